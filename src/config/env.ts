@@ -1,0 +1,178 @@
+/**
+ * Environment variables (DESIGN.md section 1), resolved once at start-up by one zod schema.
+ * A bad value stops start-up with one line naming the variable.
+ */
+import { z } from 'zod';
+import { existsSync } from 'node:fs';
+import { ConfigError } from '../core/errors.js';
+
+const optionalText = z
+  .string()
+  .optional()
+  .transform((value) => (value === undefined || value.trim() === '' ? undefined : value.trim()));
+
+const url = (fallback: string) =>
+  z
+    .string()
+    .optional()
+    .transform((value) => (value === undefined || value.trim() === '' ? fallback : value.trim()))
+    .pipe(z.url({ protocol: /^https?$/, message: 'must be an http(s) URL' }))
+    .transform((value) => value.replace(/\/+$/, ''));
+
+const flag = z
+  .enum(['true', 'false', '1', '0', 'yes', 'no', ''], { message: 'must be true or false' })
+  .optional()
+  .transform((value) => (value === undefined || value === '' ? undefined : ['true', '1', 'yes'].includes(value)));
+
+const envSchema = z.object({
+  PORT: z
+    .string()
+    .optional()
+    .transform((value) => (value === undefined || value === '' ? '3000' : value))
+    .refine((value) => /^\d{1,5}$/.test(value) && Number(value) <= 65535, { message: 'must be a port number (0-65535)' })
+    .transform(Number),
+  BOT_BACKEND: z.enum(['ultimate', 'csml', 'demo']).optional(),
+  ULTIMATE_API_URL: url('https://api.ultimate.ai'),
+  ULTIMATE_API_KEY: optionalText,
+  ULTIMATE_BOT_ID: optionalText,
+  WEBHOOK_TOKEN: optionalText,
+  CSML_API_URL: url('https://clients.csml.dev/v1/api'),
+  CSML_API_KEY: optionalText,
+  CSML_API_SECRET: optionalText,
+  SLACK_BOT_TOKEN: optionalText.refine((value) => value === undefined || value.startsWith('xoxb-'), {
+    message: 'must be a bot token starting with xoxb-',
+  }),
+  SLACK_SIGNING_SECRET: optionalText,
+  SLACK_APP_TOKEN: optionalText.refine((value) => value === undefined || value.startsWith('xapp-'), {
+    message: 'must be an app-level token starting with xapp-',
+  }),
+  SLACK_API_URL: url('https://slack.com/api').transform((value) => `${value}/`),
+  MicrosoftAppId: optionalText,
+  MicrosoftAppPassword: optionalText,
+  MicrosoftAppType: z
+    .enum(['MultiTenant', 'SingleTenant', 'UserAssignedMSI', ''])
+    .optional()
+    .transform((value) => (value === '' ? undefined : value)),
+  MicrosoftAppTenantId: optionalText,
+  TEAMS_ENABLED: flag,
+  GRAPH_API_URL: url('https://graph.microsoft.com/v1.0'),
+  STORE_URL: z
+    .string()
+    .optional()
+    .transform((value) => (value === undefined || value.trim() === '' ? 'sqlite:./data/bridge.db' : value.trim()))
+    .refine((value) => /^(memory:|sqlite:.+|rediss?:\/\/.+)$/.test(value), {
+      message: 'must be memory:, sqlite:PATH or redis://...',
+    }),
+  BRIDGE_CONFIG: optionalText,
+  LOG_LEVEL: z
+    .enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent', ''])
+    .optional()
+    .transform((value) => (value === undefined || value === '' ? 'info' : value)),
+});
+
+/** Slack settings, present when the Slack adapter is enabled. */
+export interface SlackEnv {
+  botToken: string;
+  signingSecret: string;
+  appToken?: string;
+  apiUrl: string;
+}
+
+/** Teams (Bot Framework) settings, present when the Teams adapter is enabled. */
+export interface TeamsEnv {
+  appId?: string;
+  appPassword?: string;
+  appType?: 'MultiTenant' | 'SingleTenant' | 'UserAssignedMSI';
+  tenantId?: string;
+  graphApiUrl: string;
+}
+
+/** The resolved environment. */
+export interface Env {
+  port: number;
+  botBackend: 'ultimate' | 'csml' | 'demo';
+  ultimate: { apiUrl: string; apiKey?: string; botId?: string };
+  webhookToken?: string;
+  csml: { apiUrl: string; apiKey?: string; apiSecret?: string };
+  slack?: SlackEnv;
+  teams?: TeamsEnv;
+  storeUrl: string;
+  /** Path of bridge.yaml, or undefined when none is configured or present. */
+  bridgeConfigPath?: string;
+  logLevel: string;
+}
+
+/** Every secret value of the environment, for log redaction. */
+export function secretsOf(env: Env): string[] {
+  return [
+    env.ultimate.apiKey,
+    env.webhookToken,
+    env.csml.apiKey,
+    env.csml.apiSecret,
+    env.slack?.botToken,
+    env.slack?.signingSecret,
+    env.slack?.appToken,
+    env.teams?.appPassword,
+  ].filter((value): value is string => typeof value === 'string' && value.length > 0);
+}
+
+/**
+ * Resolve the environment. Throws `ConfigError` with one line naming the first bad variable.
+ * `fileExists` is a parameter so tests need no files for the bridge.yaml default.
+ */
+export function loadEnv(
+  source: NodeJS.ProcessEnv = process.env,
+  fileExists: (path: string) => boolean = existsSync,
+): Env {
+  const parsed = envSchema.safeParse(source);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0]!;
+    throw new ConfigError(`Invalid environment variable ${issue.path.join('.')}: ${issue.message}`);
+  }
+  const raw = parsed.data;
+  const botBackend = raw.BOT_BACKEND ?? (raw.ULTIMATE_API_KEY ? 'ultimate' : raw.CSML_API_KEY ? 'csml' : 'demo');
+  requireFor(botBackend === 'ultimate', 'BOT_BACKEND=ultimate', { ULTIMATE_API_KEY: raw.ULTIMATE_API_KEY, ULTIMATE_BOT_ID: raw.ULTIMATE_BOT_ID });
+  requireFor(botBackend === 'csml', 'BOT_BACKEND=csml', { CSML_API_KEY: raw.CSML_API_KEY });
+  requireFor(botBackend !== 'demo', `BOT_BACKEND=${botBackend}`, { WEBHOOK_TOKEN: raw.WEBHOOK_TOKEN });
+
+  const slackWanted = Boolean(raw.SLACK_BOT_TOKEN || raw.SLACK_SIGNING_SECRET || raw.SLACK_APP_TOKEN);
+  requireFor(slackWanted, 'the Slack adapter', { SLACK_BOT_TOKEN: raw.SLACK_BOT_TOKEN, SLACK_SIGNING_SECRET: raw.SLACK_SIGNING_SECRET });
+  const teamsEnabled = raw.TEAMS_ENABLED ?? (Boolean(raw.MicrosoftAppId) || botBackend === 'demo');
+  if (teamsEnabled && raw.MicrosoftAppId && raw.MicrosoftAppType !== 'UserAssignedMSI') {
+    requireFor(true, 'MicrosoftAppId', { MicrosoftAppPassword: raw.MicrosoftAppPassword });
+  }
+  if (teamsEnabled && raw.MicrosoftAppType === 'SingleTenant') {
+    requireFor(true, 'MicrosoftAppType=SingleTenant', { MicrosoftAppTenantId: raw.MicrosoftAppTenantId });
+  }
+
+  const bridgeConfigPath = raw.BRIDGE_CONFIG ?? (fileExists('./bridge.yaml') ? './bridge.yaml' : undefined);
+  return {
+    port: raw.PORT,
+    botBackend,
+    ultimate: { apiUrl: raw.ULTIMATE_API_URL, apiKey: raw.ULTIMATE_API_KEY, botId: raw.ULTIMATE_BOT_ID },
+    webhookToken: raw.WEBHOOK_TOKEN,
+    csml: { apiUrl: raw.CSML_API_URL, apiKey: raw.CSML_API_KEY, apiSecret: raw.CSML_API_SECRET },
+    slack: slackWanted
+      ? { botToken: raw.SLACK_BOT_TOKEN!, signingSecret: raw.SLACK_SIGNING_SECRET!, appToken: raw.SLACK_APP_TOKEN, apiUrl: raw.SLACK_API_URL }
+      : undefined,
+    teams: teamsEnabled
+      ? {
+          appId: raw.MicrosoftAppId,
+          appPassword: raw.MicrosoftAppPassword,
+          appType: raw.MicrosoftAppType,
+          tenantId: raw.MicrosoftAppTenantId,
+          graphApiUrl: raw.GRAPH_API_URL,
+        }
+      : undefined,
+    storeUrl: raw.STORE_URL,
+    bridgeConfigPath,
+    logLevel: raw.LOG_LEVEL,
+  };
+}
+
+function requireFor(condition: boolean, what: string, values: Record<string, string | undefined>): void {
+  if (!condition) return;
+  for (const [name, value] of Object.entries(values)) {
+    if (!value) throw new ConfigError(`Invalid environment variable ${name}: required for ${what}`);
+  }
+}

@@ -1,0 +1,96 @@
+/**
+ * The platform-neutral message the bot (or the bridge itself) sends to a person.
+ * Bot backends produce it; channel adapters render it. Neither side knows the other.
+ */
+
+/** A button that sends its text back to the bot when clicked. */
+export interface ReplyButton {
+  kind: 'reply';
+  text: string;
+}
+
+/** A button that opens a URL and sends nothing back. */
+export interface LinkButton {
+  kind: 'link';
+  text: string;
+  url: string;
+}
+
+/** Any button the bot can offer. */
+export type BotButton = ReplyButton | LinkButton;
+
+/** One card of a carousel; a click on one of its reply buttons also sends the card's index. */
+export interface BotCard {
+  title: string;
+  description?: string;
+  imageUrl?: string;
+  buttons: BotButton[];
+}
+
+/** Who wrote a message when it is not the bot: a human agent during a hand-off. */
+export interface MessageSender {
+  name: string;
+  avatarUrl?: string;
+}
+
+/** Text, optionally with buttons under it. The text may contain Markdown. */
+export interface TextMessage {
+  kind: 'text';
+  text: string;
+  buttons: BotButton[];
+  sender?: MessageSender;
+}
+
+/** A horizontal set of cards, optionally introduced by a text. */
+export interface CarouselMessage {
+  kind: 'carousel';
+  text?: string;
+  cards: BotCard[];
+  sender?: MessageSender;
+}
+
+/** An image, video, audio clip or file, sent by URL. */
+export interface MediaMessage {
+  kind: 'media';
+  mediaType: 'image' | 'video' | 'audio' | 'file';
+  url: string;
+  /** Caption or title; also the fallback text. */
+  text?: string;
+  sender?: MessageSender;
+}
+
+/** Everything a channel adapter must be able to render. */
+export type BotMessage = TextMessage | CarouselMessage | MediaMessage;
+
+/** What a click on a rendered reply button sends back to the bot. */
+export interface ClickPayload {
+  /** The conversation the clicked message belongs to. */
+  conversationId: string;
+  /** The button text, sent to the bot as the message text. */
+  text: string;
+  /** The 0-based card index for a carousel card's button. */
+  cardIndex?: number;
+}
+
+/** Plain text that stands for a message where a platform needs a fallback or a transcript line. */
+export function summarizeMessage(message: BotMessage): string {
+  switch (message.kind) {
+    case 'text':
+      return message.buttons.length === 0
+        ? message.text
+        : `${message.text} [${message.buttons.map((button) => button.text).join(' | ')}]`;
+    case 'carousel': {
+      const titles = message.cards.map((card) => card.title).join(' | ');
+      return message.text ? `${message.text} [${titles}]` : `[${titles}]`;
+    }
+    case 'media':
+      return message.text ? `${message.text} (${message.url})` : message.url;
+    default:
+      return assertNever(message);
+  }
+}
+
+/** Exhaustiveness check for switches over union kinds. */
+export function assertNever(value: never): never {
+  throw new Error(`Unexpected value: ${JSON.stringify(value)}`);
+}

@@ -1,0 +1,124 @@
+/**
+ * The boundary between the bridge core and a chat platform (Slack, Teams). An adapter is the only
+ * code that knows its platform: inbound it turns platform events into `VisitorEvent`s and
+ * `AgentEvent`s for the core, outbound it renders `BotMessage`s and desk tickets natively.
+ * It never calls the bot.
+ *
+ * The required core is small: a name, a way to receive (`mount` for HTTP, `start` for sockets)
+ * and `deliver`. Everything else is optional.
+ */
+import type { Router } from 'express';
+import type { BotMessage, MessageSender } from './bot-message.js';
+import type { ChannelAddress, RequesterProfile, VisitorEvent, VisitorEventOutcome } from './visitor-event.js';
+
+/** What the core offers an adapter for inbound traffic. */
+export interface InboundSink {
+  /** A requester wrote, clicked, opened or ended a conversation. */
+  visitorEvent(event: VisitorEvent): Promise<VisitorEventOutcome>;
+  /** An agent acted in a desk channel (claim, resolve, reply in a ticket thread). */
+  agentEvent(event: AgentEvent): Promise<AgentEventOutcome>;
+}
+
+/** A chat platform, seen from the core. */
+export interface ChannelAdapter {
+  /** The channel name stored in conversation addresses: `slack`, `teams`. */
+  readonly channel: string;
+  /** Mount the adapter's inbound HTTP route(s) on the bridge's server. */
+  mount?(router: Router): void;
+  /** Start receiving when the platform pushes over a socket (Slack Socket Mode). */
+  start?(): Promise<void>;
+  /** Stop receiving and release connections. */
+  stop?(): Promise<void>;
+  /** Throws when the platform cannot be reached with the configured credentials (for /readyz). */
+  checkReady?(): Promise<void>;
+  /**
+   * Deliver one message to a conversation. Throws `DeliveryError` (retryable or not); the core's
+   * delivery loop owns retries and ordering, so an adapter makes exactly one attempt.
+   */
+  deliver(address: ChannelAddress, message: BotMessage): Promise<void>;
+  /** The desk side, when this platform can host human-agent desks. */
+  readonly desk?: DeskSide;
+}
+
+/** A human agent, as the desk platform knows them. */
+export interface AgentRef {
+  id: string;
+  name: string;
+  avatarUrl?: string;
+}
+
+/** Ticket states; each transition is stored with time and actor. */
+export type TicketState = 'queued' | 'assigned' | 'resolved' | 'failed' | 'timed_out' | 'cancelled';
+
+/** One line of the bot conversation shown on a ticket. */
+export interface TranscriptTurn {
+  from: 'requester' | 'bot' | 'agent' | 'system';
+  text: string;
+  at: number;
+}
+
+/** The desk a ticket goes to: a channel on one platform. */
+export interface DeskTarget {
+  id: string;
+  /** Slack channel id, or Teams channel id. */
+  channel: string;
+  /** Teams only: the team id, for the roster. */
+  team?: string;
+}
+
+/** Everything a desk adapter needs to render a ticket post; rendered again on every state change. */
+export interface TicketView {
+  ticketId: string;
+  conversationId: string;
+  deskId: string;
+  state: TicketState;
+  requester: RequesterProfile;
+  /** The requester's platform (`slack`, `teams`, `widget`). */
+  requesterChannel: string;
+  /** A link to the requester's thread, where the platform has one. */
+  requesterLink?: string;
+  transcript: TranscriptTurn[];
+  assignee?: AgentRef;
+  openedAt: number;
+}
+
+/** Desk presence: how many members the desk has and how many are present now. */
+export interface DeskPresence {
+  members: number;
+  present: number;
+}
+
+/** The desk side of an adapter: tickets, relay into ticket threads, and presence. */
+export interface DeskSide {
+  /** Post a new ticket; returns the address of its thread (replies there are relayed). */
+  postTicket(desk: DeskTarget, ticket: TicketView): Promise<ChannelAddress>;
+  /** Re-render the ticket post in place after a state change. */
+  updateTicket(ticketThread: ChannelAddress, ticket: TicketView): Promise<void>;
+  /** Post into the ticket's thread: requester messages, reminders, status lines. */
+  postToTicket(ticketThread: ChannelAddress, message: BotMessage & { sender?: MessageSender }): Promise<void>;
+  /** Presence of the desk's members. */
+  presence(desk: DeskTarget): Promise<DeskPresence>;
+  /** A link to a requester's thread, for the ticket post. */
+  linkTo?(address: ChannelAddress): Promise<string | undefined>;
+}
+
+/** Something an agent did in a desk channel. */
+export type AgentEvent =
+  | { kind: 'claim'; ticketId: string; agent: AgentRef; eventId?: string }
+  | { kind: 'resolve'; ticketId: string; agent: AgentRef; eventId?: string }
+  | {
+      kind: 'reply';
+      /** The ticket thread the reply was written in. */
+      ticketThread: ChannelAddress;
+      agent: AgentRef;
+      text: string;
+      /** Links to files the agent attached. */
+      fileUrls?: string[];
+      eventId?: string;
+    };
+
+/** What the core did with an agent event; adapters use it for feedback (e.g. an ephemeral note). */
+export type AgentEventOutcome =
+  | { status: 'accepted' }
+  | { status: 'duplicate' }
+  | { status: 'ignored'; reason: string };

@@ -48,3 +48,17 @@ export interface BotOutput {
   /** The bot ended the conversation on its own (CSML `conversation_end`). */
   conversationEnded(conversationId: string): Promise<void>;
 }
+
+/**
+ * Escalations from Ultimate's own chat widget (widgetEscalate / widgetMessage / widgetEndSession):
+ * the requester is on the widget, the desk is in Slack or Teams, and replies go back through
+ * Ultimate's widget API.
+ */
+export interface WidgetOutput {
+  /** Open a ticket for a widget conversation; throws when no desk can take it. */
+  escalate(conversationId: string, escalateTo?: string): Promise<void>;
+  /** Relay a widget requester's message into the ticket. */
+  message(conversationId: string, text: string): Promise<void>;
+  /** The widget requester ended the escalated session. */
+  end(conversationId: string): Promise<void>;
+}

@@ -1,0 +1,93 @@
+/**
+ * pino JSON logs. Every line carries the request id and conversation id of the work it belongs
+ * to, taken from an AsyncLocalStorage context, so no function has to thread a logger through.
+ * Secrets are redacted by path, and any configured secret value is masked wherever it appears.
+ */
+import { AsyncLocalStorage } from 'node:async_hooks';
+import { pino, type Logger, type DestinationStream } from 'pino';
+
+/** Ids attached to every log line written inside `withLogContext`. */
+export interface LogContext {
+  requestId?: string;
+  conversationId?: string;
+  ticketId?: string;
+}
+
+const contextStorage = new AsyncLocalStorage<LogContext>();
+
+/** Run `work` with extra ids on every log line it writes (nested contexts merge). */
+export function withLogContext<T>(context: LogContext, work: () => T): T {
+  return contextStorage.run({ ...contextStorage.getStore(), ...context }, work);
+}
+
+/** Add ids to the current context (e.g. once the conversation of a request is known). */
+export function addLogContext(context: LogContext): void {
+  const store = contextStorage.getStore();
+  if (store) Object.assign(store, context);
+}
+
+/** Field paths whose values never reach a log line. */
+export const redactedPaths = [
+  'authorization',
+  'token',
+  'password',
+  'secret',
+  'apiKey',
+  'email',
+  'headers.authorization',
+  'headers.cookie',
+  'headers["x-api-key"]',
+  'headers["x-api-signature"]',
+  'req.headers.authorization',
+  '*.authorization',
+  '*.token',
+  '*.password',
+  '*.secret',
+  '*.apiKey',
+  '*.email',
+  'metaData',
+  '*.metaData',
+];
+
+/** Options for `createLogger`. */
+export interface LoggerOptions {
+  level: string;
+  /** Secret values (tokens, keys) to mask if they ever appear inside a logged string. */
+  secrets?: string[];
+  destination?: DestinationStream;
+}
+
+/** The bridge's logger. */
+export function createLogger(options: LoggerOptions): Logger {
+  const secrets = (options.secrets ?? []).filter((secret) => secret.length >= 6);
+  return pino(
+    {
+      level: options.level,
+      base: { service: 'channel-bridge' },
+      redact: { paths: redactedPaths, censor: '[redacted]' },
+      mixin: () => ({ ...contextStorage.getStore() }),
+      hooks: {
+        logMethod(args, method) {
+          if (secrets.length > 0) {
+            for (let index = 0; index < args.length; index++) {
+              const arg = args[index];
+              if (typeof arg === 'string') args[index] = maskSecrets(arg, secrets);
+              else if (arg instanceof Error) args[index] = { err: { type: arg.name, message: maskSecrets(arg.message, secrets), code: (arg as { code?: unknown }).code } };
+            }
+          }
+          method.apply(this, args as Parameters<typeof method>);
+        },
+      },
+    },
+    options.destination,
+  );
+}
+
+/** Replace every occurrence of a secret in `text`. */
+export function maskSecrets(text: string, secrets: string[]): string {
+  let masked = text;
+  for (const secret of secrets) masked = masked.split(secret).join('[redacted]');
+  return masked;
+}
+
+export type { Logger };

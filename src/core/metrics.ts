@@ -1,0 +1,48 @@
+/**
+ * Prometheus metrics (prom-client), one registry per bridge instance so tests can run several.
+ */
+import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+
+/** The bridge's metrics. Label values are bounded sets (platform, event type, outcome). */
+export class Metrics {
+  readonly registry = new Registry();
+
+  /** Events received, by platform (`slack`, `teams`, `ultimate`, ...) and type. */
+  readonly eventsIn = new Counter({ name: 'bridge_events_in_total', help: 'Events received by platform and type', labelNames: ['platform', 'type'], registers: [this.registry] });
+  /** Events sent, by platform and type. */
+  readonly eventsOut = new Counter({ name: 'bridge_events_out_total', help: 'Events sent by platform and type', labelNames: ['platform', 'type'], registers: [this.registry] });
+  /** Time from a bot message being queued to its delivery on the platform. */
+  readonly deliveryLatency = new Histogram({
+    name: 'bridge_delivery_latency_seconds',
+    help: 'Seconds from queueing a bot message to its delivery',
+    labelNames: ['platform'],
+    buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60],
+    registers: [this.registry],
+  });
+  /** Delivery attempts that failed and will be retried. */
+  readonly deliveryRetries = new Counter({ name: 'bridge_delivery_retries_total', help: 'Delivery attempts retried', labelNames: ['platform'], registers: [this.registry] });
+  /** Messages that finally failed and went to the dead letters. */
+  readonly deadLetters = new Counter({ name: 'bridge_dead_letters_total', help: 'Messages that could not be delivered', labelNames: ['platform'], registers: [this.registry] });
+  /** Calls to the bot API by outcome. */
+  readonly botRequests = new Counter({ name: 'bridge_bot_requests_total', help: 'Requests to the bot API', labelNames: ['backend', 'event', 'outcome'], registers: [this.registry] });
+  /** Tickets currently in each state. */
+  readonly ticketsByState = new Gauge({ name: 'bridge_tickets', help: 'Tickets by state', labelNames: ['state'], registers: [this.registry] });
+  /** Seconds from a ticket being opened to its claim. */
+  readonly timeToClaim = new Histogram({ name: 'bridge_ticket_time_to_claim_seconds', help: 'Seconds from ticket opened to claimed', buckets: [10, 30, 60, 120, 300, 600, 1800, 3600], registers: [this.registry] });
+  /** Seconds from a ticket being opened to its resolution. */
+  readonly timeToResolve = new Histogram({ name: 'bridge_ticket_time_to_resolve_seconds', help: 'Seconds from ticket opened to resolved', buckets: [60, 300, 600, 1800, 3600, 7200, 14400, 86400], registers: [this.registry] });
+  /** Presence answers by whether the cache had them. */
+  readonly presenceLookups = new Counter({ name: 'bridge_presence_cache_total', help: 'isTeamOnline answers by cache result', labelNames: ['result'], registers: [this.registry] });
+  /** HTTP requests by route and status. */
+  readonly httpRequests = new Histogram({
+    name: 'bridge_http_request_duration_seconds',
+    help: 'Inbound HTTP request duration',
+    labelNames: ['route', 'status'],
+    buckets: [0.001, 0.005, 0.01, 0.05, 0.1, 0.5, 1, 3],
+    registers: [this.registry],
+  });
+
+  constructor(options: { collectDefaults?: boolean } = {}) {
+    if (options.collectDefaults) collectDefaultMetrics({ register: this.registry });
+  }
+}

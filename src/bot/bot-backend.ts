@@ -20,6 +20,8 @@ export interface BotEvent {
   text?: string;
   /** For a click on a carousel card's button: the 0-based card index. */
   cardIndex?: number;
+  /** For a click on a button with a payload (CSML): the payload. Ultimate uses `text` only. */
+  payload?: string;
   /** Requester profile, on the first event of a conversation. */
   metaData?: MetaDataEntry[];
 }

@@ -7,6 +7,8 @@
 export interface ReplyButton {
   kind: 'reply';
   text: string;
+  /** What the click sends back when the bot API tells it apart from the label (CSML button payloads). */
+  payload?: string;
 }
 
 /** A button that opens a URL and sends nothing back. */
@@ -70,6 +72,8 @@ export interface ClickPayload {
   text: string;
   /** The 0-based card index for a carousel card's button. */
   cardIndex?: number;
+  /** The button's payload, when it has one (CSML). */
+  payload?: string;
 }
 
 /** Plain text that stands for a message where a platform needs a fallback or a transcript line. */

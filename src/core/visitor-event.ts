@@ -36,6 +36,8 @@ export interface VisitorMessage {
   kind: 'message';
   text: string;
   cardIndex?: number;
+  /** For a click on a button with a payload (CSML): the payload. */
+  payload?: string;
   /** For a click: the conversation the clicked message belongs to. */
   clickedConversationId?: string;
 }

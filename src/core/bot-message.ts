@@ -35,12 +35,27 @@ export interface MessageSender {
   avatarUrl?: string;
 }
 
+/**
+ * A hand-off status the bridge tells a requester. Chat platforms show the message text; Ultimate's
+ * widget turns it into its own event (escalationQueueUpdate, escalationSuccess, agentDisconnect,
+ * escalationFailed).
+ */
+export interface HandoffNotice {
+  kind: 'queued' | 'joined' | 'resolved' | 'failed';
+  agent?: MessageSender;
+  queuePosition?: number;
+  /** Expected wait in seconds, when known. */
+  waitingTime?: number;
+}
+
 /** Text, optionally with buttons under it. The text may contain Markdown. */
 export interface TextMessage {
   kind: 'text';
   text: string;
   buttons: BotButton[];
   sender?: MessageSender;
+  /** Set on the bridge's own hand-off notices. */
+  notice?: HandoffNotice;
 }
 
 /** A horizontal set of cards, optionally introduced by a text. */

@@ -65,6 +65,7 @@ export function createLogger(options: LoggerOptions): Logger {
       level: options.level,
       base: { service: 'channel-bridge' },
       redact: { paths: redactedPaths, censor: '[redacted]' },
+      serializers: { err: serializeError },
       mixin: () => ({ ...contextStorage.getStore() }),
       hooks: {
         logMethod(args, method) {
@@ -81,6 +82,25 @@ export function createLogger(options: LoggerOptions): Logger {
     },
     options.destination,
   );
+}
+
+/**
+ * Errors are logged as type, code, status, message and stack, plus their causes' messages, and
+ * nothing else: HTTP client errors carry request configs with Authorization headers.
+ */
+export function serializeError(error: unknown): Record<string, unknown> {
+  if (!(error instanceof Error)) return { message: String(error) };
+  const fields = error as Error & { code?: unknown; status?: unknown; platformCode?: unknown; response?: { status?: unknown } };
+  const serialized: Record<string, unknown> = { type: error.name, message: error.message };
+  if (fields.code !== undefined) serialized.code = fields.code;
+  const status = fields.status ?? fields.response?.status;
+  if (status !== undefined) serialized.status = status;
+  if (fields.platformCode !== undefined) serialized.platformCode = fields.platformCode;
+  if (error.stack) serialized.stack = error.stack;
+  const causes: string[] = [];
+  for (let cause = error.cause; cause instanceof Error && causes.length < 5; cause = cause.cause) causes.push(`${cause.name}: ${cause.message}`);
+  if (causes.length > 0) serialized.causes = causes;
+  return serialized;
 }
 
 /** Replace every occurrence of a secret in `text`. */

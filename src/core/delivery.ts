@@ -1,0 +1,187 @@
+/**
+ * Ordered, durable delivery of bot messages. Messages are in the store's outbox before the bot's
+ * webhook is answered; this loop drains one conversation's outbox at a time, in order, through
+ * the conversation's channel adapter. Each conversation has its own loop, so one conversation's
+ * backlog or rate limit never delays another. A lease in the store keeps two replicas from
+ * draining the same conversation; a periodic sweep picks up conversations whose replica died.
+ */
+import { randomUUID } from 'node:crypto';
+import type { ChannelAdapter } from './channel-adapter.js';
+import { DeliveryError } from './errors.js';
+import { withLogContext, type Logger } from './logger.js';
+import type { Metrics } from './metrics.js';
+import { defaultDeliveryRetry, retryDelayMs, type RetryPolicy } from './retry-policy.js';
+import type { OutboxEntry, Store } from '../store/store.js';
+
+/** What the delivery loop needs. Clock, sleep and randomness are parameters for tests. */
+export interface DeliveryDeps {
+  store: Store;
+  /** Adapters by channel name (`slack`, `teams`, `widget`). */
+  adapters: ReadonlyMap<string, Pick<ChannelAdapter, 'deliver'>>;
+  logger: Logger;
+  metrics: Metrics;
+  now?: () => number;
+  sleep?: (ms: number) => Promise<void>;
+  random?: () => number;
+  retry?: RetryPolicy;
+  /** How long a replica owns a conversation's queue without renewing. */
+  leaseTtlMs?: number;
+  /** How often to look for queues nobody drains (after a crash or on another replica's death). */
+  sweepIntervalMs?: number;
+}
+
+const batchSize = 20;
+const sweepLimit = 500;
+
+/** The delivery loop. Call `notify` after enqueueing; `start` resumes what a restart left behind. */
+export class DeliveryService {
+  private readonly owner = randomUUID();
+  private readonly running = new Map<string, Promise<void>>();
+  private readonly rerun = new Set<string>();
+  private readonly now: () => number;
+  private readonly sleep: (ms: number) => Promise<void>;
+  private readonly random: () => number;
+  private readonly retry: RetryPolicy;
+  private readonly leaseTtlMs: number;
+  private sweepTimer?: NodeJS.Timeout;
+  private stopping = false;
+  private readonly wakeUps = new Set<() => void>();
+
+  constructor(private readonly deps: DeliveryDeps) {
+    this.now = deps.now ?? Date.now;
+    this.random = deps.random ?? Math.random;
+    this.retry = deps.retry ?? defaultDeliveryRetry;
+    this.leaseTtlMs = deps.leaseTtlMs ?? 120_000;
+    this.sleep = deps.sleep ?? ((ms) => this.interruptibleSleep(ms));
+  }
+
+  /** Resume every queue with pending messages, and keep sweeping for orphaned ones. */
+  async start(): Promise<void> {
+    await this.sweep();
+    const interval = this.deps.sweepIntervalMs ?? 30_000;
+    this.sweepTimer = setInterval(() => {
+      this.sweep().catch((error: unknown) => this.deps.logger.error({ err: error }, 'delivery sweep failed'));
+    }, interval);
+    this.sweepTimer.unref();
+  }
+
+  /** Make sure the conversation's queue is being drained. */
+  notify(conversationId: string): void {
+    if (this.stopping) return;
+    if (this.running.has(conversationId)) {
+      this.rerun.add(conversationId);
+      return;
+    }
+    const loop = withLogContext({ conversationId }, () => this.drain(conversationId))
+      .catch((error: unknown) => this.deps.logger.error({ err: error, conversationId }, 'delivery loop failed'))
+      .finally(() => {
+        this.running.delete(conversationId);
+        if (this.rerun.delete(conversationId)) this.notify(conversationId);
+      });
+    this.running.set(conversationId, loop);
+  }
+
+  /** Resolves when no conversation is being drained (tests and shutdown). */
+  async idle(): Promise<void> {
+    while (this.running.size > 0) await Promise.all([...this.running.values()]);
+  }
+
+  /** Stop taking new work, cut backoff waits short, and wait (up to `deadlineMs`) for loops in flight. */
+  async stop(deadlineMs = 10_000): Promise<void> {
+    this.stopping = true;
+    if (this.sweepTimer) clearInterval(this.sweepTimer);
+    for (const wake of this.wakeUps) wake();
+    let timer: NodeJS.Timeout | undefined;
+    const deadline = new Promise<void>((resolve) => {
+      timer = setTimeout(resolve, deadlineMs);
+      timer.unref();
+    });
+    await Promise.race([this.idle(), deadline]);
+    clearTimeout(timer);
+  }
+
+  private async sweep(): Promise<void> {
+    const ids = await this.deps.store.conversationsWithPending(sweepLimit);
+    for (const id of ids) this.notify(id);
+  }
+
+  private async drain(conversationId: string): Promise<void> {
+    const leaseKey = `lease:delivery:${conversationId}`;
+    if (!(await this.deps.store.claim(leaseKey, this.owner, this.leaseTtlMs))) return;
+    try {
+      while (!this.stopping) {
+        const entries = await this.deps.store.pending(conversationId, batchSize);
+        if (entries.length === 0) return;
+        for (const entry of entries) {
+          if (this.stopping) return;
+          await this.deliverWithRetries(entry);
+        }
+      }
+    } finally {
+      await this.deps.store.release(leaseKey, this.owner);
+    }
+  }
+
+  private async deliverWithRetries(entry: OutboxEntry): Promise<void> {
+    const { store, metrics, logger } = this.deps;
+    const conversation = await store.getConversation(entry.conversationId);
+    const channel = conversation?.address.channel ?? 'unknown';
+    const adapter = conversation ? this.deps.adapters.get(channel) : undefined;
+    if (!conversation || !adapter) {
+      await this.giveUp(entry, channel, conversation ? `no adapter for channel ${channel}` : 'conversation not found');
+      return;
+    }
+    for (let attempt = entry.attempts + 1; ; attempt++) {
+      try {
+        await adapter.deliver(conversation.address, entry.message);
+        await store.complete(entry.conversationId, entry.seq);
+        metrics.eventsOut.inc({ platform: channel, type: entry.message.kind });
+        metrics.deliveryLatency.observe({ platform: channel }, Math.max(0, this.now() - entry.enqueuedAt) / 1000);
+        return;
+      } catch (error) {
+        const retryable = error instanceof DeliveryError && error.retryable;
+        if (!retryable || attempt >= this.retry.maxAttempts || this.stopping) {
+          if (this.stopping && retryable) return; // left in the outbox; the next start resumes it
+          await this.giveUp(entry, channel, describe(error), error);
+          return;
+        }
+        await store.recordAttempt(entry.conversationId, entry.seq);
+        metrics.deliveryRetries.inc({ platform: channel });
+        const waitMs = retryDelayMs(this.retry, attempt, this.random, (error as DeliveryError).retryAfterMs);
+        logger.warn({ err: error, seq: entry.seq, attempt, waitMs }, 'delivery failed, will retry');
+        await this.sleep(waitMs);
+        await this.renewLease(entry.conversationId);
+      }
+    }
+  }
+
+  /** Extend this replica's lease after a long wait, so a slow retry is not mistaken for a dead replica. */
+  private async renewLease(conversationId: string): Promise<void> {
+    const leaseKey = `lease:delivery:${conversationId}`;
+    await this.deps.store.release(leaseKey, this.owner);
+    await this.deps.store.claim(leaseKey, this.owner, this.leaseTtlMs);
+  }
+
+  private async giveUp(entry: OutboxEntry, channel: string, reason: string, error?: unknown): Promise<void> {
+    await this.deps.store.deadLetter(entry.conversationId, entry.seq, reason, this.now());
+    this.deps.metrics.deadLetters.inc({ platform: channel });
+    this.deps.logger.error({ err: error, conversationId: entry.conversationId, seq: entry.seq, reason }, 'message could not be delivered: dead-lettered');
+  }
+
+  private interruptibleSleep(ms: number): Promise<void> {
+    return new Promise((resolve) => {
+      const wake = () => {
+        clearTimeout(timer);
+        this.wakeUps.delete(wake);
+        resolve();
+      };
+      const timer = setTimeout(wake, ms);
+      this.wakeUps.add(wake);
+    });
+  }
+}
+
+function describe(error: unknown): string {
+  if (error instanceof DeliveryError) return `${error.message}${error.platformCode ? ` (${error.platformCode})` : ''}`;
+  return error instanceof Error ? error.message : String(error);
+}

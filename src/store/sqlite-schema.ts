@@ -1,0 +1,98 @@
+/**
+ * The SQLite schema as numbered migrations. `PRAGMA user_version` holds how many have run; a
+ * new schema change is a new entry at the end, never an edit of an old one.
+ */
+import type BetterSqlite3 from 'better-sqlite3';
+import { BridgeError } from '../core/errors.js';
+
+/** Migration `i` takes the schema from version `i` to `i + 1`. */
+const MIGRATIONS: readonly string[] = [
+  `
+  CREATE TABLE conversations (
+    id TEXT PRIMARY KEY,
+    record TEXT NOT NULL,
+    session TEXT NOT NULL,
+    touched_at INTEGER NOT NULL
+  ) WITHOUT ROWID;
+  CREATE INDEX conversations_touched ON conversations (touched_at);
+
+  CREATE TABLE thread_bindings (
+    channel TEXT NOT NULL,
+    thread_key TEXT NOT NULL,
+    conversation_id TEXT NOT NULL,
+    touched_at INTEGER NOT NULL,
+    PRIMARY KEY (channel, thread_key)
+  ) WITHOUT ROWID;
+  CREATE INDEX thread_bindings_touched ON thread_bindings (touched_at);
+
+  CREATE TABLE claims (
+    key TEXT PRIMARY KEY,
+    owner TEXT NOT NULL,
+    expires_at INTEGER NOT NULL
+  ) WITHOUT ROWID;
+  CREATE INDEX claims_expires ON claims (expires_at);
+
+  CREATE TABLE outbox (
+    conversation_id TEXT NOT NULL,
+    seq INTEGER NOT NULL,
+    payload TEXT NOT NULL,
+    enqueued_at INTEGER NOT NULL,
+    attempts INTEGER NOT NULL DEFAULT 0,
+    PRIMARY KEY (conversation_id, seq)
+  ) WITHOUT ROWID;
+
+  CREATE TABLE outbox_sequences (
+    conversation_id TEXT PRIMARY KEY,
+    last_seq INTEGER NOT NULL,
+    touched_at INTEGER NOT NULL
+  ) WITHOUT ROWID;
+
+  CREATE TABLE dead_letters (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    conversation_id TEXT NOT NULL,
+    seq INTEGER NOT NULL,
+    payload TEXT NOT NULL,
+    attempts INTEGER NOT NULL,
+    reason TEXT NOT NULL,
+    failed_at INTEGER NOT NULL
+  );
+
+  CREATE TABLE records (
+    key TEXT PRIMARY KEY,
+    value TEXT NOT NULL,
+    version INTEGER NOT NULL,
+    touched_at INTEGER NOT NULL
+  ) WITHOUT ROWID;
+  CREATE INDEX records_touched ON records (touched_at);
+
+  CREATE TABLE lists (
+    key TEXT PRIMARY KEY,
+    items TEXT NOT NULL,
+    touched_at INTEGER NOT NULL
+  ) WITHOUT ROWID;
+  CREATE INDEX lists_touched ON lists (touched_at);
+  `,
+];
+
+/** The schema version this code writes. */
+export const SQLITE_SCHEMA_VERSION = MIGRATIONS.length;
+
+/**
+ * Brings the database to SQLITE_SCHEMA_VERSION in one immediate transaction, so two processes
+ * opening the same new file do not both migrate it. A file from a newer bridge is refused.
+ */
+export function migrate(db: BetterSqlite3.Database): void {
+  const apply = db.transaction(() => {
+    const version = db.pragma('user_version', { simple: true }) as number;
+    if (version > SQLITE_SCHEMA_VERSION) {
+      throw new BridgeError(
+        'store_failed',
+        `SQLite file ${db.name} has schema version ${version}, newer than this bridge's ${SQLITE_SCHEMA_VERSION}: ` +
+          'run the newer bridge or point STORE_URL at another file',
+      );
+    }
+    for (const migration of MIGRATIONS.slice(version)) db.exec(migration);
+    db.pragma(`user_version = ${SQLITE_SCHEMA_VERSION}`);
+  });
+  apply.immediate();
+}

@@ -1,0 +1,56 @@
+/**
+ * The bounds every store keeps, in one table, and the options all three store kinds share.
+ * Every queue and cache in a store has a bound here; the defaults suit one bridge process.
+ */
+import { ConfigError } from '../core/errors.js';
+
+/** The bounds of a store. All are positive integers. */
+export interface StoreLimits {
+  /** Undelivered outbox entries one conversation may hold; enqueue() past it fails with `store_failed`. */
+  maxPendingPerConversation: number;
+  /** Dead letters kept, newest first; older ones are dropped. */
+  maxDeadLetters: number;
+  /**
+   * How long a conversation, a versioned record, a list or an idle outbox sequence counter is kept
+   * after its last write. Pending outbox entries and dead letters never expire.
+   */
+  retentionMs: number;
+  /**
+   * Memory store only: conversations kept (least recently used dropped first), and also the bound
+   * on claims, records, lists, sequence counters and conversations with pending entries, each.
+   */
+  maxMemoryEntries: number;
+}
+
+/** The defaults: 1000 pending per conversation, 10,000 dead letters, 30 days, 10,000 memory entries. */
+export const DEFAULT_STORE_LIMITS: Readonly<StoreLimits> = Object.freeze({
+  maxPendingPerConversation: 1000,
+  maxDeadLetters: 10_000,
+  retentionMs: 30 * 24 * 60 * 60 * 1000,
+  maxMemoryEntries: 10_000,
+});
+
+/** A clock in epoch milliseconds; a parameter so tests can move time. */
+export type StoreClock = () => number;
+
+/** Options every store kind accepts. */
+export interface StoreOptions {
+  /** The clock for claim expiry and retention (memory and SQLite; Redis keeps time itself). */
+  now?: StoreClock;
+  limits?: Partial<StoreLimits>;
+}
+
+/** The defaults with `overrides` applied; a bound that is not a positive integer is a ConfigError. */
+export function resolveStoreLimits(overrides: Partial<StoreLimits> = {}): StoreLimits {
+  const limits = { ...DEFAULT_STORE_LIMITS, ...definedOnly(overrides) };
+  for (const [name, value] of Object.entries(limits)) {
+    if (!Number.isSafeInteger(value) || value <= 0) {
+      throw new ConfigError(`Store limit ${name} must be a positive integer, got ${String(value)}`);
+    }
+  }
+  return limits;
+}
+
+function definedOnly(overrides: Partial<StoreLimits>): Partial<StoreLimits> {
+  return Object.fromEntries(Object.entries(overrides).filter(([, value]) => value !== undefined));
+}

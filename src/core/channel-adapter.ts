@@ -17,6 +17,22 @@ export interface InboundSink {
   visitorEvent(event: VisitorEvent): Promise<VisitorEventOutcome>;
   /** An agent acted in a desk channel (claim, resolve, reply in a ticket thread). */
   agentEvent(event: AgentEvent): Promise<AgentEventOutcome>;
+  /**
+   * Optional: whether the core has a live conversation at this thread. Adapters listen to such
+   * threads without a mention; without this member they only know threads they posted into.
+   */
+  knowsAddress?(channel: string, key: string): Promise<boolean>;
+  /**
+   * Optional: whether this desk-platform thread (as `postTicket` returned it) belongs to an open
+   * ticket, so agent replies there are relayed; without it an adapter only knows the tickets it posted.
+   */
+  knowsTicketThread?(thread: ChannelAddress): Promise<boolean>;
+}
+
+/** What the core knows about a delivery besides the address; optional for backward compatibility. */
+export interface DeliveryContext {
+  /** The conversation the message belongs to; rendered buttons carry it so a click on an old message is recognised. */
+  conversationId?: string;
 }
 
 /** A chat platform, seen from the core. */
@@ -35,7 +51,7 @@ export interface ChannelAdapter {
    * Deliver one message to a conversation. Throws `DeliveryError` (retryable or not); the core's
    * delivery loop owns retries and ordering, so an adapter makes exactly one attempt.
    */
-  deliver(address: ChannelAddress, message: BotMessage): Promise<void>;
+  deliver(address: ChannelAddress, message: BotMessage, context?: DeliveryContext): Promise<void>;
   /** The desk side, when this platform can host human-agent desks. */
   readonly desk?: DeskSide;
 }

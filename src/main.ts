@@ -1,0 +1,44 @@
+/**
+ * `npm start`: resolve the configuration, run the bridge, stop gracefully on SIGTERM/SIGINT.
+ * A configuration problem ends start-up with one line naming the variable or YAML path.
+ */
+import { loadBridgeConfig } from './config/bridge-config.js';
+import { loadEnv } from './config/env.js';
+import { ConfigError } from './core/errors.js';
+import { startBridge } from './runtime.js';
+
+async function main(): Promise<void> {
+  let env;
+  let config;
+  try {
+    env = loadEnv();
+    config = loadBridgeConfig(env.bridgeConfigPath);
+  } catch (error) {
+    if (error instanceof ConfigError) {
+      process.stderr.write(`channel-bridge: ${error.message}\n`);
+      process.exit(1);
+    }
+    throw error;
+  }
+  const runtime = await startBridge({ env, config });
+  let signals = 0;
+  const stop = (signal: NodeJS.Signals) => {
+    signals += 1;
+    if (signals > 1) process.exit(1); // a second signal means "now"
+    runtime.logger.info({ signal }, 'signal received');
+    runtime.shutdown().then(
+      () => process.exit(0),
+      (error: unknown) => {
+        runtime.logger.error({ err: error }, 'shutdown failed');
+        process.exit(1);
+      },
+    );
+  };
+  process.on('SIGTERM', stop);
+  process.on('SIGINT', stop);
+}
+
+main().catch((error: unknown) => {
+  process.stderr.write(`channel-bridge: failed to start: ${error instanceof Error ? error.message : String(error)}\n`);
+  process.exit(1);
+});

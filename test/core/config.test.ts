@@ -1,0 +1,88 @@
+import { readFileSync } from 'node:fs';
+import { parse } from 'yaml';
+import { describe, expect, it } from 'vitest';
+import { parseBridgeConfig } from '../../src/config/bridge-config.js';
+import { loadEnv } from '../../src/config/env.js';
+
+const noFiles = () => false;
+
+describe('loadEnv', () => {
+  it('starts the demo bot with Teams (auth off) and SQLite when nothing is set', () => {
+    const env = loadEnv({}, noFiles);
+    expect(env).toMatchObject({
+      port: 3000,
+      botBackend: 'demo',
+      storeUrl: 'sqlite:./data/bridge.db',
+      teams: { graphApiUrl: 'https://graph.microsoft.com/v1.0' },
+      ultimate: { apiUrl: 'https://api.ultimate.ai' },
+      logLevel: 'info',
+    });
+    expect(env.slack).toBeUndefined();
+    expect(env.bridgeConfigPath).toBeUndefined();
+  });
+
+  it('picks ultimate when its key is set, and then requires the bot id and the webhook token', () => {
+    expect(() => loadEnv({ ULTIMATE_API_KEY: 'key' }, noFiles)).toThrow('Invalid environment variable ULTIMATE_BOT_ID: required for BOT_BACKEND=ultimate');
+    expect(() => loadEnv({ ULTIMATE_API_KEY: 'key', ULTIMATE_BOT_ID: 'bot' }, noFiles)).toThrow(
+      'Invalid environment variable WEBHOOK_TOKEN: required for BOT_BACKEND=ultimate',
+    );
+    const env = loadEnv({ ULTIMATE_API_KEY: 'key', ULTIMATE_BOT_ID: 'bot', WEBHOOK_TOKEN: 'secret' }, noFiles);
+    expect(env.botBackend).toBe('ultimate');
+    expect(env.teams).toBeUndefined();
+  });
+
+  it.each([
+    [{ PORT: 'eighty' }, 'Invalid environment variable PORT: must be a port number (0-65535)'],
+    [{ PORT: '70000' }, 'Invalid environment variable PORT'],
+    [{ BOT_BACKEND: 'watson' }, 'Invalid environment variable BOT_BACKEND'],
+    [{ ULTIMATE_API_URL: 'ftp://x' }, 'Invalid environment variable ULTIMATE_API_URL: must be an http(s) URL'],
+    [{ STORE_URL: 'mongo://x' }, 'Invalid environment variable STORE_URL: must be memory:, sqlite:PATH or redis://...'],
+    [{ SLACK_BOT_TOKEN: 'xoxp-user' }, 'Invalid environment variable SLACK_BOT_TOKEN: must be a bot token starting with xoxb-'],
+    [{ SLACK_BOT_TOKEN: 'xoxb-1' }, 'Invalid environment variable SLACK_SIGNING_SECRET: required for the Slack adapter'],
+    [{ SLACK_APP_TOKEN: 'xoxb-1' }, 'Invalid environment variable SLACK_APP_TOKEN: must be an app-level token starting with xapp-'],
+    [{ MicrosoftAppId: 'app' }, 'Invalid environment variable MicrosoftAppPassword: required for MicrosoftAppId'],
+    [{ MicrosoftAppId: 'app', MicrosoftAppPassword: 'pw', MicrosoftAppType: 'SingleTenant' }, 'Invalid environment variable MicrosoftAppTenantId'],
+    [{ LOG_LEVEL: 'loud' }, 'Invalid environment variable LOG_LEVEL'],
+    [{ TEAMS_ENABLED: 'maybe' }, 'Invalid environment variable TEAMS_ENABLED: must be true or false'],
+    [{ BOT_BACKEND: 'csml', WEBHOOK_TOKEN: 't' }, 'Invalid environment variable CSML_API_KEY: required for BOT_BACKEND=csml'],
+  ])('rejects %j with one line naming the variable', (source, message) => {
+    expect(() => loadEnv(source, noFiles)).toThrow(message);
+  });
+
+  it('enables Slack with both secrets and normalises the API URL', () => {
+    const env = loadEnv({ SLACK_BOT_TOKEN: 'xoxb-1', SLACK_SIGNING_SECRET: 's', SLACK_API_URL: 'http://127.0.0.1:9/api' }, noFiles);
+    expect(env.slack).toEqual({ botToken: 'xoxb-1', signingSecret: 's', appToken: undefined, apiUrl: 'http://127.0.0.1:9/api/' });
+  });
+
+  it('reads ./bridge.yaml when present and BRIDGE_CONFIG is not set', () => {
+    expect(loadEnv({}, (path) => path === './bridge.yaml').bridgeConfigPath).toBe('./bridge.yaml');
+    expect(loadEnv({ BRIDGE_CONFIG: '/etc/bridge.yaml' }, noFiles).bridgeConfigPath).toBe('/etc/bridge.yaml');
+  });
+});
+
+describe('parseBridgeConfig', () => {
+  it('accepts the documented example with every key', () => {
+    const config = parseBridgeConfig(parse(readFileSync('bridge.example.yaml', 'utf8')));
+    expect(config.desks.map((desk) => desk.id)).toEqual(['it-helpdesk', 'hr']);
+    expect(config.actions.map((action) => action.type)).toEqual(['http', 'requester-profile']);
+  });
+
+  it('fills defaults', () => {
+    const config = parseBridgeConfig({ desks: [{ id: 'd', platform: 'slack', channel: 'C1' }] });
+    expect(config.desks[0]).toEqual({ id: 'd', platform: 'slack', channel: 'C1', transcriptTurns: 20, remindAfterMinutes: 5, timeoutMinutes: 30 });
+  });
+
+  it.each([
+    [{ desks: [{ id: 'd', platform: 'irc', channel: 'C1' }] }, 'at desks.0.platform'],
+    [{ desks: [{ id: 'd', platform: 'teams', channel: '19:x' }] }, 'at desks.0.team: a Teams desk needs team'],
+    [{ desks: [{ id: 'd', platform: 'slack', channel: 'C1', hours: { timezone: 'Mars/Base', from: '08:00', to: '18:00' } }] }, 'at desks.0.hours.timezone: must be an IANA time zone'],
+    [{ desks: [{ id: 'd', platform: 'slack', channel: 'C1', hours: { timezone: 'UTC', from: '8am', to: '18:00' } }] }, 'at desks.0.hours.from: must be HH:MM'],
+    [{ defaultDesk: 'nope', desks: [] }, 'at defaultDesk: names no desk in desks ("nope")'],
+    [{ desks: [{ id: 'd', platform: 'slack', channel: 'C1' }, { id: 'd', platform: 'slack', channel: 'C2' }] }, 'at desks.1.id: duplicate desk id "d"'],
+    [{ actions: [{ name: 'a', type: 'http', url: 'not a url' }] }, 'at actions.0.url'],
+    [{ actions: [{ name: 'a', type: 'shell' }] }, 'at actions.0.type'],
+    [{ deks: [] }, 'at (top level)'],
+  ])('rejects %j naming the YAML path', (document, message) => {
+    expect(() => parseBridgeConfig(document)).toThrow(message);
+  });
+});

@@ -1,0 +1,69 @@
+/**
+ * The Ultimate (Zendesk AI agents) bot backend: sends visitor events to the Chat API's
+ * `POST {apiUrl}/converse/chat`. Ultimate only acknowledges here; its answers arrive on the
+ * Chat webhook (webhook-routes.ts).
+ */
+import axios from 'axios';
+import type { BotBackend, BotEvent } from '../bot-backend.js';
+import type { Logger } from '../../core/logger.js';
+import type { Metrics } from '../../core/metrics.js';
+import { BotHttpClient, defaultBotTimeoutMs, defaultRetryPolicy, realSleep, type RetryPolicy, type Sleep } from '../http-retry.js';
+import { toConverseRequest } from './converse-request.js';
+
+/** What `UltimateBackend` needs. Only apiUrl, apiKey, botId, metrics and logger are required. */
+export interface UltimateBackendOptions {
+  /** Chat API base, e.g. https://api.ultimate.ai; `/converse/chat` is appended. */
+  apiUrl: string;
+  /** Sent as `Authorization`. */
+  apiKey: string;
+  /** Sent as `botid`. */
+  botId: string;
+  metrics: Metrics;
+  logger: Logger;
+  /** Timeout of one attempt; default 10 s. */
+  timeoutMs?: number;
+  retry?: Partial<RetryPolicy>;
+  sleep?: Sleep;
+  random?: () => number;
+}
+
+/** Causes of 401/403/404 as seed 003's status table gives them. */
+const hints = {
+  401: 'Ultimate answered 401 Unauthorized: the API key or bot id was refused; check ULTIMATE_API_KEY and ULTIMATE_BOT_ID',
+  403: 'Ultimate answered 403 Forbidden: the bot is not using the Custom CRM integration; enable Custom CRM for this bot in the Ultimate dashboard',
+  404: 'Ultimate answered 404 Not Found: check ULTIMATE_BOT_ID and ULTIMATE_API_URL (the request goes to {url})',
+};
+
+/** Sends visitor events to Ultimate's Converse endpoint. */
+export class UltimateBackend implements BotBackend {
+  readonly name = 'ultimate';
+  private readonly client: BotHttpClient;
+  private readonly url: string;
+
+  constructor(options: UltimateBackendOptions) {
+    this.url = `${options.apiUrl.replace(/\/+$/, '')}/converse/chat`;
+    const http = axios.create({
+      headers: { Authorization: options.apiKey, botid: options.botId, 'Content-Type': 'application/json' },
+      // Every status reaches BotHttpClient as an error except 2xx; redirects would resend the key elsewhere.
+      maxRedirects: 0,
+    });
+    this.client = new BotHttpClient({
+      backend: this.name,
+      apiName: 'Ultimate',
+      http,
+      timeoutMs: options.timeoutMs ?? defaultBotTimeoutMs,
+      policy: { ...defaultRetryPolicy, ...options.retry },
+      hints: { ...hints, 404: hints[404].replace('{url}', this.url) },
+      metrics: options.metrics,
+      logger: options.logger,
+      sleep: options.sleep ?? realSleep,
+      random: options.random ?? Math.random,
+    });
+  }
+
+  /** Send one event; resolves on Ultimate's 200 acknowledgement. Throws `BotRequestError`. */
+  async send(event: BotEvent): Promise<void> {
+    const body = toConverseRequest(event);
+    await this.client.post(event.type, () => ({ url: this.url, data: body }));
+  }
+}

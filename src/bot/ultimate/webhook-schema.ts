@@ -1,0 +1,151 @@
+/**
+ * zod schemas of what Ultimate POSTs to the bridge (seed 002 and 004): the Chat webhook
+ * envelope `{botId, channel?, data}` with one schema per `data.eventType`, and the Actions
+ * webhook request. Required fields are enforced; every object is loose, so fields Ultimate adds
+ * later are kept, never rejected. Optional fields accept null as well as absence.
+ */
+import { z } from 'zod';
+
+/** The Chat webhook's event types, as seed 002 lists them. */
+export const converseEventTypes = ['sendMessage', 'escalate', 'isTeamOnline', 'widgetMessage', 'widgetEscalate', 'widgetEndSession'] as const;
+
+/** One of the Chat webhook's event types. */
+export type ConverseEventType = (typeof converseEventTypes)[number];
+
+const optionalText = z.string().nullish();
+const conversationIdField = z.string().min(1, 'platformConversationId must not be empty');
+
+const replyButtonSchema = z.looseObject({ type: z.literal('button'), text: z.string().min(1) });
+const linkButtonSchema = z.looseObject({
+  type: z.literal('link'),
+  text: z.string().min(1),
+  url: z.string({ error: 'a link button needs a url' }).min(1, 'a link button needs a url'),
+});
+
+/** A bot button: `button` sends its text back, `link` opens its `url` (required). */
+export const ultimateButtonSchema = z.discriminatedUnion('type', [replyButtonSchema, linkButtonSchema], {
+  error: (issue) => (issue.code === 'invalid_union' ? unknownValue('button type', issue.input, ['button', 'link'], 'type') : undefined),
+});
+
+/** One carousel card. */
+export const carouselCardSchema = z.looseObject({
+  title: z.string(),
+  description: optionalText,
+  imageUrl: optionalText,
+  buttons: z.array(ultimateButtonSchema).nullish(),
+});
+
+const predictedIntentSchema = z.looseObject({ value: optionalText, name: optionalText, confidence: z.number().nullish() });
+
+/** sendMessage: a bot message of type text (optionally with buttons) or carousel. */
+export const sendMessageDataSchema = z.looseObject({
+  eventType: z.literal('sendMessage'),
+  platformConversationId: conversationIdField,
+  type: z.enum(['text', 'carousel']),
+  text: optionalText,
+  buttons: z.array(ultimateButtonSchema).nullish(),
+  carouselCards: z.array(carouselCardSchema).nullish(),
+  replyId: optionalText,
+  messageId: optionalText,
+  conversationId: optionalText,
+  confidence: z.number().nullish(),
+  predictedIntents: z.array(predictedIntentSchema).nullish(),
+});
+
+/** escalate: hand the conversation to human agents (answered synchronously). */
+export const escalateDataSchema = z.looseObject({
+  eventType: z.literal('escalate'),
+  platformConversationId: conversationIdField,
+  conversationId: optionalText,
+  escalateTo: optionalText,
+});
+
+/** isTeamOnline: is a team of agents available (answered synchronously with `{isOnline}`). */
+export const isTeamOnlineDataSchema = z.looseObject({
+  eventType: z.literal('isTeamOnline'),
+  teamId: optionalText,
+  conversationId: optionalText,
+  platformConversationId: optionalText,
+});
+
+/** widgetMessage: a widget requester's message to the agent of an escalated conversation. */
+export const widgetMessageDataSchema = z.looseObject({
+  eventType: z.literal('widgetMessage'),
+  platformConversationId: conversationIdField,
+  conversationId: optionalText,
+  text: z.string(),
+});
+
+/** widgetEscalate: a widget conversation asks for a human agent. */
+export const widgetEscalateDataSchema = z.looseObject({
+  eventType: z.literal('widgetEscalate'),
+  platformConversationId: conversationIdField,
+  conversationId: optionalText,
+  escalateTo: optionalText,
+});
+
+/** widgetEndSession: the widget requester ended the escalated session. */
+export const widgetEndSessionDataSchema = z.looseObject({
+  eventType: z.literal('widgetEndSession'),
+  platformConversationId: conversationIdField,
+  conversationId: optionalText,
+});
+
+/** The Chat webhook's `data`, told apart by `eventType`. */
+export const converseEventDataSchema = z.discriminatedUnion(
+  'eventType',
+  [sendMessageDataSchema, escalateDataSchema, isTeamOnlineDataSchema, widgetMessageDataSchema, widgetEscalateDataSchema, widgetEndSessionDataSchema],
+  { error: (issue) => (issue.code === 'invalid_union' ? unknownValue('eventType', issue.input, converseEventTypes, 'eventType') : undefined) },
+);
+
+/** The Chat webhook body. */
+export const converseWebhookSchema = z.looseObject({
+  botId: z.string().min(1),
+  channel: optionalText,
+  data: converseEventDataSchema,
+});
+
+/** A parsed Chat webhook body. */
+export type ConverseWebhook = z.infer<typeof converseWebhookSchema>;
+/** The `data` of a parsed Chat webhook body. */
+export type ConverseEventData = z.infer<typeof converseEventDataSchema>;
+/** The `data` of a parsed sendMessage event. */
+export type SendMessageData = z.infer<typeof sendMessageDataSchema>;
+/** A parsed bot button. */
+export type UltimateButton = z.infer<typeof ultimateButtonSchema>;
+
+/**
+ * One action parameter. The seeds show `value` as an array (`[ "123345" ]`) while the field
+ * table says string: a scalar is accepted and wrapped. Seed 002 also writes the optional key
+ * literally as `"saveAs?"`; both spellings are read into `saveAs`.
+ */
+export const actionParameterSchema = z
+  .looseObject({
+    key: z.string().min(1),
+    value: z.union([z.array(z.unknown()), z.string(), z.number(), z.boolean()]),
+    saveAs: optionalText,
+    'saveAs?': optionalText,
+  })
+  .transform(({ 'saveAs?': literalSaveAs, saveAs, value, ...rest }) => {
+    const saveAsName = saveAs ?? literalSaveAs ?? undefined;
+    const parameter = { ...rest, value: Array.isArray(value) ? value : [value] };
+    return saveAsName === undefined ? parameter : { ...parameter, saveAs: saveAsName };
+  });
+
+/** The Actions webhook body. */
+export const actionWebhookSchema = z.looseObject({
+  botId: z.string().min(1),
+  conversationId: optionalText,
+  platformConversationId: conversationIdField,
+  name: z.string().min(1, 'name must not be empty'),
+  data: z.array(actionParameterSchema),
+});
+
+/** A parsed Actions webhook body. */
+export type ActionWebhook = z.infer<typeof actionWebhookSchema>;
+
+function unknownValue(what: string, input: unknown, expected: readonly string[], field: string): string {
+  const value = typeof input === 'object' && input !== null ? (input as Record<string, unknown>)[field] : undefined;
+  const list = expected.join(', ');
+  return value === undefined ? `missing ${what}; expected one of ${list}` : `unknown ${what} ${JSON.stringify(value)}; expected one of ${list}`;
+}

@@ -10,8 +10,11 @@ import type { ActionConfig } from '../config/bridge-config.js';
 import { ActionFailedError, ActionNotFoundError, BridgeError, ConfigError } from '../core/errors.js';
 import type { ConversationRecord } from '../store/store.js';
 
-/** Deadline of an action registered without its own `timeoutMs`. */
-export const defaultActionTimeoutMs = 10_000;
+/**
+ * Deadline of an action registered without its own `timeoutMs`. Zendesk asks integrations to
+ * answer AI agents within 9 seconds, so the bridge answers (with a failure if need be) before that.
+ */
+export const defaultActionTimeoutMs = 8000;
 
 /** Options of one registered action. */
 export interface ActionOptions {

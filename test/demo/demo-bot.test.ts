@@ -11,6 +11,8 @@ import { slackConversation } from '../actions/conversation-fixture.js';
 
 const conversation = slackConversation();
 const id = conversation.id;
+const noDeskText =
+  'Sorry, I cannot hand you over to a human: no agent desk is configured for this bridge (an administrator can add one under `desks` in bridge.yaml).';
 const menu = [
   { kind: 'reply', text: 'Show products' },
   { kind: 'reply', text: 'Talk to a human' },
@@ -124,7 +126,7 @@ describe('DemoBot', () => {
     await bot.idle();
     expect(output.escalations).toEqual([id]);
     expect(output.texts()).toEqual([
-      'Sorry, I cannot hand you over to a human: no agent desk is configured for this bridge (an administrator can add one under `desks` in bridge.yaml).',
+      noDeskText,
     ]);
   });
 
@@ -230,7 +232,7 @@ describe('DemoBot', () => {
     refuse(new DeskNotFoundError('No desk is configured (no escalateTo): add desks to bridge.yaml'));
     await bot.idle();
     expect(output.texts()).toEqual([
-      'Sorry, I cannot hand you over to a human: no agent desk is configured for this bridge (an administrator can add one under `desks` in bridge.yaml).',
+      noDeskText,
       '[carousel] Here are our products:',
     ]);
   });

@@ -77,13 +77,12 @@ export class MemoryStore implements Store {
   }
 
   async getConversation(id: string): Promise<ConversationRecord | undefined> {
-    const json = this.conversations.get(id);
-    return json === undefined ? undefined : (JSON.parse(json) as ConversationRecord);
+    return this.readConversation(id);
   }
 
   async findConversationByAddress(channel: string, key: string): Promise<ConversationRecord | undefined> {
     const id = this.addresses.get(addressKey(channel, key));
-    const record = id === undefined ? undefined : await this.getConversation(id);
+    const record = id === undefined ? undefined : this.readConversation(id);
     return record && isBoundTo(record, channel, key) ? record : undefined;
   }
 
@@ -91,7 +90,8 @@ export class MemoryStore implements Store {
     const json = toJson('Conversation record', record);
     const key = addressKey(record.address.channel, record.address.key);
     const boundId = this.addresses.get(key);
-    const bound = boundId === undefined || boundId === record.id ? undefined : await this.getConversation(boundId);
+    // No await between reading the binding and writing it: the decision stays atomic.
+    const bound = boundId === undefined || boundId === record.id ? undefined : this.readConversation(boundId);
     const binding = decideAddressBinding(record, boundId, bound?.session);
     if (binding === 'conflict') throw addressConflictError(record, boundId ?? '');
     this.conversations.set(record.id, json);
@@ -216,6 +216,11 @@ export class MemoryStore implements Store {
     }
     this.outboxes.clear();
     this.deadLetterLog = [];
+  }
+
+  private readConversation(id: string): ConversationRecord | undefined {
+    const json = this.conversations.get(id);
+    return json === undefined ? undefined : (JSON.parse(json) as ConversationRecord);
   }
 
   private takeEntry(conversationId: string, seq: number): PendingEntry | undefined {

@@ -71,14 +71,14 @@ export class RedisStore implements Store {
     this.client = client as Redis & RedisScriptCommands;
   }
 
-  getConversation(id: string): Promise<ConversationRecord | undefined> {
+  async getConversation(id: string): Promise<ConversationRecord | undefined> {
     return this.run('getConversation', async () => {
       const json = await this.client.hget(this.key('conv', id), 'r');
       return json === null ? undefined : (JSON.parse(json) as ConversationRecord);
     });
   }
 
-  findConversationByAddress(channel: string, key: string): Promise<ConversationRecord | undefined> {
+  async findConversationByAddress(channel: string, key: string): Promise<ConversationRecord | undefined> {
     return this.run('findConversationByAddress', async () => {
       const id = await this.client.get(this.threadKey(channel, key));
       const record = id === null ? undefined : await this.getConversation(id);
@@ -86,7 +86,7 @@ export class RedisStore implements Store {
     });
   }
 
-  saveConversation(record: ConversationRecord): Promise<void> {
+  async saveConversation(record: ConversationRecord): Promise<void> {
     const json = toJson('Conversation record', record);
     const { channel, key } = record.address;
     return this.run('saveConversation', async () => {
@@ -103,18 +103,18 @@ export class RedisStore implements Store {
     });
   }
 
-  claim(key: string, owner: string, ttlMs: number): Promise<boolean> {
+  async claim(key: string, owner: string, ttlMs: number): Promise<boolean> {
     requireInteger('ttlMs', ttlMs, 1);
     return this.run('claim', async () => (await this.client.set(this.key('claim', key), owner, 'PX', ttlMs, 'NX')) === 'OK');
   }
 
-  release(key: string, owner: string): Promise<void> {
+  async release(key: string, owner: string): Promise<void> {
     return this.run('release', async () => void (await this.client.bridgeRelease(this.key('claim', key), owner)));
   }
 
-  enqueue(conversationId: string, messages: BotMessage[], now: number): Promise<OutboxEntry[]> {
+  async enqueue(conversationId: string, messages: BotMessage[], now: number): Promise<OutboxEntry[]> {
     const payloads = messages.map((message) => encodeOutboxPayload(message, now));
-    if (payloads.length === 0) return Promise.resolve([]);
+    if (payloads.length === 0) return [];
     const limit = this.limits.maxPendingPerConversation;
     return this.run('enqueue', async () => {
       const [first, pendingCount] = (await this.client.bridgeEnqueue(
@@ -133,9 +133,9 @@ export class RedisStore implements Store {
     });
   }
 
-  pending(conversationId: string, limit: number): Promise<OutboxEntry[]> {
+  async pending(conversationId: string, limit: number): Promise<OutboxEntry[]> {
     requireInteger('limit', limit, 0);
-    if (limit === 0) return Promise.resolve([]);
+    if (limit === 0) return [];
     return this.run('pending', async () => {
       const flat = (await this.client.bridgePending(
         this.key('outbox', conversationId),
@@ -151,30 +151,30 @@ export class RedisStore implements Store {
     });
   }
 
-  recordAttempt(conversationId: string, seq: number): Promise<void> {
+  async recordAttempt(conversationId: string, seq: number): Promise<void> {
     return this.run('recordAttempt', async () => {
       await this.client.bridgeRecordAttempt(this.key('outbox-entries', conversationId), seq);
     });
   }
 
-  complete(conversationId: string, seq: number): Promise<void> {
+  async complete(conversationId: string, seq: number): Promise<void> {
     return this.run('complete', () => this.takeEntry(conversationId, seq, ''));
   }
 
-  deadLetter(conversationId: string, seq: number, reason: string, now: number): Promise<void> {
+  async deadLetter(conversationId: string, seq: number, reason: string, now: number): Promise<void> {
     const meta = toJson('Dead letter', { conversationId, seq, reason, failedAt: now } satisfies DeadLetterMeta);
     return this.run('deadLetter', () => this.takeEntry(conversationId, seq, meta));
   }
 
-  conversationsWithPending(limit: number): Promise<string[]> {
+  async conversationsWithPending(limit: number): Promise<string[]> {
     requireInteger('limit', limit, 0);
-    if (limit === 0) return Promise.resolve([]);
+    if (limit === 0) return [];
     return this.run('conversationsWithPending', () => this.client.zrange(this.key('outbox-pending'), 0, limit - 1));
   }
 
-  deadLetters(limit: number): Promise<DeadLetter[]> {
+  async deadLetters(limit: number): Promise<DeadLetter[]> {
     requireInteger('limit', limit, 0);
-    if (limit === 0) return Promise.resolve([]);
+    if (limit === 0) return [];
     return this.run('deadLetters', async () => {
       const stored = await this.client.lrange(this.key('dead-letters'), 0, limit - 1);
       return stored.map((json) => {
@@ -189,7 +189,7 @@ export class RedisStore implements Store {
     });
   }
 
-  getRecord<T>(key: string): Promise<Versioned<T> | undefined> {
+  async getRecord<T>(key: string): Promise<Versioned<T> | undefined> {
     return this.run('getRecord', async () => {
       const [version, json] = await this.client.hmget(this.key('record', key), 'v', 'd');
       if (version == null || json == null) return undefined;
@@ -197,7 +197,7 @@ export class RedisStore implements Store {
     });
   }
 
-  compareAndSet<T>(key: string, expectedVersion: number, value: T): Promise<number | undefined> {
+  async compareAndSet<T>(key: string, expectedVersion: number, value: T): Promise<number | undefined> {
     requireInteger('expectedVersion', expectedVersion, 0);
     const json = toJson(`Record ${key}`, value);
     return this.run('compareAndSet', async () => {
@@ -207,14 +207,14 @@ export class RedisStore implements Store {
     });
   }
 
-  appendToList(key: string, item: string, maxItems: number): Promise<void> {
+  async appendToList(key: string, item: string, maxItems: number): Promise<void> {
     requireInteger('maxItems', maxItems, 1);
     return this.run('appendToList', async () => {
       await this.client.bridgeAppendToList(this.key('list', key), item, maxItems, this.limits.retentionMs);
     });
   }
 
-  readList(key: string): Promise<string[]> {
+  async readList(key: string): Promise<string[]> {
     return this.run('readList', () => this.client.lrange(this.key('list', key), 0, -1));
   }
 

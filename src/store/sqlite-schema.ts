@@ -83,16 +83,22 @@ export const SQLITE_SCHEMA_VERSION = MIGRATIONS.length;
  */
 export function migrate(db: BetterSqlite3.Database): void {
   const apply = db.transaction(() => {
-    const version = db.pragma('user_version', { simple: true }) as number;
-    if (version > SQLITE_SCHEMA_VERSION) {
-      throw new BridgeError(
-        'store_failed',
-        `SQLite file ${db.name} has schema version ${version}, newer than this bridge's ${SQLITE_SCHEMA_VERSION}: ` +
-          'run the newer bridge or point STORE_URL at another file',
-      );
-    }
+    const version = supportedSchemaVersion(db);
     for (const migration of MIGRATIONS.slice(version)) db.exec(migration);
     db.pragma(`user_version = ${SQLITE_SCHEMA_VERSION}`);
   });
   apply.immediate();
+}
+
+/** The file's schema version; a version newer than this code knows is an error, before anything is written. */
+export function supportedSchemaVersion(db: BetterSqlite3.Database): number {
+  const version = db.pragma('user_version', { simple: true }) as number;
+  if (version > SQLITE_SCHEMA_VERSION) {
+    throw new BridgeError(
+      'store_failed',
+      `SQLite file ${db.name} has schema version ${version}, newer than this bridge's ${SQLITE_SCHEMA_VERSION}: ` +
+        'run the newer bridge or point STORE_URL at another file',
+    );
+  }
+  return version;
 }

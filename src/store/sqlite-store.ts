@@ -26,7 +26,7 @@ import {
   storeFailure,
   toJson,
 } from './store-rules.js';
-import { migrate } from './sqlite-schema.js';
+import { migrate, supportedSchemaVersion } from './sqlite-schema.js';
 import { prepareStatements, type SqliteStatements } from './sqlite-statements.js';
 
 /** Options of the SQLite store. */
@@ -68,6 +68,8 @@ export class SqliteStore implements Store {
     if (options.path !== ':memory:') mkdirSync(dirname(options.path), { recursive: true });
     this.db = new Database(options.path, { timeout: options.busyTimeoutMs ?? 5000 });
     try {
+      // Checked before switching to WAL, so a file from a newer bridge is left exactly as it was.
+      supportedSchemaVersion(this.db);
       this.db.pragma('journal_mode = WAL');
       this.db.pragma(`synchronous = ${options.synchronous ?? 'FULL'}`);
       migrate(this.db);
@@ -83,11 +85,11 @@ export class SqliteStore implements Store {
     this.purgeTimer.unref();
   }
 
-  getConversation(id: string): Promise<ConversationRecord | undefined> {
+  async getConversation(id: string): Promise<ConversationRecord | undefined> {
     return this.run('getConversation', () => this.readConversation(id));
   }
 
-  findConversationByAddress(channel: string, key: string): Promise<ConversationRecord | undefined> {
+  async findConversationByAddress(channel: string, key: string): Promise<ConversationRecord | undefined> {
     return this.run('findConversationByAddress', () => {
       const binding = this.sql.getBinding.get(channel, key, this.cutoff());
       const record = binding && this.readConversation(binding.conversation_id);
@@ -95,7 +97,7 @@ export class SqliteStore implements Store {
     });
   }
 
-  saveConversation(record: ConversationRecord): Promise<void> {
+  async saveConversation(record: ConversationRecord): Promise<void> {
     const json = toJson('Conversation record', record);
     const { channel, key } = record.address;
     return this.run('saveConversation', () =>
@@ -112,7 +114,7 @@ export class SqliteStore implements Store {
     );
   }
 
-  claim(key: string, owner: string, ttlMs: number): Promise<boolean> {
+  async claim(key: string, owner: string, ttlMs: number): Promise<boolean> {
     requireInteger('ttlMs', ttlMs, 1);
     return this.run('claim', () => {
       const now = this.now();
@@ -120,13 +122,13 @@ export class SqliteStore implements Store {
     });
   }
 
-  release(key: string, owner: string): Promise<void> {
+  async release(key: string, owner: string): Promise<void> {
     return this.run('release', () => void this.sql.release.run(key, owner));
   }
 
-  enqueue(conversationId: string, messages: BotMessage[], now: number): Promise<OutboxEntry[]> {
+  async enqueue(conversationId: string, messages: BotMessage[], now: number): Promise<OutboxEntry[]> {
     const payloads = messages.map((message) => encodeOutboxPayload(message, now));
-    if (payloads.length === 0) return Promise.resolve([]);
+    if (payloads.length === 0) return [];
     return this.run('enqueue', () =>
       this.db
         .transaction(() => {
@@ -148,7 +150,7 @@ export class SqliteStore implements Store {
     );
   }
 
-  pending(conversationId: string, limit: number): Promise<OutboxEntry[]> {
+  async pending(conversationId: string, limit: number): Promise<OutboxEntry[]> {
     requireInteger('limit', limit, 0);
     return this.run('pending', () =>
       this.sql.pending
@@ -157,15 +159,15 @@ export class SqliteStore implements Store {
     );
   }
 
-  recordAttempt(conversationId: string, seq: number): Promise<void> {
+  async recordAttempt(conversationId: string, seq: number): Promise<void> {
     return this.run('recordAttempt', () => void this.sql.recordAttempt.run(conversationId, seq));
   }
 
-  complete(conversationId: string, seq: number): Promise<void> {
+  async complete(conversationId: string, seq: number): Promise<void> {
     return this.run('complete', () => void this.sql.deleteEntry.run(conversationId, seq));
   }
 
-  deadLetter(conversationId: string, seq: number, reason: string, now: number): Promise<void> {
+  async deadLetter(conversationId: string, seq: number, reason: string, now: number): Promise<void> {
     return this.run('deadLetter', () =>
       this.db
         .transaction(() => {
@@ -186,14 +188,14 @@ export class SqliteStore implements Store {
     );
   }
 
-  conversationsWithPending(limit: number): Promise<string[]> {
+  async conversationsWithPending(limit: number): Promise<string[]> {
     requireInteger('limit', limit, 0);
     return this.run('conversationsWithPending', () =>
       this.sql.conversationsWithPending.all(limit).map((row) => row.conversation_id),
     );
   }
 
-  deadLetters(limit: number): Promise<DeadLetter[]> {
+  async deadLetters(limit: number): Promise<DeadLetter[]> {
     requireInteger('limit', limit, 0);
     return this.run('deadLetters', () =>
       this.sql.deadLetters.all(limit).map((row) => ({
@@ -204,14 +206,14 @@ export class SqliteStore implements Store {
     );
   }
 
-  getRecord<T>(key: string): Promise<Versioned<T> | undefined> {
+  async getRecord<T>(key: string): Promise<Versioned<T> | undefined> {
     return this.run('getRecord', () => {
       const row = this.sql.getRecord.get(key, this.cutoff());
       return row && { value: JSON.parse(row.value) as T, version: row.version };
     });
   }
 
-  compareAndSet<T>(key: string, expectedVersion: number, value: T): Promise<number | undefined> {
+  async compareAndSet<T>(key: string, expectedVersion: number, value: T): Promise<number | undefined> {
     requireInteger('expectedVersion', expectedVersion, 0);
     const json = toJson(`Record ${key}`, value);
     return this.run('compareAndSet', () =>
@@ -226,7 +228,7 @@ export class SqliteStore implements Store {
     );
   }
 
-  appendToList(key: string, item: string, maxItems: number): Promise<void> {
+  async appendToList(key: string, item: string, maxItems: number): Promise<void> {
     requireInteger('maxItems', maxItems, 1);
     return this.run('appendToList', () =>
       this.db
@@ -238,11 +240,11 @@ export class SqliteStore implements Store {
     );
   }
 
-  readList(key: string): Promise<string[]> {
+  async readList(key: string): Promise<string[]> {
     return this.run('readList', () => this.readItems(key));
   }
 
-  ping(): Promise<void> {
+  async ping(): Promise<void> {
     return this.run('ping', () => void this.sql.ping.get());
   }
 
@@ -293,12 +295,12 @@ export class SqliteStore implements Store {
     return this.now() - this.limits.retentionMs;
   }
 
-  /** Runs synchronous SQLite work as a promise; failures become `store_failed`. */
-  private run<T>(operation: string, work: () => T): Promise<T> {
+  /** Runs synchronous SQLite work; failures become `store_failed` naming the operation. */
+  private run<T>(operation: string, work: () => T): T {
     try {
-      return Promise.resolve(work());
+      return work();
     } catch (error) {
-      return Promise.reject(storeFailure('sqlite', operation, error));
+      throw storeFailure('sqlite', operation, error);
     }
   }
 }

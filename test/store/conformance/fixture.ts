@@ -1,0 +1,42 @@
+/**
+ * What the store conformance suite needs from each store kind, and helpers its cases share.
+ */
+import { expect } from 'vitest';
+import type { Store } from '../../../src/store/store.js';
+import type { StoreLimits } from '../../../src/store/store-limits.js';
+
+/** A fresh, isolated store, with what its kind supports for testing. */
+export interface StoreFixture {
+  store: Store;
+  /** Moves the store's clock forward. Absent when the store keeps real time (Redis). */
+  advance?: (ms: number) => void;
+  /** A second, independent connection to the same data (another replica), where the kind has one. */
+  openPeer?: () => Store;
+}
+
+/** Opens a fresh fixture with the given limits. */
+export type StoreFactory = (limits?: Partial<StoreLimits>) => Promise<StoreFixture>;
+
+/** What each group of cases gets: `open` returns a fixture that is closed after the test. */
+export interface ConformanceContext {
+  open(limits?: Partial<StoreLimits>): Promise<StoreFixture>;
+  /** Opens a peer if the kind has one, else returns the fixture's own store. */
+  peerOf(fixture: StoreFixture): Store;
+}
+
+/**
+ * Lets `ms` pass and waits until `check` holds: with a controllable clock it moves the clock
+ * past `ms`; with real time it polls until a deadline.
+ */
+export async function afterTime(fixture: StoreFixture, ms: number, check: () => Promise<boolean>): Promise<void> {
+  if (fixture.advance) {
+    fixture.advance(ms + 1);
+    expect(await check()).toBe(true);
+    return;
+  }
+  const deadline = Date.now() + 5000;
+  while (!(await check())) {
+    if (Date.now() > deadline) throw new Error(`condition still false 5 s after a ${ms} ms expiry`);
+    await new Promise((resolve) => setTimeout(resolve, 10));
+  }
+}

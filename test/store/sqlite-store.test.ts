@@ -1,0 +1,156 @@
+/**
+ * The SQLite store: the conformance suite on real files in a temp dir (with a second connection
+ * to the same file as the peer), and what only SQLite does: schema versions, WAL, purging, locks.
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import Database from 'better-sqlite3';
+import { afterAll, describe, expect, it } from 'vitest';
+import { SqliteStore } from '../../src/store/sqlite-store.js';
+import { SQLITE_SCHEMA_VERSION } from '../../src/store/sqlite-schema.js';
+import { describeStoreConformance } from './store-conformance.js';
+import { text } from './conformance/samples.js';
+
+const dir = mkdtempSync(join(tmpdir(), 'bridge-sqlite-'));
+let files = 0;
+const newPath = () => join(dir, `store-${++files}.db`);
+
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+describeStoreConformance('sqlite', async (limits) => {
+  let now = 1_700_000_000_000;
+  const path = newPath();
+  const options = { path, now: () => now, limits };
+  return {
+    store: new SqliteStore(options),
+    advance: (ms) => void (now += ms),
+    openPeer: () => new SqliteStore(options),
+  };
+});
+
+function countRows(path: string, table: string): number {
+  const db = new Database(path, { readonly: true });
+  try {
+    return (db.prepare(`SELECT COUNT(*) AS n FROM ${table}`).get() as { n: number }).n;
+  } finally {
+    db.close();
+  }
+}
+
+describe('sqlite store file handling', () => {
+  it('creates missing parent directories, uses WAL and records the schema version', async () => {
+    const path = join(dir, 'nested', 'deeper', 'bridge.db');
+    const store = new SqliteStore({ path });
+    await store.ping();
+    await store.close();
+    const db = new Database(path, { readonly: true });
+    expect(db.pragma('journal_mode', { simple: true })).toBe('wal');
+    expect(db.pragma('user_version', { simple: true })).toBe(SQLITE_SCHEMA_VERSION);
+    db.close();
+  });
+
+  it('reopens an existing file without migrating again and keeps its data', async () => {
+    const path = newPath();
+    const first = new SqliteStore({ path });
+    await first.enqueue('c-1', [text('kept')], 1);
+    await first.close();
+    const second = new SqliteStore({ path });
+    expect((await second.pending('c-1', 10)).map((entry) => entry.message)).toEqual([text('kept')]);
+    await second.close();
+  });
+
+  it('refuses a file written by a newer schema, naming both versions, and leaves it alone', () => {
+    const path = newPath();
+    const db = new Database(path);
+    db.pragma('user_version = 99');
+    db.close();
+    expect(() => new SqliteStore({ path })).toThrow(
+      `schema version 99, newer than this bridge's ${SQLITE_SCHEMA_VERSION}`,
+    );
+    const check = new Database(path, { readonly: true });
+    expect(check.pragma('user_version', { simple: true })).toBe(99);
+    expect(check.pragma('journal_mode', { simple: true })).toBe('delete');
+    expect(check.prepare("SELECT COUNT(*) AS n FROM sqlite_master WHERE type = 'table'").get()).toEqual({ n: 0 });
+    check.close();
+  });
+
+  it('fails a write with store_failed when another process holds the lock past the busy timeout', async () => {
+    const path = newPath();
+    const store = new SqliteStore({ path, busyTimeoutMs: 50 });
+    const other = new Database(path);
+    other.exec('BEGIN IMMEDIATE');
+    try {
+      await expect(store.enqueue('c-1', [text('blocked')], 1)).rejects.toMatchObject({
+        code: 'store_failed',
+        message: expect.stringMatching(/sqlite store: enqueue failed: database is locked/),
+      });
+    } finally {
+      other.exec('ROLLBACK');
+      other.close();
+    }
+    expect(await store.enqueue('c-1', [text('after')], 2)).toHaveLength(1);
+    await store.close();
+  });
+
+  it('wraps use after close as store_failed naming the operation', async () => {
+    const store = new SqliteStore({ path: newPath() });
+    await store.close();
+    await expect(store.getConversation('c-1')).rejects.toMatchObject({
+      code: 'store_failed',
+      message: expect.stringContaining('sqlite store: getConversation failed'),
+    });
+  });
+});
+
+describe('sqlite store garbage', () => {
+  it('purges expired claims on its timer, so the claims table cannot grow without bound', async () => {
+    let now = 1_700_000_000_000;
+    const path = newPath();
+    const store = new SqliteStore({ path, now: () => now, purgeIntervalMs: 10 });
+    for (let index = 0; index < 50; index += 1) await store.claim(`event:${index}`, 'replica-a', 1000);
+    await store.claim('event:long', 'replica-a', 60_000);
+    expect(countRows(path, 'claims')).toBe(51);
+    now += 1000;
+    const deadline = Date.now() + 5000;
+    while (countRows(path, 'claims') > 1 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 10));
+    expect(countRows(path, 'claims')).toBe(1);
+    await store.close();
+  });
+
+  it('purges rows past retention but keeps the counter of a conversation with pending entries', async () => {
+    let now = 1_700_000_000_000;
+    const path = newPath();
+    const store = new SqliteStore({ path, now: () => now, limits: { retentionMs: 1000 } });
+    await store.enqueue('c-drained', [text('done')], 1);
+    await store.complete('c-drained', 1);
+    await store.enqueue('c-waiting', [text('pending')], 1);
+    await store.compareAndSet('ticket:1', 0, { state: 'queued' });
+    await store.appendToList('transcript:1', 'turn', 5);
+    now += 1000;
+    expect(store.purgeExpired()).toEqual({ claims: 0, conversations: 0, bindings: 0, records: 1, lists: 1, sequences: 1 });
+    expect(countRows(path, 'outbox_sequences')).toBe(1);
+    expect((await store.enqueue('c-waiting', [text('next')], 2))[0]?.seq).toBe(2);
+    await store.close();
+  });
+
+  it('reports a failing background purge instead of dropping it', async () => {
+    const reported: Error[] = [];
+    let failing = false;
+    const store = new SqliteStore({
+      path: newPath(),
+      purgeIntervalMs: 10,
+      now: () => {
+        if (failing) throw new Error('clock broke');
+        return Date.now();
+      },
+      onBackgroundError: (error) => reported.push(error),
+    });
+    failing = true;
+    const deadline = Date.now() + 5000;
+    while (reported.length === 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 10));
+    failing = false;
+    await store.close();
+    expect(reported[0]).toMatchObject({ code: 'store_failed', message: 'sqlite store: purging expired rows failed: clock broke' });
+  });
+});

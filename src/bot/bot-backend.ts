@@ -34,6 +34,8 @@ export interface BotBackend {
   send(event: BotEvent): Promise<void>;
   /** Throws when the bot API is not usable (for /readyz). */
   checkReady?(): Promise<void>;
+  /** Resolves once replies in flight have been handed to the output (embedded bots; used at shutdown). */
+  idle?(): Promise<void>;
 }
 
 /**

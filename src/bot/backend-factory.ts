@@ -1,0 +1,45 @@
+/**
+ * Chooses the bot backend from `BOT_BACKEND` and builds the bot-side HTTP routes (Ultimate's
+ * Chat and Actions webhooks, the CSML callback).
+ */
+import type { Router } from 'express';
+import type { ActionCatalog } from '../actions/action-registry.js';
+import type { Env } from '../config/env.js';
+import type { Logger } from '../core/logger.js';
+import type { Metrics } from '../core/metrics.js';
+import type { BotBackend, BotOutput, WidgetOutput } from './bot-backend.js';
+import { CsmlBackend } from './csml/csml-backend.js';
+import { createCsmlCallbackRouter } from './csml/csml-callback-route.js';
+import { DemoBot } from './demo/demo-bot.js';
+import { UltimateBackend } from './ultimate/converse-client.js';
+import { createUltimateWebhookRouter } from './ultimate/webhook-routes.js';
+
+/** What a backend is built from. */
+export interface BackendFactoryDeps {
+  env: Env;
+  output: BotOutput;
+  actions: ActionCatalog;
+  logger: Logger;
+  metrics: Metrics;
+}
+
+/** The backend `BOT_BACKEND` names; `loadEnv` has already checked its credentials. */
+export function createBotBackend({ env, output, actions, logger, metrics }: BackendFactoryDeps): BotBackend {
+  const backendLogger = logger.child({ backend: env.botBackend });
+  switch (env.botBackend) {
+    case 'ultimate':
+      return new UltimateBackend({ apiUrl: env.ultimate.apiUrl, apiKey: env.ultimate.apiKey!, botId: env.ultimate.botId!, metrics, logger: backendLogger });
+    case 'csml':
+      return new CsmlBackend({ apiUrl: env.csml.apiUrl, apiKey: env.csml.apiKey!, apiSecret: env.csml.apiSecret, output, metrics, logger: backendLogger });
+    case 'demo':
+      return new DemoBot({ output, actions, logger: backendLogger });
+  }
+}
+
+/** The bot-side routes: Ultimate's webhooks always (widget escalations need them too), the CSML callback for CSML. */
+export function createBotRouters(deps: BackendFactoryDeps & { widget: WidgetOutput }): Router[] {
+  const { env, output, widget, actions, logger, metrics } = deps;
+  const routers = [createUltimateWebhookRouter({ webhookToken: env.webhookToken, output, widget, actions, logger, metrics })];
+  if (env.botBackend === 'csml') routers.push(createCsmlCallbackRouter({ webhookToken: env.webhookToken, output, logger, metrics }));
+  return routers;
+}

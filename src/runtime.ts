@@ -1,0 +1,175 @@
+/**
+ * Assembles and runs the bridge: store, bot backend, channel adapters, core, hand-off and the
+ * HTTP server, from a resolved configuration. `main.ts` calls it with the process environment;
+ * tests call it with their own (loopback URLs, a fixed clock) and talk to the real routes.
+ */
+import { randomUUID } from 'node:crypto';
+import type { Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { ActionRegistry } from './actions/action-registry.js';
+import type { BotBackend } from './bot/bot-backend.js';
+import { createBotBackend, createBotRouters } from './bot/backend-factory.js';
+import type { BridgeConfig } from './config/bridge-config.js';
+import { secretsOf, type Env } from './config/env.js';
+import { Bridge } from './core/bridge.js';
+import type { ChannelAdapter } from './core/channel-adapter.js';
+import { ConversationRegistry } from './core/conversations.js';
+import { DeliveryService, type DeliveryDeps } from './core/delivery.js';
+import { DeskDirectory } from './core/handoff/desk-directory.js';
+import { HandoffService } from './core/handoff/handoff-service.js';
+import { PresenceService } from './core/handoff/presence.js';
+import { TicketBook } from './core/handoff/ticket-book.js';
+import { TicketTimers } from './core/handoff/ticket-timers.js';
+import { createLogger, type Logger } from './core/logger.js';
+import { Metrics } from './core/metrics.js';
+import { Transcripts } from './core/transcripts.js';
+import { deliveryTargets } from './delivery-targets.js';
+import { createApp } from './http/create-app.js';
+import type { ReadinessCheck } from './http/health-routes.js';
+import { openStore } from './store/open-store.js';
+import type { Store } from './store/store.js';
+
+/** How to run the bridge. Everything but `env` and `config` has a production default. */
+export interface BridgeRuntimeOptions {
+  env: Env;
+  config: BridgeConfig;
+  logger?: Logger;
+  metrics?: Metrics;
+  now?: () => number;
+  random?: () => number;
+  newId?: () => string;
+  /** Delivery retry waits (tests shorten them). */
+  deliverySleep?: DeliveryDeps['sleep'];
+  /** Interface to listen on; all interfaces by default. */
+  host?: string;
+}
+
+/** A running bridge. */
+export interface BridgeRuntime {
+  /** Base URL of the HTTP server, e.g. http://127.0.0.1:3000. */
+  url: string;
+  server: Server;
+  store: Store;
+  bridge: Bridge;
+  backend: BotBackend;
+  delivery: DeliveryService;
+  handoff: HandoffService;
+  timers: TicketTimers;
+  presence: PresenceService;
+  actions: ActionRegistry;
+  metrics: Metrics;
+  logger: Logger;
+  /** Stop accepting, drain deliveries, close the store. */
+  shutdown(): Promise<void>;
+}
+
+/** Build every part and start listening. */
+export async function startBridge(options: BridgeRuntimeOptions): Promise<BridgeRuntime> {
+  const { env, config } = options;
+  const now = options.now ?? Date.now;
+  const newId = options.newId ?? randomUUID;
+  const logger = options.logger ?? createLogger({ level: env.logLevel, secrets: secretsOf(env) });
+  const metrics = options.metrics ?? new Metrics({ collectDefaults: true });
+  const store = await openStore(env.storeUrl, { now });
+  const conversations = new ConversationRegistry({ store, logger, now, newId });
+  const transcripts = new Transcripts(store, now);
+  const directory = new DeskDirectory(config);
+  const tickets = new TicketBook(store);
+  const adapters = new Map<string, ChannelAdapter>();
+  const targets = new Map<string, Pick<ChannelAdapter, 'deliver'>>();
+  const delivery = new DeliveryService({ store, adapters: targets, logger, metrics, now, random: options.random, sleep: options.deliverySleep });
+  const presence = new PresenceService({ directory, deskSide: (platform) => adapters.get(platform)?.desk, logger, metrics, now });
+  let backend: BotBackend | undefined;
+  let bridge: Bridge | undefined;
+  const handoff = new HandoffService({
+    directory,
+    tickets,
+    presence,
+    conversations,
+    transcripts,
+    adapters,
+    queue: (conversation, messages) => bridge!.queue(conversation, messages),
+    endBotSession: async (conversation) => {
+      await backend!.send({ conversationId: conversation.id, type: 'endSession' }).catch((error: unknown) => {
+        logger.warn({ err: error, conversationId: conversation.id }, 'endSession after the hand-off was not accepted by the bot');
+      });
+    },
+    metrics,
+    logger,
+    now,
+    newId,
+  });
+  bridge = new Bridge({ store, conversations, transcripts, delivery, handoff, logger, metrics, newOwnerId: randomUUID, now });
+  const actions = ActionRegistry.fromConfig(config.actions, { getConversation: (id) => store.getConversation(id) });
+  backend = createBotBackend({ env, output: bridge, actions, logger, metrics });
+  bridge.useBackend(backend);
+
+  for (const adapter of await channelAdapters(env, bridge, logger, metrics, now)) adapters.set(adapter.channel, adapter);
+  for (const [channel, target] of deliveryTargets(env, adapters)) targets.set(channel, target);
+
+  let shuttingDown = false;
+  const readiness: ReadinessCheck[] = [{ name: 'store', check: () => store.ping() }];
+  for (const adapter of adapters.values()) {
+    if (adapter.checkReady) readiness.push({ name: adapter.channel, check: () => adapter.checkReady!() });
+  }
+  if (backend.checkReady) readiness.push({ name: `bot (${backend.name})`, check: () => backend!.checkReady!() });
+  const app = createApp({
+    adapters: [...adapters.values()],
+    botRouters: createBotRouters({ env, output: bridge, widget: handoff.widget, actions, logger, metrics }),
+    readiness,
+    metrics,
+    logger,
+    isShuttingDown: () => shuttingDown,
+  });
+
+  const server = await listen(app, env.port, options.host);
+  server.requestTimeout = 30_000;
+  server.headersTimeout = 15_000;
+  for (const adapter of adapters.values()) await adapter.start?.();
+  const timers = new TicketTimers({ tickets, directory, handoff, logger, now });
+  timers.start();
+  presence.start();
+  await delivery.start();
+  const { port } = server.address() as AddressInfo;
+  const url = `http://${options.host ?? '127.0.0.1'}:${port}`;
+  logger.info({ port, botBackend: backend.name, store: store.kind, channels: [...adapters.keys()], desks: directory.all().length }, 'bridge started');
+
+  const shutdown = async () => {
+    if (shuttingDown) return;
+    shuttingDown = true;
+    logger.info('shutting down: no new requests, draining deliveries');
+    const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+    server.closeIdleConnections();
+    for (const adapter of adapters.values()) await adapter.stop?.();
+    timers.stop();
+    presence.stop();
+    await backend!.idle?.();
+    await delivery.stop();
+    await closed;
+    await store.close();
+    logger.info('bridge stopped');
+  };
+  return { url, server, store, bridge, backend, delivery, handoff, timers, presence, actions, metrics, logger, shutdown };
+}
+
+/** The enabled adapters. Each platform's SDK is loaded only when its adapter is enabled. */
+async function channelAdapters(env: Env, sink: Bridge, logger: Logger, metrics: Metrics, now: () => number): Promise<ChannelAdapter[]> {
+  const adapters: ChannelAdapter[] = [];
+  if (env.slack) {
+    const { createSlackAdapter } = await import('../adapters/slack/index.js');
+    adapters.push(createSlackAdapter({ env: env.slack, sink, logger: logger.child({ channel: 'slack' }), metrics, now }));
+  }
+  if (env.teams) {
+    const { createTeamsAdapter } = await import('../adapters/teams/index.js');
+    adapters.push(createTeamsAdapter({ env: env.teams, sink, logger: logger.child({ channel: 'teams' }), metrics, now }));
+  }
+  return adapters;
+}
+
+function listen(app: ReturnType<typeof createApp>, port: number, host: string | undefined): Promise<Server> {
+  return new Promise((resolve, reject) => {
+    const server = app.listen(port, host ?? '0.0.0.0');
+    server.once('listening', () => resolve(server));
+    server.once('error', reject);
+  });
+}

@@ -1,0 +1,79 @@
+/** The bridge's own routes, with no chat platform enabled: health, metrics, and the bot webhooks' guard rails. */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startBridgeUnderTest, type BridgeUnderTest } from '../support/bridge-under-test.js';
+
+const token = 'webhook-secret-123';
+let bridge: BridgeUnderTest;
+
+beforeAll(async () => {
+  bridge = await startBridgeUnderTest({
+    BOT_BACKEND: 'ultimate',
+    ULTIMATE_API_URL: 'http://127.0.0.1:9',
+    ULTIMATE_API_KEY: 'ultimate-key',
+    ULTIMATE_BOT_ID: 'bot-1',
+    WEBHOOK_TOKEN: token,
+  });
+});
+afterAll(() => bridge.stop());
+
+const post = (path: string, body: unknown, headers: Record<string, string> = { authorization: `Bearer ${token}` }) =>
+  fetch(`${bridge.url}${path}`, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body: JSON.stringify(body) });
+
+describe('operations routes', () => {
+  it('answers /healthz and /readyz, and echoes a request id', async () => {
+    const health = await fetch(`${bridge.url}/healthz`, { headers: { 'x-request-id': 'req-42' } });
+    expect(health.status).toBe(200);
+    expect(health.headers.get('x-request-id')).toBe('req-42');
+    const ready = await fetch(`${bridge.url}/readyz`);
+    expect(ready.status).toBe(200);
+    expect(await ready.json()).toEqual({ status: 'ready', checks: ['store'] });
+  });
+
+  it('exposes Prometheus metrics', async () => {
+    await post('/converse-webhook', { botId: 'b', data: { eventType: 'isTeamOnline' } });
+    const text = await (await fetch(`${bridge.url}/metrics`)).text();
+    expect(text).toContain('bridge_events_in_total{platform="ultimate",type="isTeamOnline"} 1');
+    expect(text).toContain('# TYPE bridge_delivery_latency_seconds histogram');
+    expect(text).toContain('process_cpu_user_seconds_total');
+  });
+
+  it('answers unknown routes with a JSON 404', async () => {
+    const response = await fetch(`${bridge.url}/nope`);
+    expect(response.status).toBe(404);
+    expect(await response.json()).toMatchObject({ error: 'not_found' });
+  });
+});
+
+describe('bot webhooks without desks', () => {
+  it('requires the webhook token', async () => {
+    const response = await post('/converse-webhook', { botId: 'b', data: { eventType: 'isTeamOnline' } }, {});
+    expect(response.status).toBe(401);
+  });
+
+  it('answers isTeamOnline false when no desk is configured', async () => {
+    const response = await post('/converse-webhook?token=' + token, { botId: 'b', data: { eventType: 'isTeamOnline', teamId: 'it' } }, {});
+    expect(response.status).toBe(200);
+    expect(await response.json()).toEqual({ isOnline: false });
+  });
+
+  it('answers 404 for a sendMessage to an unknown conversation, and queues nothing', async () => {
+    const response = await post('/converse-webhook', {
+      botId: 'b',
+      data: { eventType: 'sendMessage', platformConversationId: '7d9d7a4e-0000-4000-8000-000000000000', type: 'text', text: 'hi', buttons: [], carouselCards: [] },
+    });
+    expect(response.status).toBe(404);
+    expect(await bridge.store.conversationsWithPending(10)).toEqual([]);
+  });
+
+  it('fails a widget escalation with a 4xx naming the missing desk', async () => {
+    const response = await post('/converse-webhook', { botId: 'b', data: { eventType: 'widgetEscalate', platformConversationId: 'w-1', escalateTo: 'billing' } });
+    expect(response.status).toBe(422);
+    expect((await response.json()).message).toContain('No desk is configured (escalateTo "billing")');
+  });
+
+  it('answers 404 with a JSON error for an unknown action', async () => {
+    const response = await post('/action-webhook', { botId: 'b', platformConversationId: 'x', name: 'nope', data: [] });
+    expect(response.status).toBe(404);
+    expect(await response.json()).toMatchObject({ error: expect.any(String) });
+  });
+});

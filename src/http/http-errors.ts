@@ -115,7 +115,7 @@ export function jsonErrorHandler(logger: Logger): ErrorRequestHandler {
     }
     const { status, body } = errorAnswer(error);
     const fields = { method: req.method, route: req.path, status, error: body.error, reason: body.message };
-    if (status >= 500) logger.error({ ...fields, err: describeError(error) }, 'webhook request failed');
+    if (status >= 500) logger.error({ ...fields, failure: describeError(error) }, 'webhook request failed');
     else logger.warn(fields, 'webhook request refused');
     sendError(res, status, body);
   };

@@ -1,0 +1,410 @@
+/**
+ * /converse-webhook and /action-webhook on a real express app on loopback, with recording fakes
+ * of the core: every seed example is handled, every bad input gets its JSON error, and nothing
+ * reaches the core when the input is bad or unauthenticated.
+ */
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { createUltimateWebhookRouter } from '../../src/bot/ultimate/webhook-routes.js';
+import { ActionFailedError, DeliveryError, DeskNotFoundError } from '../../src/core/errors.js';
+import { Metrics } from '../../src/core/metrics.js';
+import { loadFixture, loadFixtures } from './support/fixtures.js';
+import { RecordingTargets, type RecordedCall } from './support/recording-targets.js';
+import { postJson, startTestServer, type TestServer } from './support/test-server.js';
+import { captureLogger, type CapturedLogger } from './support/capture-logger.js';
+
+const token = 'hook-token-4f1c9a7e2b';
+const pcid = '13427e90-f76a-47c2-a26d-ea0b4f1836c5';
+const bearer = { authorization: `Bearer ${token}` };
+
+const targets = new RecordingTargets([pcid, 'session1', '00000001', 'string']);
+const metrics = new Metrics();
+const log: CapturedLogger = captureLogger();
+let server: TestServer;
+let openServer: TestServer;
+let smallServer: TestServer;
+
+const twoCards = [
+  { title: 'card 1', description: 'card 1 description', buttons: [{ kind: 'reply', text: 'button 1' }, { kind: 'reply', text: 'button 2' }] },
+  { title: 'card 2', description: 'card 2 description', buttons: [{ kind: 'reply', text: 'button 1' }, { kind: 'reply', text: 'button 2' }] },
+];
+
+/** What each seed example must become at the core's boundary, and the answer Ultimate gets. */
+const expectations: Record<string, { calls: RecordedCall[]; answer: unknown }> = {
+  '002-send-message-text': {
+    calls: [{ target: 'output', method: 'messages', conversationId: pcid, messages: [{ kind: 'text', text: 'Hello, this is a bot text message', buttons: [] }] }],
+    answer: {},
+  },
+  '002-send-message-buttons': {
+    calls: [
+      {
+        target: 'output',
+        method: 'messages',
+        conversationId: pcid,
+        messages: [{ kind: 'text', text: 'its a bot text message with 2 buttons', buttons: [{ kind: 'reply', text: 'YES' }, { kind: 'reply', text: 'NO' }] }],
+      },
+    ],
+    answer: {},
+  },
+  '002-send-message-carousel': {
+    calls: [{ target: 'output', method: 'messages', conversationId: pcid, messages: [{ kind: 'carousel', cards: twoCards }] as never }],
+    answer: {},
+  },
+  '002-escalate': { calls: [{ target: 'output', method: 'escalate', conversationId: pcid, escalateTo: 'string' }], answer: {} },
+  '002-is-team-online': { calls: [{ target: 'output', method: 'isTeamOnline', teamId: 'string' }], answer: { isOnline: true } },
+  '002-widget-escalate': { calls: [{ target: 'widget', method: 'escalate', conversationId: pcid, escalateTo: 'string' }], answer: {} },
+  '002-widget-message': {
+    calls: [{ target: 'widget', method: 'message', conversationId: pcid, text: 'Hello, this is a customer message in an escalated conversation' }],
+    answer: {},
+  },
+  '002-widget-end-session': { calls: [{ target: 'widget', method: 'end', conversationId: pcid }], answer: {} },
+  '002-action': {
+    calls: [
+      {
+        target: 'actions',
+        method: 'run',
+        request: {
+          name: 'updateCustomerBalance',
+          platformConversationId: pcid,
+          data: [
+            { key: 'userId', value: ['123345'], saveAs: 'customerId' },
+            { key: 'balance', value: ['100'] },
+          ],
+        },
+      },
+    ],
+    answer: loadFixture('ultimate', '002-action-response').payload,
+  },
+  '004-send-message-text': {
+    calls: [{ target: 'output', method: 'messages', conversationId: 'session1', messages: [{ kind: 'text', text: 'Hello, this is a bot text message', buttons: [] }] }],
+    answer: {},
+  },
+  '004-send-message-buttons': {
+    calls: [
+      {
+        target: 'output',
+        method: 'messages',
+        conversationId: 'session1',
+        messages: [{ kind: 'text', text: 'its a bot text message with 2 buttons', buttons: [{ kind: 'reply', text: 'YES' }, { kind: 'reply', text: 'NO' }] }],
+      },
+    ],
+    answer: {},
+  },
+  '004-send-message-carousel': {
+    calls: [{ target: 'output', method: 'messages', conversationId: 'session1', messages: [{ kind: 'carousel', cards: twoCards }] as never }],
+    answer: {},
+  },
+  '004-escalate': { calls: [{ target: 'output', method: 'escalate', conversationId: 'string', escalateTo: 'string' }], answer: {} },
+  '004-is-team-online': { calls: [{ target: 'output', method: 'isTeamOnline', teamId: 'string' }], answer: { isOnline: true } },
+  '004-action': {
+    calls: [{ target: 'actions', method: 'run', request: { name: 'string', platformConversationId: 'string', data: [{ key: 'string', value: ['any'], saveAs: 'string' }] } }],
+    answer: { results: [{ key: 'string', value: 'ok' }] },
+  },
+  '004-send-message-buttons-to-click': {
+    calls: [
+      {
+        target: 'output',
+        method: 'messages',
+        conversationId: '00000001',
+        messages: [
+          {
+            kind: 'text',
+            text: 'This is a virtual agent message text',
+            buttons: [{ kind: 'reply', text: 'YES' }, { kind: 'reply', text: 'NO' }, { kind: 'reply', text: 'Maybe' }],
+          },
+        ],
+      },
+    ],
+    answer: {},
+  },
+  '004-send-message-carousel-to-click': {
+    calls: [
+      {
+        target: 'output',
+        method: 'messages',
+        conversationId: '00000001',
+        messages: [
+          {
+            kind: 'carousel',
+            cards: [
+              { title: 'title 1', description: 'description of first card', buttons: [{ kind: 'reply', text: 'firstCardButton' }] },
+              { title: 'title 2', description: 'description of second card', buttons: [{ kind: 'reply', text: 'secondCardButton' }] },
+            ],
+          },
+        ],
+      },
+    ],
+    answer: {},
+  },
+  '000-send-message-buttons': {
+    calls: [
+      {
+        target: 'output',
+        method: 'messages',
+        conversationId: '00000001',
+        messages: [
+          {
+            kind: 'text',
+            text: 'This is a text message sent with the buttons',
+            buttons: [{ kind: 'reply', text: 'Yes' }, { kind: 'reply', text: 'No' }, { kind: 'reply', text: 'Maybe' }],
+          },
+        ],
+      },
+    ],
+    answer: {},
+  },
+  '000-send-message-carousel': {
+    calls: [
+      {
+        target: 'output',
+        method: 'messages',
+        conversationId: '00000001',
+        messages: [
+          {
+            kind: 'carousel',
+            cards: [
+              { title: 'title Card 1', description: 'description of first card', buttons: [{ kind: 'reply', text: 'firstCardButton' }] },
+              { title: 'title Card 2', description: 'description of second card', buttons: [{ kind: 'reply', text: 'secondCardButton' }] },
+            ],
+          },
+        ],
+      },
+    ],
+    answer: {},
+  },
+};
+
+const webhookFixtures = loadFixtures('ultimate', /^\d{3}-(?!request-).*\.json$/).filter((fixture) => fixture.name !== '002-action-response');
+const routeOf = (name: string) => (name.includes('-action') ? '/action-webhook' : '/converse-webhook');
+
+function sendMessage(data: Record<string, unknown>): unknown {
+  return { botId: 'BOT_ID', data: { eventType: 'sendMessage', platformConversationId: pcid, type: 'text', ...data } };
+}
+
+async function eventsIn(type: string): Promise<number> {
+  const metric = await metrics.eventsIn.get();
+  return metric.values.find((value) => value.labels.platform === 'ultimate' && value.labels.type === type)?.value ?? 0;
+}
+
+beforeAll(async () => {
+  targets.actionResults.set('updateCustomerBalance', (loadFixture('ultimate', '002-action-response').payload as { results: never[] }).results);
+  targets.actionResults.set('string', [{ key: 'string', value: 'ok' }]);
+  const deps = { webhookToken: token, output: targets.output, widget: targets.widget, actions: targets.actions, logger: log.logger, metrics };
+  server = await startTestServer(createUltimateWebhookRouter(deps));
+  openServer = await startTestServer(createUltimateWebhookRouter({ ...deps, webhookToken: undefined }));
+  smallServer = await startTestServer(createUltimateWebhookRouter({ ...deps, bodyLimit: '1kb' }));
+});
+afterAll(async () => {
+  await Promise.all([server.close(), openServer.close(), smallServer.close()]);
+  // The token travelled in headers and in ?token= URLs: no log line may hold it.
+  expect(log.text()).not.toContain(token);
+});
+beforeEach(() => {
+  targets.calls.length = 0;
+  targets.failNext = undefined;
+  targets.teamOnline = true;
+});
+afterEach(() => {
+  targets.failNext = undefined;
+});
+
+describe('every seed example is parsed and handed over', () => {
+  it('covers every webhook fixture', () => {
+    expect(webhookFixtures.map((fixture) => fixture.name).sort()).toEqual(Object.keys(expectations).sort());
+  });
+
+  it.each(webhookFixtures.map((fixture) => [fixture.name, fixture] as const))('%s', async (name, fixture) => {
+    const answer = await postJson(`${server.baseUrl}${routeOf(name)}`, fixture.payload, bearer);
+    expect(answer.status).toBe(200);
+    expect(answer.body).toEqual(expectations[name]!.answer);
+    expect(targets.calls).toEqual(expectations[name]!.calls);
+  });
+
+  it('answers isTeamOnline false when the desk is away', async () => {
+    targets.teamOnline = false;
+    const answer = await postJson(`${server.baseUrl}/converse-webhook`, loadFixture('ultimate', '002-is-team-online').payload, bearer);
+    expect(answer.body).toStrictEqual({ isOnline: false });
+  });
+
+  it('counts valid events by eventType', async () => {
+    const before = await eventsIn('escalate');
+    await postJson(`${server.baseUrl}/converse-webhook`, loadFixture('ultimate', '002-escalate').payload, bearer);
+    await postJson(`${server.baseUrl}/converse-webhook`, { botId: 'B', data: { eventType: 'escalate' } }, bearer);
+    expect(await eventsIn('escalate')).toBe(before + 1);
+  });
+
+  it('keeps unknown extra fields and reads any content type as JSON', async () => {
+    const body = sendMessage({ text: 'Hi', futureField: { a: 1 } });
+    const answer = await postJson(`${server.baseUrl}/converse-webhook`, JSON.stringify({ ...(body as object), extraTopLevel: true }), { ...bearer, 'content-type': 'text/plain' });
+    expect(answer.status).toBe(200);
+    expect(targets.calls).toHaveLength(1);
+  });
+
+  it('maps link buttons and posts nothing for an empty sendMessage', async () => {
+    await postJson(`${server.baseUrl}/converse-webhook`, sendMessage({ text: 'Docs', buttons: [{ type: 'link', text: 'Open', url: 'https://example.com/a' }] }), bearer);
+    expect(targets.calls).toEqual([
+      { target: 'output', method: 'messages', conversationId: pcid, messages: [{ kind: 'text', text: 'Docs', buttons: [{ kind: 'link', text: 'Open', url: 'https://example.com/a' }] }] },
+    ]);
+    targets.calls.length = 0;
+    const empty = await postJson(`${server.baseUrl}/converse-webhook`, sendMessage({ text: '', buttons: [], carouselCards: [] }), bearer);
+    expect(empty.status).toBe(200);
+    expect(empty.body).toStrictEqual({});
+    expect(targets.calls).toEqual([]);
+  });
+});
+
+describe('bad input gets a JSON error and reaches nothing', () => {
+  afterEach(() => expect(targets.calls).toEqual([]));
+
+  it('bad JSON → 400 invalid_json', async () => {
+    const answer = await postJson(`${server.baseUrl}/converse-webhook`, '{"botId": "B", "data": {', bearer);
+    expect(answer.status).toBe(400);
+    expect(answer.body).toStrictEqual({ error: 'invalid_json', message: 'request body is not valid JSON' });
+  });
+
+  const invalid: Array<[string, string, unknown, string, RegExp]> = [
+    ['a button without text', '/converse-webhook', sendMessage({ text: 'x', buttons: [{ type: 'button' }] }), 'data.buttons.0.text', /expected string/],
+    ['a link button without url', '/converse-webhook', sendMessage({ text: 'x', buttons: [{ type: 'link', text: 'Go' }] }), 'data.buttons.0.url', /a link button needs a url/],
+    ['an unknown button type', '/converse-webhook', sendMessage({ buttons: [{ type: 'postback', text: 'Go' }] }), 'data.buttons.0.type', /unknown button type "postback"/],
+    ['a card without title', '/converse-webhook', sendMessage({ type: 'carousel', carouselCards: [{ buttons: [] }] }), 'data.carouselCards.0.title', /expected string/],
+    ['an unknown message type', '/converse-webhook', sendMessage({ type: 'video' }), 'data.type', /expected one of "text"\|"carousel"/],
+    ['a missing botId', '/converse-webhook', { data: { eventType: 'isTeamOnline' } }, 'botId', /expected string/],
+    ['an escalate without platformConversationId', '/converse-webhook', { botId: 'B', data: { eventType: 'escalate' } }, 'data.platformConversationId', /expected string/],
+    ['a widgetMessage without text', '/converse-webhook', { botId: 'B', data: { eventType: 'widgetMessage', platformConversationId: pcid } }, 'data.text', /expected string/],
+    ['a body that is an array', '/converse-webhook', [], '', /^body: .*expected object/],
+    ['an action without name', '/action-webhook', { botId: 'B', platformConversationId: pcid, data: [] }, 'name', /expected string/],
+    ['an action parameter without value', '/action-webhook', { botId: 'B', platformConversationId: pcid, name: 'a', data: [{ key: 'k' }] }, 'data.0.value', /invalid input/i],
+  ];
+
+  it.each(invalid)('%s → 400 with the path', async (_what, route, body, path, message) => {
+    const answer = await postJson(`${server.baseUrl}${route}`, body, bearer);
+    expect(answer.status).toBe(400);
+    expect(answer.body.error).toBe('invalid_request');
+    expect(answer.body.path).toBe(path);
+    expect(answer.body.message).toMatch(message);
+    if (path !== '') expect(answer.body.message.startsWith(`${path}: `)).toBe(true);
+  });
+
+  it('an unknown eventType → 400 naming it and the expected ones', async () => {
+    const answer = await postJson(`${server.baseUrl}/converse-webhook`, { botId: 'B', data: { eventType: 'typingIndicator', platformConversationId: pcid } }, bearer);
+    expect(answer.status).toBe(400);
+    expect(answer.body).toStrictEqual({
+      error: 'invalid_request',
+      path: 'data.eventType',
+      message: 'data.eventType: unknown eventType "typingIndicator"; expected one of sendMessage, escalate, isTeamOnline, widgetMessage, widgetEscalate, widgetEndSession',
+    });
+  });
+
+  it('a body over the limit → 413', async () => {
+    const answer = await postJson(`${smallServer.baseUrl}/converse-webhook`, sendMessage({ text: 'x'.repeat(2_000) }), bearer);
+    expect(answer.status).toBe(413);
+    expect(answer.body.error).toBe('payload_too_large');
+  });
+
+  const unknownConversation: Array<[string, string, unknown]> = [
+    ['sendMessage', '/converse-webhook', { botId: 'B', data: { eventType: 'sendMessage', platformConversationId: 'nope', type: 'text', text: 'Hi' } }],
+    ['escalate', '/converse-webhook', { botId: 'B', data: { eventType: 'escalate', platformConversationId: 'nope' } }],
+    ['widgetMessage', '/converse-webhook', { botId: 'B', data: { eventType: 'widgetMessage', platformConversationId: 'nope', text: 'Hi' } }],
+    ['widgetEndSession', '/converse-webhook', { botId: 'B', data: { eventType: 'widgetEndSession', platformConversationId: 'nope' } }],
+  ];
+
+  it.each(unknownConversation)('%s for an unknown platformConversationId → 404', async (_event, route, body) => {
+    const answer = await postJson(`${server.baseUrl}${route}`, body, bearer);
+    expect(answer.status).toBe(404);
+    expect(answer.body).toStrictEqual({ error: 'conversation_not_found', message: 'Unknown platformConversationId nope' });
+  });
+});
+
+describe('errors of the core become JSON answers', () => {
+  const escalate = () => postJson(`${server.baseUrl}/converse-webhook`, loadFixture('ultimate', '002-escalate').payload, bearer);
+
+  it('a missing desk → 422 naming it', async () => {
+    targets.failNext = new DeskNotFoundError('No desk "string" in bridge.yaml and no defaultDesk');
+    const answer = await escalate();
+    expect(answer.status).toBe(422);
+    expect(answer.body).toStrictEqual({ error: 'desk_not_found', message: 'No desk "string" in bridge.yaml and no defaultDesk' });
+  });
+
+  it('a platform failure while opening the ticket → 502 with the reason', async () => {
+    targets.failNext = new DeliveryError('Slack refused the ticket post: channel_not_found', { retryable: false });
+    const answer = await escalate();
+    expect(answer.status).toBe(502);
+    expect(answer.body).toStrictEqual({ error: 'delivery_failed', message: 'Slack refused the ticket post: channel_not_found' });
+  });
+
+  it('an unexpected error → 500 without internals, logged', async () => {
+    targets.failNext = new TypeError('cannot read properties of undefined (reading "desk")');
+    const answer = await escalate();
+    expect(answer.status).toBe(500);
+    expect(answer.body).toStrictEqual({ error: 'internal_error', message: 'the bridge failed to handle this request; see its logs' });
+    expect(log.text()).toContain('cannot read properties of undefined');
+  });
+
+  it('a widget escalation without desk → 422', async () => {
+    targets.failNext = new DeskNotFoundError('No desk "string"');
+    const answer = await postJson(`${server.baseUrl}/converse-webhook`, loadFixture('ultimate', '002-widget-escalate').payload, bearer);
+    expect(answer.status).toBe(422);
+  });
+
+  it('an unknown action → 404', async () => {
+    const answer = await postJson(`${server.baseUrl}/action-webhook`, { botId: 'B', platformConversationId: pcid, name: 'noSuchAction', data: [] }, bearer);
+    expect(answer.status).toBe(404);
+    expect(answer.body).toStrictEqual({ error: 'action_not_found', message: 'Unknown action "noSuchAction": add it under actions in bridge.yaml' });
+  });
+
+  it('a failing action → 502 with its message', async () => {
+    targets.failNext = new ActionFailedError('Action updateCustomerBalance timed out after 5000 ms');
+    const answer = await postJson(`${server.baseUrl}/action-webhook`, loadFixture('ultimate', '002-action').payload, bearer);
+    expect(answer.status).toBe(502);
+    expect(answer.body).toStrictEqual({ error: 'action_failed', message: 'Action updateCustomerBalance timed out after 5000 ms' });
+  });
+});
+
+describe('WEBHOOK_TOKEN', () => {
+  const basic = (user: string, password: string) => ({ authorization: `Basic ${Buffer.from(`${user}:${password}`).toString('base64')}` });
+  const routes = [
+    ['/converse-webhook', loadFixture('ultimate', '002-escalate').payload],
+    ['/action-webhook', loadFixture('ultimate', '002-action').payload],
+  ] as const;
+
+  const refused: Array<[string, string, Record<string, string>]> = [
+    ['no token', '', {}],
+    ['a wrong bearer token', '', { authorization: 'Bearer wrong-token' }],
+    ['a bearer token that is a prefix', '', { authorization: `Bearer ${token.slice(0, -1)}` }],
+    ['a wrong Basic password', '', basic('ultimate', 'wrong')],
+    ['the token as Basic user name', '', basic(token, '')],
+    ['a wrong ?token=', '?token=wrong', {}],
+    ['an unknown scheme', '', { authorization: `Token ${token}` }],
+  ];
+
+  for (const [route, body] of routes) {
+    it.each(refused)(`${route}: %s → 401 and nothing handed over`, async (_what, query, headers) => {
+      const answer = await postJson(`${server.baseUrl}${route}${query}`, body, headers);
+      expect(answer.status).toBe(401);
+      expect(answer.body.error).toBe('unauthorized');
+      expect(answer.body.message).toMatch(/Bearer/);
+      expect(targets.calls).toEqual([]);
+    });
+
+    const accepted: Array<[string, string, Record<string, string>]> = [
+      ['Bearer', '', bearer],
+      ['Basic with any user', '', basic('ultimate-bot', token)],
+      ['?token=', `?token=${encodeURIComponent(token)}`, {}],
+      ['?token= among other parameters', `?source=ultimate&token=${encodeURIComponent(token)}`, {}],
+    ];
+    it.each(accepted)(`${route}: %s → accepted`, async (_what, query, headers) => {
+      const answer = await postJson(`${server.baseUrl}${route}${query}`, body, headers);
+      expect(answer.status).toBe(200);
+      expect(targets.calls).toHaveLength(1);
+    });
+  }
+
+  it('checks the token before reading the body', async () => {
+    const answer = await postJson(`${server.baseUrl}/converse-webhook`, '{not json', {});
+    expect(answer.status).toBe(401);
+  });
+
+  it('without a configured token (demo) the routes are open', async () => {
+    const answer = await postJson(`${openServer.baseUrl}/converse-webhook`, loadFixture('ultimate', '002-escalate').payload);
+    expect(answer.status).toBe(200);
+  });
+});

@@ -14,7 +14,7 @@ describe('converseWebhookSchema', () => {
     const parsed = converseWebhookSchema.parse(body) as unknown as { deliveredAt: string; data: { locale: string; predictedIntents: unknown; carouselCards: Array<{ sku: string }> } };
     expect(parsed.deliveredAt).toBe('2025-01-01');
     expect(parsed.data.locale).toBe('de');
-    expect(parsed.data.carouselCards[0].sku).toBe('A1');
+    expect(parsed.data.carouselCards[0]?.sku).toBe('A1');
     expect(parsed.data.predictedIntents).toEqual([{ value: '1234', name: 'intent name', confidence: 1 }]);
   });
 

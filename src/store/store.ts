@@ -1,6 +1,6 @@
 /**
  * The one storage interface, implemented by memory (lru-cache), SQLite (better-sqlite3) and Redis
- * (ioredis). A single conformance suite (test/store-conformance.ts) runs against all three.
+ * (ioredis). A single conformance suite (test/store/store-conformance.ts) runs against all three.
  *
  * It is shaped for several replicas sharing one Redis: every operation that decides something
  * (set-if-absent, compare-and-set, leases, sequence numbers) is atomic in the back-end.

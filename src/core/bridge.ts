@@ -17,7 +17,7 @@ import { addLogContext, type Logger } from './logger.js';
 import type { Metrics } from './metrics.js';
 import { requesterMetaData } from './requester-metadata.js';
 import { Transcripts } from './transcripts.js';
-import type { VisitorEvent, VisitorEventOutcome } from './visitor-event.js';
+import type { ChannelAddress, VisitorEvent, VisitorEventOutcome } from './visitor-event.js';
 import type { ConversationRecord, Store } from '../store/store.js';
 
 /** How long a platform event id is remembered: Slack retries for up to ~6 minutes. */
@@ -78,6 +78,11 @@ export class Bridge implements InboundSink, BotOutput {
   /** Whether a platform thread has a live conversation (adapters listen to such threads without a mention). */
   async knowsAddress(channel: string, key: string): Promise<boolean> {
     return (await this.deps.conversations.findLive(channel, key)) !== undefined;
+  }
+
+  /** Whether a desk thread belongs to an open ticket (adapters relay agent replies there). */
+  async knowsTicketThread(thread: ChannelAddress): Promise<boolean> {
+    return (await this.deps.handoff.ticketOfThread(thread)) !== undefined;
   }
 
   /** BotOutput: queue the bot's messages durably, then deliver them in order. */

@@ -133,7 +133,7 @@ export class DeliveryService {
     }
     for (let attempt = entry.attempts + 1; ; attempt++) {
       try {
-        await adapter.deliver(conversation.address, entry.message);
+        await adapter.deliver(conversation.address, entry.message, { conversationId: entry.conversationId });
         await store.complete(entry.conversationId, entry.seq);
         metrics.eventsOut.inc({ platform: channel, type: entry.message.kind });
         metrics.deliveryLatency.observe({ platform: channel }, Math.max(0, this.now() - entry.enqueuedAt) / 1000);

@@ -67,7 +67,7 @@ describe('bot webhooks without desks', () => {
   it('fails a widget escalation with a 4xx naming the missing desk', async () => {
     const response = await post('/converse-webhook', { botId: 'b', data: { eventType: 'widgetEscalate', platformConversationId: 'w-1', escalateTo: 'billing' } });
     expect(response.status).toBe(422);
-    expect((await response.json()).message).toContain('No desk is configured (escalateTo "billing")');
+    expect(((await response.json()) as { message: string }).message).toContain('No desk is configured (escalateTo "billing")');
   });
 
   it('answers 404 with a JSON error for an unknown action', async () => {

@@ -5,6 +5,7 @@
 import type { AgentEvent, AgentEventOutcome } from '../channel-adapter.js';
 import type { WidgetOutput } from '../../bot/bot-backend.js';
 import type { ConversationRecord } from '../../store/store.js';
+import type { ChannelAddress } from '../visitor-event.js';
 
 /** Hand-off operations. */
 export interface Handoff {
@@ -16,6 +17,8 @@ export interface Handoff {
   requesterEnded(conversation: ConversationRecord): Promise<void>;
   /** An agent claimed, resolved or replied. */
   agentEvent(event: AgentEvent): Promise<AgentEventOutcome>;
+  /** The open ticket whose desk thread this is, if any. */
+  ticketOfThread(thread: ChannelAddress): Promise<{ id: string } | undefined>;
   /** Whether the desk for `teamId` (or the default desk) is open and has someone present. */
   isTeamOnline(teamId?: string): Promise<boolean>;
   /** Escalations of Ultimate's own chat widget. */

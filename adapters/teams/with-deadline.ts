@@ -1,0 +1,14 @@
+/**
+ * A deadline for work whose library offers no timeout of its own (MSAL token requests, a
+ * proactive turn as a whole): the promise rejects when the time is up.
+ */
+
+/** Resolve with `work`, or reject after `ms` naming what took too long. */
+export function withDeadline<T>(work: Promise<T>, ms: number, what: string): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const deadline = new Promise<never>((_resolve, reject) => {
+    timer = setTimeout(() => reject(new Error(`Timed out after ${ms} ms ${what}`)), ms);
+    timer.unref();
+  });
+  return Promise.race([work, deadline]).finally(() => clearTimeout(timer));
+}

@@ -42,6 +42,15 @@ export interface StatusHints {
   404: string;
 }
 
+/** Timeout and retry settings a backend's options may override; all optional. */
+export interface BotHttpTuning {
+  /** Timeout of one attempt; default 10 s. */
+  timeoutMs?: number;
+  retry?: Partial<RetryPolicy>;
+  sleep?: Sleep;
+  random?: () => number;
+}
+
 /** Everything a `BotHttpClient` needs. */
 export interface BotHttpClientOptions {
   /** `ultimate` or `csml`: metrics label and the start of error messages. */
@@ -90,6 +99,20 @@ interface AttemptFailure {
   /** Transport code (ECONNREFUSED, ECONNABORTED...) or `HTTP <status>`; no secrets. */
   detail: string;
   timedOut: boolean;
+}
+
+/** A `BotHttpClient` with the defaults filled in for whatever `tuning` leaves out. */
+export function createBotHttpClient(
+  fixed: Omit<BotHttpClientOptions, 'timeoutMs' | 'policy' | 'sleep' | 'random'>,
+  tuning: BotHttpTuning,
+): BotHttpClient {
+  return new BotHttpClient({
+    ...fixed,
+    timeoutMs: tuning.timeoutMs ?? defaultBotTimeoutMs,
+    policy: { ...defaultRetryPolicy, ...tuning.retry },
+    sleep: tuning.sleep ?? realSleep,
+    random: tuning.random ?? Math.random,
+  });
 }
 
 /** A bot API client that retries as `RetryPolicy` says and throws only `BotRequestError`. */

@@ -11,6 +11,7 @@ import { CsmlBackend, type CsmlBackendOptions } from '../../src/bot/csml/csml-ba
 import { BotRequestError, ConversationNotFoundError } from '../../src/core/errors.js';
 import { Metrics } from '../../src/core/metrics.js';
 import { loadFixture } from './support/fixtures.js';
+import { rejectionOf } from './support/rejection.js';
 import { RecordingTargets } from './support/recording-targets.js';
 import { captureLogger, type CapturedLogger } from './support/capture-logger.js';
 
@@ -59,14 +60,6 @@ function reply(payloads: unknown[], extra: Record<string, unknown> = {}): object
   return { messages: payloads.map((payload) => ({ payload })), client: { bot_id: 'b', channel_id: 'c', user_id: userId }, is_authorized: true, ...extra };
 }
 
-async function failure(promise: Promise<unknown>): Promise<Error> {
-  const error = await promise.then(
-    () => undefined,
-    (caught: unknown) => caught,
-  );
-  expect(error).toBeInstanceOf(Error);
-  return error as Error;
-}
 
 beforeAll(() => server.listen({ onUnhandledRequest: 'error' }));
 afterAll(() => server.close());
@@ -125,8 +118,8 @@ describe('requests', () => {
   });
 
   it('refuses a message with neither text nor payload', async () => {
-    const error = await failure(backend().send({ conversationId: userId, type: 'message' }));
-    expect(error).toBeInstanceOf(BotRequestError);
+    const error = await rejectionOf(backend().send({ conversationId: userId, type: 'message' }), BotRequestError);
+    expect(error.message).toBe('A message event for CSML needs text or a button payload');
     expect(seen).toHaveLength(0);
   });
 });
@@ -174,7 +167,7 @@ describe('replies', () => {
 
   it('fails clearly on a reply that does not match the format, delivering nothing', async () => {
     script = [reply([{ content_type: 'image', content: {} }])];
-    const error = (await failure(backend().send({ conversationId: userId, type: 'message', text: 'Hello' }))) as BotRequestError;
+    const error = await rejectionOf(backend().send({ conversationId: userId, type: 'message', text: 'Hello' }), BotRequestError);
     expect(error.code).toBe('bot_request_failed');
     expect(error.message).toBe('CSML answered with an unexpected reply at messages.0.payload.content.url: Invalid input: expected string, received undefined');
     expect(targets.calls).toEqual([]);
@@ -182,13 +175,12 @@ describe('replies', () => {
 
   it('treats is_authorized=false as forbidden', async () => {
     script = [reply([], { is_authorized: false })];
-    const error = (await failure(backend().send({ conversationId: userId, type: 'message', text: 'Hello' }))) as BotRequestError;
+    const error = await rejectionOf(backend().send({ conversationId: userId, type: 'message', text: 'Hello' }), BotRequestError);
     expect(error.code).toBe('bot_forbidden');
   });
 
   it('lets the core refuse an unknown conversation', async () => {
-    const error = await failure(backend().send({ conversationId: 'unknown-user', type: 'message', text: 'Hello' }));
-    expect(error).toBeInstanceOf(ConversationNotFoundError);
+    await rejectionOf(backend().send({ conversationId: 'unknown-user', type: 'message', text: 'Hello' }), ConversationNotFoundError);
   });
 });
 
@@ -202,7 +194,7 @@ describe('errors and retries', () => {
 
   it('does not retry a 400', async () => {
     script = [400];
-    const error = (await failure(backend().send({ conversationId: userId, type: 'message', text: 'Hello' }))) as BotRequestError;
+    const error = await rejectionOf(backend().send({ conversationId: userId, type: 'message', text: 'Hello' }), BotRequestError);
     expect(seen).toHaveLength(1);
     expect(error.retryable).toBe(false);
   });
@@ -214,7 +206,7 @@ describe('errors and retries', () => {
   ];
   it.each(cases)('%i → %s, no retry, no key or secret in the error', async (status, code, message) => {
     script = [status];
-    const error = (await failure(backend({ apiSecret }).send({ conversationId: userId, type: 'message', text: 'Hello' }))) as BotRequestError;
+    const error = await rejectionOf(backend({ apiSecret }).send({ conversationId: userId, type: 'message', text: 'Hello' }), BotRequestError);
     expect(seen).toHaveLength(1);
     expect(error.code).toBe(code);
     expect(error.message).toMatch(message);

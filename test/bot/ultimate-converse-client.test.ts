@@ -12,6 +12,7 @@ import { BotRequestError } from '../../src/core/errors.js';
 import { Metrics } from '../../src/core/metrics.js';
 import type { BotEvent } from '../../src/bot/bot-backend.js';
 import { loadFixture } from './support/fixtures.js';
+import { rejectionOf } from './support/rejection.js';
 import { captureLogger, type CapturedLogger } from './support/capture-logger.js';
 
 const apiKey = 'ult-secret-key-0123456789';
@@ -65,14 +66,6 @@ async function botRequestCount(outcome: string): Promise<number> {
   return metric.values.filter((value) => value.labels.outcome === outcome).reduce((sum, value) => sum + value.value, 0);
 }
 
-async function failure(promise: Promise<unknown>): Promise<BotRequestError> {
-  const error = await promise.then(
-    () => undefined,
-    (caught: unknown) => caught,
-  );
-  expect(error).toBeInstanceOf(BotRequestError);
-  return error as BotRequestError;
-}
 
 beforeAll(() => server.listen({ onUnhandledRequest: 'error' }));
 afterAll(() => server.close());
@@ -168,10 +161,10 @@ describe('Converse requests: exact headers and body', () => {
   });
 
   it('refuses a message without text or with a negative card index before calling Ultimate', async () => {
-    const noText = await failure(backend().send({ conversationId: pcid, type: 'message' }));
+    const noText = await rejectionOf(backend().send({ conversationId: pcid, type: 'message' }), BotRequestError);
     expect(noText.retryable).toBe(false);
     expect(noText.message).toMatch(/needs text/);
-    const badIndex = await failure(backend().send({ conversationId: pcid, type: 'message', text: 'x', cardIndex: -1 }));
+    const badIndex = await rejectionOf(backend().send({ conversationId: pcid, type: 'message', text: 'x', cardIndex: -1 }), BotRequestError);
     expect(badIndex.message).toMatch(/cardIndex/);
     expect(seen).toHaveLength(0);
   });
@@ -197,7 +190,7 @@ describe('retries', () => {
 
   it('gives up after the configured attempts with a retryable error, backing off exponentially', async () => {
     script = [503, 502, 504, 500];
-    const error = await failure(backend({ retry: { attempts: 4 } }).send({ conversationId: pcid, type: 'startSession' }));
+    const error = await rejectionOf(backend({ retry: { attempts: 4 } }).send({ conversationId: pcid, type: 'startSession' }), BotRequestError);
     expect(seen).toHaveLength(4);
     expect(sleeps).toEqual([188, 375, 750]);
     expect(error.code).toBe('bot_request_failed');
@@ -216,7 +209,7 @@ describe('retries', () => {
 
   it('does not wait for a Retry-After beyond the bound and fails as retryable', async () => {
     script = [{ status: 429, retryAfter: '120' }];
-    const error = await failure(backend().send({ conversationId: pcid, type: 'message', text: 'Hi' }));
+    const error = await rejectionOf(backend().send({ conversationId: pcid, type: 'message', text: 'Hi' }), BotRequestError);
     expect(seen).toHaveLength(1);
     expect(sleeps).toEqual([]);
     expect(error.retryable).toBe(true);
@@ -226,7 +219,7 @@ describe('retries', () => {
 
   it('does not retry a 400', async () => {
     script = [400];
-    const error = await failure(backend().send({ conversationId: pcid, type: 'message', text: 'Hi' }));
+    const error = await rejectionOf(backend().send({ conversationId: pcid, type: 'message', text: 'Hi' }), BotRequestError);
     expect(seen).toHaveLength(1);
     expect(error.code).toBe('bot_request_failed');
     expect(error.retryable).toBe(false);
@@ -235,7 +228,7 @@ describe('retries', () => {
 
   it('times out a call that does not answer, retries it, and says so', async () => {
     script = ['slow', 'slow'];
-    const error = await failure(backend({ timeoutMs: 50, retry: { attempts: 2 } }).send({ conversationId: pcid, type: 'startSession' }));
+    const error = await rejectionOf(backend({ timeoutMs: 50, retry: { attempts: 2 } }).send({ conversationId: pcid, type: 'startSession' }), BotRequestError);
     expect(seen).toHaveLength(2);
     expect(error.retryable).toBe(true);
     expect(error.message).toBe('Ultimate did not answer the startSession event within 50 ms (2 attempts)');
@@ -251,7 +244,7 @@ describe('401, 403 and 404 name the likely cause', () => {
 
   it.each(cases)('%i → %s without retry and without the key', async (status, code, message) => {
     script = [status];
-    const error = await failure(backend().send({ conversationId: pcid, type: 'message', text: 'Hi' }));
+    const error = await rejectionOf(backend().send({ conversationId: pcid, type: 'message', text: 'Hi' }), BotRequestError);
     expect(seen).toHaveLength(1);
     expect(error.code).toBe(code);
     expect(error.status).toBe(status);

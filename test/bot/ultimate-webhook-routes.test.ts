@@ -7,6 +7,7 @@ import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from
 import { createUltimateWebhookRouter } from '../../src/bot/ultimate/webhook-routes.js';
 import { ActionFailedError, DeliveryError, DeskNotFoundError } from '../../src/core/errors.js';
 import { Metrics } from '../../src/core/metrics.js';
+import type { BotMessage } from '../../src/core/bot-message.js';
 import { loadFixture, loadFixtures } from './support/fixtures.js';
 import { RecordingTargets, type RecordedCall } from './support/recording-targets.js';
 import { postJson, startTestServer, type TestServer } from './support/test-server.js';
@@ -23,42 +24,27 @@ let server: TestServer;
 let openServer: TestServer;
 let smallServer: TestServer;
 
-const twoCards = [
-  { title: 'card 1', description: 'card 1 description', buttons: [{ kind: 'reply', text: 'button 1' }, { kind: 'reply', text: 'button 2' }] },
-  { title: 'card 2', description: 'card 2 description', buttons: [{ kind: 'reply', text: 'button 1' }, { kind: 'reply', text: 'button 2' }] },
-];
+const replies = (...labels: string[]) => labels.map((text) => ({ kind: 'reply' as const, text }));
+const card = (title: string, description: string, ...labels: string[]) => ({ title, description, buttons: replies(...labels) });
+const twoCards = [card('card 1', 'card 1 description', 'button 1', 'button 2'), card('card 2', 'card 2 description', 'button 1', 'button 2')];
+
+/** The recorded call for messages handed to the core. */
+const messagesCall = (conversationId: string, ...messages: BotMessage[]): RecordedCall => ({ target: 'output', method: 'messages', conversationId, messages });
+const textCall = (conversationId: string, text: string, ...labels: string[]) => messagesCall(conversationId, { kind: 'text', text, buttons: replies(...labels) });
+const answered = (calls: RecordedCall[], answer: unknown = {}) => ({ calls, answer });
 
 /** What each seed example must become at the core's boundary, and the answer Ultimate gets. */
 const expectations: Record<string, { calls: RecordedCall[]; answer: unknown }> = {
-  '002-send-message-text': {
-    calls: [{ target: 'output', method: 'messages', conversationId: pcid, messages: [{ kind: 'text', text: 'Hello, this is a bot text message', buttons: [] }] }],
-    answer: {},
-  },
-  '002-send-message-buttons': {
-    calls: [
-      {
-        target: 'output',
-        method: 'messages',
-        conversationId: pcid,
-        messages: [{ kind: 'text', text: 'its a bot text message with 2 buttons', buttons: [{ kind: 'reply', text: 'YES' }, { kind: 'reply', text: 'NO' }] }],
-      },
-    ],
-    answer: {},
-  },
-  '002-send-message-carousel': {
-    calls: [{ target: 'output', method: 'messages', conversationId: pcid, messages: [{ kind: 'carousel', cards: twoCards }] as never }],
-    answer: {},
-  },
-  '002-escalate': { calls: [{ target: 'output', method: 'escalate', conversationId: pcid, escalateTo: 'string' }], answer: {} },
-  '002-is-team-online': { calls: [{ target: 'output', method: 'isTeamOnline', teamId: 'string' }], answer: { isOnline: true } },
-  '002-widget-escalate': { calls: [{ target: 'widget', method: 'escalate', conversationId: pcid, escalateTo: 'string' }], answer: {} },
-  '002-widget-message': {
-    calls: [{ target: 'widget', method: 'message', conversationId: pcid, text: 'Hello, this is a customer message in an escalated conversation' }],
-    answer: {},
-  },
-  '002-widget-end-session': { calls: [{ target: 'widget', method: 'end', conversationId: pcid }], answer: {} },
-  '002-action': {
-    calls: [
+  '002-send-message-text': answered([textCall(pcid, 'Hello, this is a bot text message')]),
+  '002-send-message-buttons': answered([textCall(pcid, 'its a bot text message with 2 buttons', 'YES', 'NO')]),
+  '002-send-message-carousel': answered([messagesCall(pcid, { kind: 'carousel', cards: twoCards })]),
+  '002-escalate': answered([{ target: 'output', method: 'escalate', conversationId: pcid, escalateTo: 'string' }]),
+  '002-is-team-online': answered([{ target: 'output', method: 'isTeamOnline', teamId: 'string' }], { isOnline: true }),
+  '002-widget-escalate': answered([{ target: 'widget', method: 'escalate', conversationId: pcid, escalateTo: 'string' }]),
+  '002-widget-message': answered([{ target: 'widget', method: 'message', conversationId: pcid, text: 'Hello, this is a customer message in an escalated conversation' }]),
+  '002-widget-end-session': answered([{ target: 'widget', method: 'end', conversationId: pcid }]),
+  '002-action': answered(
+    [
       {
         target: 'actions',
         method: 'run',
@@ -72,105 +58,31 @@ const expectations: Record<string, { calls: RecordedCall[]; answer: unknown }> =
         },
       },
     ],
-    answer: loadFixture('ultimate', '002-action-response').payload,
-  },
-  '004-send-message-text': {
-    calls: [{ target: 'output', method: 'messages', conversationId: 'session1', messages: [{ kind: 'text', text: 'Hello, this is a bot text message', buttons: [] }] }],
-    answer: {},
-  },
-  '004-send-message-buttons': {
-    calls: [
-      {
-        target: 'output',
-        method: 'messages',
-        conversationId: 'session1',
-        messages: [{ kind: 'text', text: 'its a bot text message with 2 buttons', buttons: [{ kind: 'reply', text: 'YES' }, { kind: 'reply', text: 'NO' }] }],
-      },
-    ],
-    answer: {},
-  },
-  '004-send-message-carousel': {
-    calls: [{ target: 'output', method: 'messages', conversationId: 'session1', messages: [{ kind: 'carousel', cards: twoCards }] as never }],
-    answer: {},
-  },
-  '004-escalate': { calls: [{ target: 'output', method: 'escalate', conversationId: 'string', escalateTo: 'string' }], answer: {} },
-  '004-is-team-online': { calls: [{ target: 'output', method: 'isTeamOnline', teamId: 'string' }], answer: { isOnline: true } },
-  '004-action': {
-    calls: [{ target: 'actions', method: 'run', request: { name: 'string', platformConversationId: 'string', data: [{ key: 'string', value: ['any'], saveAs: 'string' }] } }],
-    answer: { results: [{ key: 'string', value: 'ok' }] },
-  },
-  '004-send-message-buttons-to-click': {
-    calls: [
-      {
-        target: 'output',
-        method: 'messages',
-        conversationId: '00000001',
-        messages: [
-          {
-            kind: 'text',
-            text: 'This is a virtual agent message text',
-            buttons: [{ kind: 'reply', text: 'YES' }, { kind: 'reply', text: 'NO' }, { kind: 'reply', text: 'Maybe' }],
-          },
-        ],
-      },
-    ],
-    answer: {},
-  },
-  '004-send-message-carousel-to-click': {
-    calls: [
-      {
-        target: 'output',
-        method: 'messages',
-        conversationId: '00000001',
-        messages: [
-          {
-            kind: 'carousel',
-            cards: [
-              { title: 'title 1', description: 'description of first card', buttons: [{ kind: 'reply', text: 'firstCardButton' }] },
-              { title: 'title 2', description: 'description of second card', buttons: [{ kind: 'reply', text: 'secondCardButton' }] },
-            ],
-          },
-        ],
-      },
-    ],
-    answer: {},
-  },
-  '000-send-message-buttons': {
-    calls: [
-      {
-        target: 'output',
-        method: 'messages',
-        conversationId: '00000001',
-        messages: [
-          {
-            kind: 'text',
-            text: 'This is a text message sent with the buttons',
-            buttons: [{ kind: 'reply', text: 'Yes' }, { kind: 'reply', text: 'No' }, { kind: 'reply', text: 'Maybe' }],
-          },
-        ],
-      },
-    ],
-    answer: {},
-  },
-  '000-send-message-carousel': {
-    calls: [
-      {
-        target: 'output',
-        method: 'messages',
-        conversationId: '00000001',
-        messages: [
-          {
-            kind: 'carousel',
-            cards: [
-              { title: 'title Card 1', description: 'description of first card', buttons: [{ kind: 'reply', text: 'firstCardButton' }] },
-              { title: 'title Card 2', description: 'description of second card', buttons: [{ kind: 'reply', text: 'secondCardButton' }] },
-            ],
-          },
-        ],
-      },
-    ],
-    answer: {},
-  },
+    loadFixture('ultimate', '002-action-response').payload,
+  ),
+  '004-send-message-text': answered([textCall('session1', 'Hello, this is a bot text message')]),
+  '004-send-message-buttons': answered([textCall('session1', 'its a bot text message with 2 buttons', 'YES', 'NO')]),
+  '004-send-message-carousel': answered([messagesCall('session1', { kind: 'carousel', cards: twoCards })]),
+  '004-escalate': answered([{ target: 'output', method: 'escalate', conversationId: 'string', escalateTo: 'string' }]),
+  '004-is-team-online': answered([{ target: 'output', method: 'isTeamOnline', teamId: 'string' }], { isOnline: true }),
+  '004-action': answered(
+    [{ target: 'actions', method: 'run', request: { name: 'string', platformConversationId: 'string', data: [{ key: 'string', value: ['any'], saveAs: 'string' }] } }],
+    { results: [{ key: 'string', value: 'ok' }] },
+  ),
+  '004-send-message-buttons-to-click': answered([textCall('00000001', 'This is a virtual agent message text', 'YES', 'NO', 'Maybe')]),
+  '004-send-message-carousel-to-click': answered([
+    messagesCall('00000001', {
+      kind: 'carousel',
+      cards: [card('title 1', 'description of first card', 'firstCardButton'), card('title 2', 'description of second card', 'secondCardButton')],
+    }),
+  ]),
+  '000-send-message-buttons': answered([textCall('00000001', 'This is a text message sent with the buttons', 'Yes', 'No', 'Maybe')]),
+  '000-send-message-carousel': answered([
+    messagesCall('00000001', {
+      kind: 'carousel',
+      cards: [card('title Card 1', 'description of first card', 'firstCardButton'), card('title Card 2', 'description of second card', 'secondCardButton')],
+    }),
+  ]),
 };
 
 const webhookFixtures = loadFixtures('ultimate', /^\d{3}-(?!request-).*\.json$/).filter((fixture) => fixture.name !== '002-action-response');

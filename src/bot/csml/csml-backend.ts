@@ -9,13 +9,13 @@ import type { BotBackend, BotEvent, BotOutput } from '../bot-backend.js';
 import { BotRequestError } from '../../core/errors.js';
 import type { Logger } from '../../core/logger.js';
 import type { Metrics } from '../../core/metrics.js';
-import { BotHttpClient, defaultBotTimeoutMs, defaultRetryPolicy, realSleep, type RetryPolicy, type Sleep } from '../http-retry.js';
+import { createBotHttpClient, type BotHttpClient, type BotHttpTuning } from '../http-retry.js';
 import { csmlAuthHeaders, toCsmlRequest } from './csml-request.js';
 import { deliverCsmlReply } from './csml-reply.js';
 import { csmlChatResponseSchema } from './csml-schema.js';
 
-/** What `CsmlBackend` needs. */
-export interface CsmlBackendOptions {
+/** What `CsmlBackend` needs; the timeout and retry settings are optional. */
+export interface CsmlBackendOptions extends BotHttpTuning {
   /** CSML API base, e.g. https://clients.csml.dev/v1/api; `/chat` is appended. */
   apiUrl: string;
   apiKey: string;
@@ -32,10 +32,6 @@ export interface CsmlBackendOptions {
    * arrive there, and the synchronous answer is not delivered a second time.
    */
   repliesByCallback?: boolean;
-  timeoutMs?: number;
-  retry?: Partial<RetryPolicy>;
-  sleep?: Sleep;
-  random?: () => number;
   /** Clock for the signature timestamp. */
   now?: () => number;
   /** Source of `request_id`s. */
@@ -61,19 +57,10 @@ export class CsmlBackend implements BotBackend {
     this.url = `${options.apiUrl.replace(/\/+$/, '')}/chat`;
     this.now = options.now ?? Date.now;
     this.newRequestId = options.newRequestId ?? randomUUID;
-    this.client = new BotHttpClient({
-      backend: this.name,
-      apiName: 'CSML',
-      // Redirects would resend the key elsewhere.
-      http: axios.create({ headers: { 'Content-Type': 'application/json', Accept: 'application/json' }, maxRedirects: 0 }),
-      timeoutMs: options.timeoutMs ?? defaultBotTimeoutMs,
-      policy: { ...defaultRetryPolicy, ...options.retry },
-      hints: { ...hints, 404: hints[404].replace('{url}', this.url) },
-      metrics: options.metrics,
-      logger: options.logger,
-      sleep: options.sleep ?? realSleep,
-      random: options.random ?? Math.random,
-    });
+    // Redirects would resend the key elsewhere.
+    const http = axios.create({ headers: { 'Content-Type': 'application/json', Accept: 'application/json' }, maxRedirects: 0 });
+    const fixed = { backend: this.name, apiName: 'CSML', http, metrics: options.metrics, logger: options.logger };
+    this.client = createBotHttpClient({ ...fixed, hints: { ...hints, 404: hints[404].replace('{url}', this.url) } }, options);
   }
 
   /** Send one event and deliver CSML's answer. Throws `BotRequestError`, or the core's error on delivery. */

@@ -7,11 +7,11 @@ import axios from 'axios';
 import type { BotBackend, BotEvent } from '../bot-backend.js';
 import type { Logger } from '../../core/logger.js';
 import type { Metrics } from '../../core/metrics.js';
-import { BotHttpClient, defaultBotTimeoutMs, defaultRetryPolicy, realSleep, type RetryPolicy, type Sleep } from '../http-retry.js';
+import { createBotHttpClient, type BotHttpClient, type BotHttpTuning } from '../http-retry.js';
 import { toConverseRequest } from './converse-request.js';
 
-/** What `UltimateBackend` needs. Only apiUrl, apiKey, botId, metrics and logger are required. */
-export interface UltimateBackendOptions {
+/** What `UltimateBackend` needs; the timeout and retry settings are optional. */
+export interface UltimateBackendOptions extends BotHttpTuning {
   /** Chat API base, e.g. https://api.ultimate.ai; `/converse/chat` is appended. */
   apiUrl: string;
   /** Sent as `Authorization`. */
@@ -20,11 +20,6 @@ export interface UltimateBackendOptions {
   botId: string;
   metrics: Metrics;
   logger: Logger;
-  /** Timeout of one attempt; default 10 s. */
-  timeoutMs?: number;
-  retry?: Partial<RetryPolicy>;
-  sleep?: Sleep;
-  random?: () => number;
 }
 
 /** Causes of 401/403/404 as seed 003's status table gives them. */
@@ -44,21 +39,11 @@ export class UltimateBackend implements BotBackend {
     this.url = `${options.apiUrl.replace(/\/+$/, '')}/converse/chat`;
     const http = axios.create({
       headers: { Authorization: options.apiKey, botid: options.botId, 'Content-Type': 'application/json' },
-      // Every status reaches BotHttpClient as an error except 2xx; redirects would resend the key elsewhere.
+      // Redirects would resend the key elsewhere.
       maxRedirects: 0,
     });
-    this.client = new BotHttpClient({
-      backend: this.name,
-      apiName: 'Ultimate',
-      http,
-      timeoutMs: options.timeoutMs ?? defaultBotTimeoutMs,
-      policy: { ...defaultRetryPolicy, ...options.retry },
-      hints: { ...hints, 404: hints[404].replace('{url}', this.url) },
-      metrics: options.metrics,
-      logger: options.logger,
-      sleep: options.sleep ?? realSleep,
-      random: options.random ?? Math.random,
-    });
+    const fixed = { backend: this.name, apiName: 'Ultimate', http, metrics: options.metrics, logger: options.logger };
+    this.client = createBotHttpClient({ ...fixed, hints: { ...hints, 404: hints[404].replace('{url}', this.url) } }, options);
   }
 
   /** Send one event; resolves on Ultimate's 200 acknowledgement. Throws `BotRequestError`. */

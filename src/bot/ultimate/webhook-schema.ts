@@ -76,13 +76,8 @@ export const widgetMessageDataSchema = z.looseObject({
   text: z.string(),
 });
 
-/** widgetEscalate: a widget conversation asks for a human agent. */
-export const widgetEscalateDataSchema = z.looseObject({
-  eventType: z.literal('widgetEscalate'),
-  platformConversationId: conversationIdField,
-  conversationId: optionalText,
-  escalateTo: optionalText,
-});
+/** widgetEscalate: a widget conversation asks for a human agent (same fields as escalate). */
+export const widgetEscalateDataSchema = escalateDataSchema.extend({ eventType: z.literal('widgetEscalate') });
 
 /** widgetEndSession: the widget requester ended the escalated session. */
 export const widgetEndSessionDataSchema = z.looseObject({

@@ -24,7 +24,10 @@ export interface DeliveryDeps {
   sleep?: (ms: number) => Promise<void>;
   random?: () => number;
   retry?: RetryPolicy;
-  /** How long a replica owns a conversation's queue without renewing. */
+  /**
+   * How long a replica owns a conversation's queue without renewing; it renews while it waits,
+   * so this only bounds how long a crashed replica's queues wait for another to take over.
+   */
   leaseTtlMs?: number;
   /** How often to look for queues nobody drains (after a crash or on another replica's death). */
   sweepIntervalMs?: number;
@@ -51,14 +54,14 @@ export class DeliveryService {
     this.now = deps.now ?? Date.now;
     this.random = deps.random ?? Math.random;
     this.retry = deps.retry ?? defaultDeliveryRetry;
-    this.leaseTtlMs = deps.leaseTtlMs ?? 120_000;
+    this.leaseTtlMs = deps.leaseTtlMs ?? 15_000;
     this.sleep = deps.sleep ?? ((ms) => this.interruptibleSleep(ms));
   }
 
   /** Resume every queue with pending messages, and keep sweeping for orphaned ones. */
   async start(): Promise<void> {
     await this.sweep();
-    const interval = this.deps.sweepIntervalMs ?? 30_000;
+    const interval = this.deps.sweepIntervalMs ?? 5_000;
     this.sweepTimer = setInterval(() => {
       this.sweep().catch((error: unknown) => this.deps.logger.error({ err: error }, 'delivery sweep failed'));
     }, interval);
@@ -114,7 +117,7 @@ export class DeliveryService {
         if (entries.length === 0) return;
         for (const entry of entries) {
           if (this.stopping) return;
-          await this.deliverWithRetries(entry);
+          if ((await this.deliverWithRetries(entry)) === 'lease-lost') return;
         }
       }
     } finally {
@@ -122,14 +125,15 @@ export class DeliveryService {
     }
   }
 
-  private async deliverWithRetries(entry: OutboxEntry): Promise<void> {
+  /** Deliver one entry, retrying it; 'lease-lost' when another replica took the queue over meanwhile. */
+  private async deliverWithRetries(entry: OutboxEntry): Promise<'done' | 'lease-lost'> {
     const { store, metrics, logger } = this.deps;
     const conversation = await store.getConversation(entry.conversationId);
     const channel = conversation?.address.channel ?? 'unknown';
     const adapter = conversation ? this.deps.adapters.get(channel) : undefined;
     if (!conversation || !adapter) {
       await this.giveUp(entry, channel, conversation ? `no adapter for channel ${channel}` : 'conversation not found');
-      return;
+      return 'done';
     }
     for (let attempt = entry.attempts + 1; ; attempt++) {
       try {
@@ -137,29 +141,37 @@ export class DeliveryService {
         await store.complete(entry.conversationId, entry.seq);
         metrics.eventsOut.inc({ platform: channel, type: entry.message.kind });
         metrics.deliveryLatency.observe({ platform: channel }, Math.max(0, this.now() - entry.enqueuedAt) / 1000);
-        return;
+        return 'done';
       } catch (error) {
         const retryable = error instanceof DeliveryError && error.retryable;
         if (!retryable || attempt >= this.retry.maxAttempts || this.stopping) {
-          if (this.stopping && retryable) return; // left in the outbox; the next start resumes it
+          if (this.stopping && retryable) return 'done'; // left in the outbox; the next start resumes it
           await this.giveUp(entry, channel, describe(error), error);
-          return;
+          return 'done';
         }
         await store.recordAttempt(entry.conversationId, entry.seq);
         metrics.deliveryRetries.inc({ platform: channel });
         const waitMs = retryDelayMs(this.retry, attempt, this.random, (error as DeliveryError).retryAfterMs);
         logger.warn({ err: error, seq: entry.seq, attempt, waitMs }, 'delivery failed, will retry');
-        await this.sleep(waitMs);
-        await this.renewLease(entry.conversationId);
+        if (!(await this.waitHoldingLease(entry.conversationId, waitMs))) return 'lease-lost';
       }
     }
   }
 
-  /** Extend this replica's lease after a long wait, so a slow retry is not mistaken for a dead replica. */
-  private async renewLease(conversationId: string): Promise<void> {
+  /**
+   * Wait before a retry, renewing the lease at least twice per TTL so a long Retry-After is not
+   * mistaken for a dead replica. False if another replica took the queue over meanwhile.
+   */
+  private async waitHoldingLease(conversationId: string, waitMs: number): Promise<boolean> {
     const leaseKey = `lease:delivery:${conversationId}`;
-    await this.deps.store.release(leaseKey, this.owner);
-    await this.deps.store.claim(leaseKey, this.owner, this.leaseTtlMs);
+    for (let remaining = waitMs; remaining > 0 && !this.stopping; ) {
+      const chunk = Math.min(remaining, this.leaseTtlMs / 2);
+      await this.sleep(chunk);
+      remaining -= chunk;
+      await this.deps.store.release(leaseKey, this.owner);
+      if (!(await this.deps.store.claim(leaseKey, this.owner, this.leaseTtlMs))) return false;
+    }
+    return true;
   }
 
   private async giveUp(entry: OutboxEntry, channel: string, reason: string, error?: unknown): Promise<void> {

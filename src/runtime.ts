@@ -101,7 +101,7 @@ export async function startBridge(options: BridgeRuntimeOptions): Promise<Bridge
   });
   bridge = new Bridge({ store, conversations, transcripts, delivery, handoff, logger, metrics, newOwnerId: randomUUID, now });
   const actions = ActionRegistry.fromConfig(config.actions, { getConversation: (id) => store.getConversation(id) });
-  backend = createBotBackend({ env, output: bridge, actions, logger, metrics });
+  backend = createBotBackend({ env, config, output: bridge, actions, logger, metrics });
   bridge.useBackend(backend);
 
   for (const adapter of await channelAdapters(env, bridge, logger, metrics, now)) adapters.set(adapter.channel, adapter);
@@ -115,7 +115,7 @@ export async function startBridge(options: BridgeRuntimeOptions): Promise<Bridge
   if (backend.checkReady) readiness.push({ name: `bot (${backend.name})`, check: () => backend!.checkReady!() });
   const app = createApp({
     adapters: [...adapters.values()],
-    botRouters: createBotRouters({ env, output: bridge, widget: handoff.widget, actions, logger, metrics }),
+    botRouters: createBotRouters({ env, config, output: bridge, widget: handoff.widget, actions, logger, metrics }),
     readiness,
     metrics,
     logger,

@@ -4,6 +4,7 @@
  */
 import type { Router } from 'express';
 import type { ActionCatalog } from '../actions/action-registry.js';
+import type { BridgeConfig } from '../config/bridge-config.js';
 import type { Env } from '../config/env.js';
 import type { Logger } from '../core/logger.js';
 import type { Metrics } from '../core/metrics.js';
@@ -17,6 +18,7 @@ import { createUltimateWebhookRouter } from './ultimate/webhook-routes.js';
 /** What a backend is built from. */
 export interface BackendFactoryDeps {
   env: Env;
+  config: BridgeConfig;
   output: BotOutput;
   actions: ActionCatalog;
   logger: Logger;
@@ -24,13 +26,22 @@ export interface BackendFactoryDeps {
 }
 
 /** The backend `BOT_BACKEND` names; `loadEnv` has already checked its credentials. */
-export function createBotBackend({ env, output, actions, logger, metrics }: BackendFactoryDeps): BotBackend {
+export function createBotBackend({ env, config, output, actions, logger, metrics }: BackendFactoryDeps): BotBackend {
   const backendLogger = logger.child({ backend: env.botBackend });
   switch (env.botBackend) {
     case 'ultimate':
       return new UltimateBackend({ apiUrl: env.ultimate.apiUrl, apiKey: env.ultimate.apiKey!, botId: env.ultimate.botId!, metrics, logger: backendLogger });
     case 'csml':
-      return new CsmlBackend({ apiUrl: env.csml.apiUrl, apiKey: env.csml.apiKey!, apiSecret: env.csml.apiSecret, output, metrics, logger: backendLogger });
+      return new CsmlBackend({
+        apiUrl: env.csml.apiUrl,
+        apiKey: env.csml.apiKey!,
+        apiSecret: env.csml.apiSecret,
+        welcomeFlowId: config.csml.welcomeFlowId,
+        repliesByCallback: config.csml.repliesByCallback,
+        output,
+        metrics,
+        logger: backendLogger,
+      });
     case 'demo':
       return new DemoBot({ output, actions, logger: backendLogger });
   }

@@ -59,9 +59,19 @@ const requesterProfileActionSchema = z
 
 const actionSchema = z.discriminatedUnion('type', [httpActionSchema, requesterProfileActionSchema]);
 
+const csmlSchema = z
+  .object({
+    /** Flow a startSession triggers (CSML has no welcome event); without it startSession sends nothing. */
+    welcomeFlowId: z.string().min(1).optional(),
+    /** True when the CSML channel's callback URL points at /csml/callback: replies arrive there only. */
+    repliesByCallback: z.boolean().default(false),
+  })
+  .strict();
+
 const bridgeConfigSchema = z
   .object({
     defaultDesk: z.string().min(1).optional(),
+    csml: csmlSchema.default({ repliesByCallback: false }),
     desks: z.array(deskSchema).default([]),
     actions: z.array(actionSchema).default([]),
   })
@@ -92,7 +102,7 @@ export type ActionConfig = z.infer<typeof actionSchema>;
 export type BridgeConfig = z.infer<typeof bridgeConfigSchema>;
 
 /** The configuration when there is no bridge.yaml: no desks, no actions. */
-export const emptyBridgeConfig: BridgeConfig = { desks: [], actions: [] };
+export const emptyBridgeConfig: BridgeConfig = { desks: [], actions: [], csml: { repliesByCallback: false } };
 
 /** Validate an already-parsed YAML document. Throws `ConfigError` naming the first bad path. */
 export function parseBridgeConfig(document: unknown, source = 'bridge.yaml'): BridgeConfig {

@@ -72,7 +72,13 @@ describe('parseBridgeConfig', () => {
     expect(config.desks[0]).toEqual({ id: 'd', platform: 'slack', channel: 'C1', transcriptTurns: 20, remindAfterMinutes: 5, timeoutMinutes: 30 });
   });
 
+  it('reads the CSML options, defaulting to synchronous replies', () => {
+    expect(parseBridgeConfig({}).csml).toEqual({ repliesByCallback: false });
+    expect(parseBridgeConfig({ csml: { welcomeFlowId: 'welcome', repliesByCallback: true } }).csml).toEqual({ welcomeFlowId: 'welcome', repliesByCallback: true });
+  });
+
   it.each([
+    [{ csml: { repliesByCallback: 'yes' } }, 'at csml.repliesByCallback'],
     [{ desks: [{ id: 'd', platform: 'irc', channel: 'C1' }] }, 'at desks.0.platform'],
     [{ desks: [{ id: 'd', platform: 'teams', channel: '19:x' }] }, 'at desks.0.team: a Teams desk needs team'],
     [{ desks: [{ id: 'd', platform: 'slack', channel: 'C1', hours: { timezone: 'Mars/Base', from: '08:00', to: '18:00' } }] }, 'at desks.0.hours.timezone: must be an IANA time zone'],

@@ -66,12 +66,22 @@ function decodeBody(text: string, contentType: string | undefined): Record<strin
   if (text === '') return {};
   if (contentType?.includes('application/x-www-form-urlencoded')) {
     const decoded: Record<string, unknown> = {};
-    for (const [key, value] of new URLSearchParams(text)) decoded[key] = /^[[{]/.test(value) ? JSON.parse(value) : value;
+    for (const [key, value] of new URLSearchParams(text)) decoded[key] = parseJsonField(value);
     return decoded;
   }
   try {
     return JSON.parse(text) as Record<string, unknown>;
   } catch {
     return { raw: text };
+  }
+}
+
+/** Slack's Web API client sends nested fields (blocks) as JSON strings inside the form. */
+function parseJsonField(value: string): unknown {
+  if (!/^[[{]/.test(value)) return value;
+  try {
+    return JSON.parse(value);
+  } catch {
+    return value;
   }
 }

@@ -1,0 +1,248 @@
+/**
+ * The hand-off core with a recording desk platform: tickets, exactly one owner, relay both ways,
+ * notes, resolve ending the bot session, reminders and time-outs on a fixed clock, presence.
+ */
+import { beforeEach, describe, expect, it } from 'vitest';
+import type { BotBackend, BotEvent } from '../../src/bot/bot-backend.js';
+import { parseBridgeConfig } from '../../src/config/bridge-config.js';
+import type { BotMessage } from '../../src/core/bot-message.js';
+import { Bridge } from '../../src/core/bridge.js';
+import type { ChannelAdapter, DeskPresence, DeskSide, DeskTarget, TicketView } from '../../src/core/channel-adapter.js';
+import { ConversationRegistry } from '../../src/core/conversations.js';
+import { DeliveryService } from '../../src/core/delivery.js';
+import { DeskDirectory } from '../../src/core/handoff/desk-directory.js';
+import { HandoffService, deskChannelPrefix } from '../../src/core/handoff/handoff-service.js';
+import { PresenceService } from '../../src/core/handoff/presence.js';
+import { TicketBook } from '../../src/core/handoff/ticket-book.js';
+import { TicketTimers } from '../../src/core/handoff/ticket-timers.js';
+import { Metrics } from '../../src/core/metrics.js';
+import { Transcripts } from '../../src/core/transcripts.js';
+import type { ChannelAddress, VisitorEvent } from '../../src/core/visitor-event.js';
+import { MemoryStore } from '../../src/store/memory-store.js';
+import { silentLogger } from '../support/silent-logger.js';
+
+/** A desk platform that records tickets and posts, and reports scripted presence. */
+class RecordingDesk implements DeskSide {
+  tickets: Array<{ desk: DeskTarget; view: TicketView }> = [];
+  updates: TicketView[] = [];
+  posts: Array<{ thread: ChannelAddress; message: BotMessage }> = [];
+  presenceAnswer: () => Promise<DeskPresence> = async () => ({ members: 3, present: 1 });
+  presenceCalls = 0;
+
+  async postTicket(desk: DeskTarget, view: TicketView): Promise<ChannelAddress> {
+    this.tickets.push({ desk, view });
+    return { channel: 'slack', key: `desk-thread-${this.tickets.length}`, reference: { channel: desk.channel } };
+  }
+  async updateTicket(_thread: ChannelAddress, view: TicketView): Promise<void> {
+    this.updates.push(view);
+  }
+  async postToTicket(thread: ChannelAddress, message: BotMessage): Promise<void> {
+    this.posts.push({ thread, message });
+  }
+  presence(): Promise<DeskPresence> {
+    this.presenceCalls += 1;
+    return this.presenceAnswer();
+  }
+}
+
+const config = parseBridgeConfig({
+  defaultDesk: 'it',
+  desks: [
+    { id: 'it', platform: 'slack', channel: 'DESK1', remindAfterMinutes: 5, timeoutMinutes: 30, transcriptTurns: 2 },
+    { id: 'night', platform: 'slack', channel: 'DESK2', hours: { timezone: 'UTC', days: ['mon'], from: '08:00', to: '09:00' } },
+  ],
+});
+
+let clock: { now: number };
+let desk: RecordingDesk;
+let requesterInbox: Array<{ key: string; message: BotMessage }>;
+let botEvents: BotEvent[];
+let bridge: Bridge;
+let handoff: HandoffService;
+let delivery: DeliveryService;
+let timers: TicketTimers;
+let metrics: Metrics;
+let ids: number;
+
+beforeEach(() => {
+  clock = { now: Date.parse('2026-11-23T08:30:00Z') };
+  ids = 0;
+  const now = () => clock.now;
+  const newId = () => `id-${++ids}`;
+  const store = new MemoryStore({ now });
+  const logger = silentLogger();
+  metrics = new Metrics();
+  desk = new RecordingDesk();
+  requesterInbox = [];
+  botEvents = [];
+  const chat: ChannelAdapter = {
+    channel: 'slack',
+    deliver: async (address, message) => {
+      requesterInbox.push({ key: address.key, message });
+    },
+    desk,
+  };
+  const adapters = new Map<string, ChannelAdapter>([['slack', chat]]);
+  const targets = new Map<string, Pick<ChannelAdapter, 'deliver'>>([
+    ['slack', chat],
+    [`${deskChannelPrefix}slack`, { deliver: (address, message) => desk.postToTicket({ ...address, channel: 'slack' }, message) }],
+  ]);
+  const conversations = new ConversationRegistry({ store, logger, now, newId });
+  const transcripts = new Transcripts(store, now);
+  const directory = new DeskDirectory(config);
+  const tickets = new TicketBook(store);
+  delivery = new DeliveryService({ store, adapters: targets, logger, metrics, now });
+  const presence = new PresenceService({ directory, deskSide: (platform) => adapters.get(platform)?.desk, logger, metrics, now });
+  const backend: BotBackend = {
+    name: 'recording',
+    send: async (event) => {
+      botEvents.push(event);
+    },
+  };
+  handoff = new HandoffService({
+    directory,
+    tickets,
+    presence,
+    conversations,
+    transcripts,
+    adapters,
+    queue: (conversation, messages) => bridge.queue(conversation, messages),
+    endBotSession: (conversation) => backend.send({ conversationId: conversation.id, type: 'endSession' }),
+    metrics,
+    logger,
+    now,
+    newId,
+  });
+  bridge = new Bridge({ store, conversations, transcripts, delivery, handoff, logger, metrics, newOwnerId: newId, now, backend });
+  timers = new TicketTimers({ tickets, directory, handoff, logger, now });
+});
+
+const requester = { id: 'U1', name: 'Egon', email: 'egon@example.com' };
+const say = (text: string, eventId?: string): Promise<unknown> =>
+  bridge.visitorEvent({ address: { channel: 'slack', key: 'dm-1', reference: {} }, requester, action: { kind: 'message', text }, eventId } satisfies VisitorEvent);
+const texts = () => requesterInbox.map((entry) => (entry.message.kind === 'text' ? entry.message.text : entry.message.kind));
+const deskTexts = () => desk.posts.map((entry) => (entry.message.kind === 'text' ? entry.message.text : entry.message.kind));
+const ada = { id: 'A1', name: 'Ada', avatarUrl: 'https://example.com/ada.png' };
+const bob = { id: 'B1', name: 'Bob' };
+
+async function escalated(): Promise<{ conversationId: string; ticketId: string; thread: ChannelAddress }> {
+  await say('my laptop is broken');
+  const conversationId = botEvents[0]!.conversationId;
+  await bridge.messages(conversationId, [{ kind: 'text', text: 'Have you tried turning it off?', buttons: [] }]);
+  await say('yes, twice');
+  await bridge.escalate(conversationId, 'it');
+  await delivery.idle();
+  const ticketId = desk.tickets[0]!.view.ticketId;
+  return { conversationId, ticketId, thread: { channel: 'slack', key: 'desk-thread-1', reference: {} } };
+}
+
+describe('hand-off', () => {
+  it('opens a ticket with the transcript and tells the requester they are queued', async () => {
+    const { conversationId } = await escalated();
+    expect(desk.tickets[0]!.desk).toEqual({ id: 'it', channel: 'DESK1' });
+    expect(desk.tickets[0]!.view).toMatchObject({ conversationId, deskId: 'it', state: 'queued', requester: { name: 'Egon' }, requesterChannel: 'slack' });
+    expect(desk.tickets[0]!.view.transcript.map((turn) => `${turn.from}:${turn.text}`)).toEqual(['bot:Have you tried turning it off?', 'requester:yes, twice']);
+    expect(texts().at(-1)).toContain('handing you over');
+    expect(requesterInbox.at(-1)!.message).toMatchObject({ notice: { kind: 'queued', queuePosition: 1 } });
+  });
+
+  it('relays the requester to the ticket thread while the bot stays silent', async () => {
+    await escalated();
+    const sentToBot = botEvents.length;
+    await say('it smells of smoke now');
+    await delivery.idle();
+    expect(botEvents).toHaveLength(sentToBot);
+    expect(desk.posts.at(-1)).toMatchObject({ thread: { key: 'desk-thread-1' }, message: { text: 'it smells of smoke now', sender: { name: 'Egon' } } });
+  });
+
+  it('gives exactly one owner when two agents claim at once', async () => {
+    const { ticketId } = await escalated();
+    const outcomes = await Promise.all([bridge.agentEvent({ kind: 'claim', ticketId, agent: ada }), bridge.agentEvent({ kind: 'claim', ticketId, agent: bob })]);
+    expect(outcomes.filter((outcome) => outcome.status === 'accepted')).toHaveLength(1);
+    const refused = outcomes.find((outcome) => outcome.status === 'ignored');
+    expect(refused).toMatchObject({ reason: expect.stringMatching(/^already claimed by (Ada|Bob)$/) });
+    await delivery.idle();
+    expect(texts().filter((text) => text.endsWith('joined the conversation.'))).toHaveLength(1);
+    expect(desk.updates.at(-1)).toMatchObject({ state: 'assigned' });
+  });
+
+  it('relays agent replies as the agent, keeps notes internal, and claims on the first reply', async () => {
+    const { thread } = await escalated();
+    expect(await bridge.agentEvent({ kind: 'reply', ticketThread: thread, agent: ada, text: 'note: probably the fan' })).toEqual({ status: 'accepted' });
+    await bridge.agentEvent({ kind: 'reply', ticketThread: thread, agent: ada, text: 'Please send a photo', fileUrls: ['https://files.example.com/guide.pdf'] });
+    await delivery.idle();
+    expect(texts()).not.toContain('note: probably the fan');
+    expect(texts().slice(-2)).toEqual(['Ada joined the conversation.', 'Please send a photo\nhttps://files.example.com/guide.pdf']);
+    expect(requesterInbox.at(-1)!.message).toMatchObject({ sender: { name: 'Ada', avatarUrl: 'https://example.com/ada.png' } });
+    expect(desk.updates.at(-1)).toMatchObject({ state: 'assigned', assignee: ada });
+  });
+
+  it('resolves: updates the post, tells the requester, ends the bot session, and the next message starts a new one', async () => {
+    const { conversationId, ticketId, thread } = await escalated();
+    await bridge.agentEvent({ kind: 'claim', ticketId, agent: ada });
+    expect(await bridge.agentEvent({ kind: 'resolve', ticketId, agent: ada })).toEqual({ status: 'accepted' });
+    await delivery.idle();
+    expect(desk.updates.at(-1)).toMatchObject({ state: 'resolved' });
+    expect(texts().at(-1)).toContain('marked this conversation as resolved');
+    expect(botEvents.at(-1)).toEqual({ conversationId, type: 'endSession' });
+    expect(await bridge.agentEvent({ kind: 'resolve', ticketId, agent: bob })).toMatchObject({ status: 'ignored' });
+    expect(await bridge.agentEvent({ kind: 'reply', ticketThread: thread, agent: ada, text: 'late' })).toMatchObject({ status: 'ignored' });
+
+    await say('hello again');
+    const next = botEvents.at(-1)!;
+    expect(next).toMatchObject({ type: 'message', text: 'hello again' });
+    expect(next.conversationId).not.toBe(conversationId);
+    expect(next.metaData).toBeDefined();
+  });
+
+  it('reminds the desk once after remindAfterMinutes and times out after timeoutMinutes', async () => {
+    const { conversationId } = await escalated();
+    clock.now += 4 * 60_000;
+    await timers.check();
+    await delivery.idle();
+    expect(deskTexts().filter((text) => text.startsWith('Reminder'))).toHaveLength(0);
+    clock.now += 2 * 60_000;
+    await timers.check();
+    await timers.check();
+    await delivery.idle();
+    expect(deskTexts().filter((text) => text.startsWith('Reminder'))).toEqual(['Reminder: this ticket has been waiting for 6 minutes. Claim it to help.']);
+    clock.now += 25 * 60_000;
+    await timers.check();
+    await delivery.idle();
+    expect(desk.updates.at(-1)).toMatchObject({ state: 'timed_out' });
+    expect(requesterInbox.at(-1)!.message).toMatchObject({ notice: { kind: 'failed' } });
+    expect(botEvents.at(-1)).toEqual({ conversationId, type: 'endSession' });
+    expect(deskTexts().at(-1)).toContain('Nobody claimed this ticket within 30 minutes');
+  });
+
+  it('cancels the ticket when the requester ends the conversation', async () => {
+    await escalated();
+    await bridge.visitorEvent({ address: { channel: 'slack', key: 'dm-1', reference: {} }, requester, action: { kind: 'endSession' } });
+    await delivery.idle();
+    expect(desk.updates.at(-1)).toMatchObject({ state: 'cancelled' });
+    expect(deskTexts().at(-1)).toContain('The requester ended the conversation');
+  });
+
+  it('answers isTeamOnline from presence within working hours, and offline when presence fails', async () => {
+    expect(await handoff.isTeamOnline('it')).toBe(true);
+    expect(await handoff.isTeamOnline('unknown-team-falls-back-to-default')).toBe(true);
+    desk.presenceAnswer = async () => ({ members: 3, present: 0 });
+    expect(await handoff.isTeamOnline('it')).toBe(true); // still served from the cache
+    clock.now = Date.parse('2026-11-23T08:30:00Z'); // Monday 08:30 UTC: the night desk's hour
+    desk.presenceAnswer = async () => {
+      throw new Error('presence API down');
+    };
+    expect(await handoff.isTeamOnline('night')).toBe(false);
+    clock.now = Date.parse('2026-11-23T10:30:00Z'); // outside its hours: no presence call at all
+    const calls = desk.presenceCalls;
+    expect(await handoff.isTeamOnline('night')).toBe(false);
+    expect(desk.presenceCalls).toBe(calls);
+  });
+
+  it('answers a first question within its deadline when presence hangs', async () => {
+    desk.presenceAnswer = () => new Promise(() => undefined);
+    const started = Date.now();
+    expect(await handoff.isTeamOnline('it')).toBe(false);
+    expect(Date.now() - started).toBeLessThan(5000);
+  });
+});

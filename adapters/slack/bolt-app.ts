@@ -1,0 +1,59 @@
+/**
+ * Bolt on the bridge: HTTP mode uses Bolt's ExpressReceiver on its own router (it reads the raw
+ * body itself and verifies Slack's v0 signature with its 5-minute window), Socket Mode when an
+ * app token is set. Authorisation is the one bot token, with the identity from a memoised
+ * auth.test, so a Slack outage at start-up cannot crash the process.
+ */
+import { App, ExpressReceiver } from '@slack/bolt';
+import { Router } from 'express';
+import type { SlackEnv } from '../../src/config/env.js';
+import type { Logger } from '../../src/core/logger.js';
+import type { BotIdentitySource } from './bot-identity.js';
+import { sdkLogger, slackClientOptions } from './web-client.js';
+
+/** The Slack Events API / interactivity / slash command route. */
+export const slackEventsPath = '/slack/events';
+
+/** Largest request body accepted on the Slack route (Slack's payloads are a few KB). */
+const bodyLimitBytes = 1024 * 1024;
+
+/** Retries of apps.connections.open when (re)connecting in Socket Mode (the socket-mode SDK's own default). */
+const socketConnectRetry = { retries: 100, factor: 1.3 };
+
+/** A Bolt app and, in HTTP mode, the receiver whose router serves the route. */
+export interface BoltSetup {
+  app: App;
+  receiver?: ExpressReceiver;
+}
+
+/** Build the Bolt app for the environment. */
+export function createBoltApp(env: SlackEnv, logger: Logger, identity: BotIdentitySource): BoltSetup {
+  const common = {
+    authorize: async () => {
+      const { userId, botId, teamId } = await identity.get();
+      return { botToken: env.botToken, botUserId: userId, botId, teamId };
+    },
+    logger: sdkLogger(logger),
+    clientOptions: slackClientOptions(env, logger),
+    // Conversation state lives in the bridge's store, not in Bolt's unbounded memory store.
+    convoStore: false as const,
+    ignoreSelf: true,
+  };
+  if (env.appToken) {
+    // Bolt's own clients only open the socket here (our calls go through our one-attempt client):
+    // keep the SDK's retries for apps.connections.open, or one network blip would end reconnection.
+    const clientOptions = { ...common.clientOptions, retryConfig: socketConnectRetry };
+    return { app: new App({ ...common, clientOptions, socketMode: true, appToken: env.appToken }) };
+  }
+  const receiver = new ExpressReceiver({
+    signingSecret: env.signingSecret,
+    signatureVerification: true,
+    endpoints: slackEventsPath,
+    router: Router(),
+    logger: common.logger,
+    // Ack first: the core dedupes on event_id, and work after the ack never delays Slack's 3-second deadline.
+    processBeforeResponse: false,
+    bodyLimit: bodyLimitBytes,
+  });
+  return { app: new App({ ...common, receiver }), receiver };
+}

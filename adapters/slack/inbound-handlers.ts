@@ -1,0 +1,90 @@
+/**
+ * Bolt listeners for requester events: direct messages, mentions, replies in threads the bridge
+ * is in, and the Messages tab opening. They classify (pure), decide about unknown threads (the
+ * core knows), and hand the core one VisitorEvent with Slack's event_id for its dedupe; Slack's
+ * retries are not dropped here, since a first delivery may only ever arrive as a retry.
+ */
+import type { App } from '@slack/bolt';
+import { assertNever } from '../../src/core/bot-message.js';
+import type { InboundSink } from '../../src/core/channel-adapter.js';
+import { withLogContext, type Logger } from '../../src/core/logger.js';
+import type { Metrics } from '../../src/core/metrics.js';
+import type { BotIdentitySource } from './bot-identity.js';
+import { classifyHomeOpened, classifyMention, classifyMessageEvent, type ClassifyContext, type Classified, type InboundMessage } from './inbound-classify.js';
+import type { RememberedKeys } from './remembered-keys.js';
+import type { SlackUsers } from './slack-users.js';
+import { isDirectMessageChannel, threadKey, type SlackThread } from './thread-address.js';
+import { visitorEvent } from './visitor-events.js';
+
+/** The desk side's say over ticket threads: messages there belong to the agents, not the bot. */
+export interface TicketThreadRelay {
+  /** Relay the message when its thread is a ticket thread; true when it was one. */
+  relay(message: InboundMessage, eventId: string | undefined): Promise<boolean>;
+  /** Whether a thread is a ticket thread. */
+  isTicketThread(thread: SlackThread): Promise<boolean>;
+}
+
+/** What the listeners need. */
+export interface InboundDeps {
+  sink: InboundSink;
+  identity: BotIdentitySource;
+  users: SlackUsers;
+  /** Threads the bridge is in. */
+  threads: RememberedKeys;
+  logger: Logger;
+  metrics: Metrics;
+  tickets?: TicketThreadRelay;
+}
+
+type Classifier = (event: unknown, context: ClassifyContext) => Classified;
+
+/** Register the requester-side event listeners. */
+export function registerInbound(app: App, deps: InboundDeps): void {
+  app.event('message', ({ event, body }) => onEvent(deps, classifyMessageEvent, event, body.event_id));
+  app.event('app_mention', ({ event, body }) => onEvent(deps, classifyMention, event, body.event_id));
+  app.event('app_home_opened', ({ event, body }) => onEvent(deps, classifyHomeOpened, event, body.event_id));
+}
+
+/** Count and log an event the bridge does not act on. */
+export function ignored(deps: Pick<InboundDeps, 'logger' | 'metrics'>, reason: string, eventId: string | undefined): void {
+  deps.metrics.eventsIn.inc({ platform: 'slack', type: 'ignored' });
+  deps.logger.debug({ reason, eventId }, 'Slack event ignored');
+}
+
+function onEvent(deps: InboundDeps, classify: Classifier, event: unknown, eventId: string | undefined): Promise<void> {
+  return withLogContext({ requestId: eventId }, async () => {
+    const identity = await deps.identity.get();
+    const decision = classify(event, { teamId: identity.teamId, botUserId: identity.userId });
+    switch (decision.kind) {
+      case 'ignore':
+        return ignored(deps, decision.reason, eventId);
+      case 'open':
+        return open(deps, decision, eventId);
+      case 'message':
+        return message(deps, decision.message, eventId);
+      default:
+        return assertNever(decision);
+    }
+  });
+}
+
+async function message(deps: InboundDeps, inbound: InboundMessage, eventId: string | undefined): Promise<void> {
+  if (!inbound.isDm && deps.tickets && (await deps.tickets.relay(inbound, eventId))) return;
+  const key = threadKey(inbound.thread);
+  if (inbound.needsKnownThread && !(await deps.threads.has(key))) return ignored(deps, 'reply in a thread the bridge is not in', eventId);
+  deps.threads.remember(key);
+  const text = [inbound.text, ...inbound.fileUrls].filter((part) => part !== '').join('\n');
+  await deps.sink.visitorEvent(visitorEvent(deps.users, inbound, { kind: 'message', text }, eventId));
+}
+
+async function open(deps: InboundDeps, decision: Extract<Classified, { kind: 'open' }>, eventId: string | undefined): Promise<void> {
+  const key = threadKey(decision.thread);
+  if (isDirectMessageChannel(decision.thread.channel)) {
+    // The Messages tab fires on every visit; only a DM the bridge has no conversation in gets the welcome.
+    if (await deps.threads.has(key)) return ignored(deps, 'Messages tab of a known conversation', eventId);
+  } else if (deps.tickets && (await deps.tickets.isTicketThread(decision.thread))) {
+    return ignored(deps, 'bare mention in a ticket thread', eventId);
+  }
+  deps.threads.remember(key);
+  await deps.sink.visitorEvent(visitorEvent(deps.users, decision, { kind: 'startSession' }, eventId));
+}

@@ -1,0 +1,106 @@
+/**
+ * Slack users as the bridge needs them (requester profiles, agent names and avatars, who is a
+ * bot), from users.info, cached in a bounded lru with a TTL; concurrent lookups of one user share
+ * one call.
+ */
+import { LRUCache } from 'lru-cache';
+import { z } from 'zod';
+import type { AgentRef } from '../../src/core/channel-adapter.js';
+import type { RequesterProfile } from '../../src/core/visitor-event.js';
+import type { SlackWebClient } from './web-client.js';
+
+/** What the bridge keeps of a Slack user. */
+export interface SlackUser {
+  id: string;
+  teamId?: string;
+  name?: string;
+  email?: string;
+  timezone?: string;
+  locale?: string;
+  avatarUrl?: string;
+  /** Bots, apps and Slackbot never count as desk members or requesters. */
+  isBot: boolean;
+  deleted: boolean;
+}
+
+const usersInfoSchema = z.object({
+  user: z.object({
+    id: z.string(),
+    team_id: z.string().optional(),
+    name: z.string().optional(),
+    real_name: z.string().optional(),
+    deleted: z.boolean().optional(),
+    is_bot: z.boolean().optional(),
+    is_app_user: z.boolean().optional(),
+    tz: z.string().nullish(),
+    locale: z.string().optional(),
+    profile: z
+      .object({
+        real_name: z.string().optional(),
+        display_name: z.string().optional(),
+        email: z.string().optional(),
+        image_72: z.string().optional(),
+        image_192: z.string().optional(),
+      })
+      .optional(),
+  }),
+});
+
+/** Cached users.info lookups. */
+export class SlackUsers {
+  private readonly cache: LRUCache<string, SlackUser>;
+
+  constructor(client: SlackWebClient, options: { max?: number; ttlMs?: number } = {}) {
+    this.cache = new LRUCache<string, SlackUser>({
+      max: options.max ?? 5000,
+      ttl: options.ttlMs ?? 15 * 60_000,
+      fetchMethod: async (userId) => toSlackUser(usersInfoSchema.parse(await client.users.info({ user: userId, include_locale: true })).user),
+    });
+  }
+
+  /** The user, from the cache or users.info; rejects when Slack does not answer. */
+  async get(userId: string): Promise<SlackUser> {
+    const user = await this.cache.fetch(userId);
+    if (!user) throw new Error(`users.info returned no user for ${userId}`);
+    return user;
+  }
+}
+
+/** The requester profile the core sends to the bot as metaData (email is sanitized there). */
+export function requesterProfile(user: SlackUser, teamId: string): RequesterProfile {
+  const profile: RequesterProfile = { id: user.id, extra: { slackTeamId: user.teamId ?? teamId } };
+  if (user.name) profile.name = user.name;
+  if (user.email) profile.email = user.email;
+  if (user.timezone) profile.timezone = user.timezone;
+  if (user.locale) profile.locale = user.locale;
+  return profile;
+}
+
+/** The agent as the core shows them to the requester. */
+export function agentRef(user: SlackUser): AgentRef {
+  const agent: AgentRef = { id: user.id, name: user.name ?? user.id };
+  if (user.avatarUrl) agent.avatarUrl = user.avatarUrl;
+  return agent;
+}
+
+function toSlackUser(raw: z.infer<typeof usersInfoSchema>['user']): SlackUser {
+  const profile = raw.profile ?? {};
+  const name = firstText(profile.real_name, raw.real_name, profile.display_name, raw.name);
+  const user: SlackUser = {
+    id: raw.id,
+    isBot: Boolean(raw.is_bot || raw.is_app_user) || raw.id === 'USLACKBOT',
+    deleted: Boolean(raw.deleted),
+  };
+  if (raw.team_id) user.teamId = raw.team_id;
+  if (name) user.name = name;
+  if (profile.email) user.email = profile.email;
+  if (raw.tz) user.timezone = raw.tz;
+  if (raw.locale) user.locale = raw.locale;
+  const avatar = profile.image_192 ?? profile.image_72;
+  if (avatar) user.avatarUrl = avatar;
+  return user;
+}
+
+function firstText(...values: Array<string | undefined>): string | undefined {
+  return values.find((value) => value !== undefined && value.trim() !== '');
+}

@@ -1,0 +1,65 @@
+/**
+ * The one codec between Slack threads and conversation addresses. The key is
+ * `team:channel:threadRoot`; a direct message outside any thread is one running conversation
+ * per DM, so its key is `team:channel` and replies go to the DM itself, not a thread. Pure.
+ */
+import { z } from 'zod';
+import { DeliveryError } from '../../src/core/errors.js';
+import type { ChannelAddress } from '../../src/core/visitor-event.js';
+
+/** The adapter's channel name in addresses. */
+export const slackChannel = 'slack';
+
+/** Where a Slack conversation lives. */
+export interface SlackThread {
+  team: string;
+  channel: string;
+  /** The thread root's ts; absent for a DM's running conversation. */
+  threadTs?: string;
+}
+
+const referenceSchema = z.object({ team: z.string().min(1), channel: z.string().min(1), thread_ts: z.string().min(1).optional() });
+const idPattern = /^[A-Za-z0-9_.-]+$/;
+
+/** The conversation key of a thread. */
+export function threadKey(thread: SlackThread): string {
+  return thread.threadTs ? `${thread.team}:${thread.channel}:${thread.threadTs}` : `${thread.team}:${thread.channel}`;
+}
+
+/** The thread a key stands for, or undefined for a key this codec did not write. */
+export function parseThreadKey(key: string): SlackThread | undefined {
+  const parts = key.split(':');
+  if (parts.length < 2 || parts.length > 3 || !parts.every((part) => idPattern.test(part))) return undefined;
+  const [team, channel, threadTs] = parts as [string, string, string | undefined];
+  return threadTs ? { team, channel, threadTs } : { team, channel };
+}
+
+/** The address the core stores for a thread; `reference` is what a reply needs. */
+export function threadAddress(thread: SlackThread): ChannelAddress {
+  const reference: Record<string, string> = { team: thread.team, channel: thread.channel };
+  if (thread.threadTs) reference.thread_ts = thread.threadTs;
+  return { channel: slackChannel, key: threadKey(thread), reference };
+}
+
+/** The thread of a stored address. Throws a non-retryable DeliveryError for an address this adapter cannot reply to. */
+export function threadOf(address: ChannelAddress): SlackThread {
+  const parsed = referenceSchema.safeParse(address.reference);
+  if (!parsed.success) throw new DeliveryError(`Not a Slack address: ${address.channel} ${address.key}`, { retryable: false, platformCode: 'bad_address' });
+  const { team, channel, thread_ts: threadTs } = parsed.data;
+  return threadTs ? { team, channel, threadTs } : { team, channel };
+}
+
+/** Slack direct-message channel ids start with D (for events without `channel_type`, e.g. clicks). */
+export function isDirectMessageChannel(channelId: string, channelType?: string): boolean {
+  return channelType !== undefined ? channelType === 'im' : channelId.startsWith('D');
+}
+
+/**
+ * The conversation thread of a message: a DM message outside a thread belongs to the DM's
+ * running conversation; anywhere else, a message starts (or continues) the thread it roots.
+ */
+export function conversationThread(input: { team: string; channel: string; ts: string; threadTs?: string; isDm: boolean }): SlackThread {
+  const inThread = input.threadTs !== undefined && input.threadTs !== input.ts;
+  if (input.isDm && !inThread) return { team: input.team, channel: input.channel };
+  return { team: input.team, channel: input.channel, threadTs: inThread ? input.threadTs : input.ts };
+}

@@ -1,0 +1,58 @@
+/**
+ * Socket Mode: with SLACK_APP_TOKEN the adapter connects out (apps.connections.open via msw, then
+ * a real WebSocket server on loopback playing Slack), receives a documented event envelope, acks
+ * it, hands it to the core, and mounts no HTTP route.
+ */
+import type { AddressInfo } from 'node:net';
+import express from 'express';
+import { pino } from 'pino';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { WebSocketServer, type WebSocket } from 'ws';
+import { createSlackAdapter } from '../../adapters/slack/index.js';
+import { Metrics } from '../../src/core/metrics.js';
+import { FakeSlackApi } from './support/fake-slack-api.js';
+import { RecordingSink } from './support/recording-sink.js';
+import { fixture } from './support/slack-fixtures.js';
+import { testSlackEnv } from './support/slack-harness.js';
+import { waitUntil } from './support/wait-until.js';
+
+const api = new FakeSlackApi();
+let server: WebSocketServer;
+const sockets: WebSocket[] = [];
+const received: unknown[] = [];
+
+beforeAll(async () => {
+  api.listen();
+  server = new WebSocketServer({ host: '127.0.0.1', port: 0 });
+  await new Promise((resolve) => server.once('listening', resolve));
+  server.on('connection', (socket) => {
+    sockets.push(socket);
+    socket.on('message', (data) => received.push(JSON.parse(String(data))));
+    socket.send(JSON.stringify({ type: 'hello', num_connections: 1, debug_info: { host: 'applink-test' }, connection_info: { app_id: 'A0PNCHHK2' } }));
+  });
+});
+afterAll(async () => {
+  api.close();
+  await new Promise((resolve) => server.close(resolve));
+});
+
+describe('Socket Mode', () => {
+  it('receives events over the socket, acks them and hands them to the core', async () => {
+    const { port } = server.address() as AddressInfo;
+    api.on('apps.connections.open', () => ({ url: `ws://127.0.0.1:${port}/link/?ticket=test` }));
+    const sink = new RecordingSink();
+    const adapter = createSlackAdapter({ env: { ...testSlackEnv, appToken: 'xapp-1-A0PNCHHK2-test' }, sink, logger: pino({ level: 'silent' }), metrics: new Metrics() });
+    const router = express.Router();
+    adapter.mount!(router);
+    expect(router.stack).toHaveLength(0);
+
+    await adapter.start!();
+    expect(api.callsOf('apps.connections.open')[0]!.authorization).toBe('Bearer xapp-1-A0PNCHHK2-test');
+    sockets[0]!.send(JSON.stringify({ envelope_id: 'env-1', payload: fixture('event-message-im'), type: 'events_api', accepts_response_payload: false, retry_attempt: 0, retry_reason: '' }));
+    const event = await sink.nthVisitorEvent(1);
+    expect(event.action).toEqual({ kind: 'message', text: 'Hello hello can you hear me?' });
+    expect(event.eventId).toBe('Ev0PV52K21');
+    await waitUntil(() => received.find((message) => (message as { envelope_id?: string }).envelope_id === 'env-1'), 'the envelope ack');
+    await adapter.stop!();
+  });
+});

@@ -1,0 +1,45 @@
+/**
+ * The thread codec: keys round-trip, DMs outside a thread are one running conversation, and
+ * addresses this adapter cannot reply to fail with a non-retryable DeliveryError.
+ */
+import { describe, expect, it } from 'vitest';
+import { conversationThread, parseThreadKey, threadAddress, threadKey, threadOf, type SlackThread } from '../../adapters/slack/thread-address.js';
+import { DeliveryError } from '../../src/core/errors.js';
+
+describe('thread codec', () => {
+  const threads: SlackThread[] = [
+    { team: 'T123ABC456', channel: 'C123ABC456', threadTs: '1515449522.000016' },
+    { team: 'T123ABC456', channel: 'D024BE91L' },
+    { team: 'T123ABC456', channel: 'D024BE91L', threadTs: '1355517523.000005' },
+    { team: 'E0ENTERPRISE', channel: 'G01PRIVATE', threadTs: '1.2' },
+  ];
+
+  it.each(threads)('round-trips %j through key and address', (thread) => {
+    expect(parseThreadKey(threadKey(thread))).toEqual(thread);
+    expect(threadOf(threadAddress(thread))).toEqual(thread);
+    expect(threadAddress(thread).key).toBe(threadKey(thread));
+  });
+
+  it('rejects keys it did not write', () => {
+    expect(parseThreadKey('teams:19:abc@thread')).toBeUndefined();
+    expect(parseThreadKey('only-one-part')).toBeUndefined();
+  });
+
+  it('maps messages to their conversation thread', () => {
+    const base = { team: 'T1', ts: '2.0' };
+    expect(conversationThread({ ...base, channel: 'D1', isDm: true })).toEqual({ team: 'T1', channel: 'D1' });
+    expect(conversationThread({ ...base, channel: 'D1', threadTs: '2.0', isDm: true })).toEqual({ team: 'T1', channel: 'D1' });
+    expect(conversationThread({ ...base, channel: 'D1', threadTs: '1.0', isDm: true })).toEqual({ team: 'T1', channel: 'D1', threadTs: '1.0' });
+    expect(conversationThread({ ...base, channel: 'C1', isDm: false })).toEqual({ team: 'T1', channel: 'C1', threadTs: '2.0' });
+    expect(conversationThread({ ...base, channel: 'C1', threadTs: '1.0', isDm: false })).toEqual({ team: 'T1', channel: 'C1', threadTs: '1.0' });
+  });
+
+  it('refuses an address without a Slack reference', () => {
+    expect(() => threadOf({ channel: 'slack', key: 'x', reference: { conversation: 'teams' } })).toThrow(DeliveryError);
+    try {
+      threadOf({ channel: 'slack', key: 'x', reference: {} });
+    } catch (error) {
+      expect((error as DeliveryError).retryable).toBe(false);
+    }
+  });
+});

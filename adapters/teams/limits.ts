@@ -36,6 +36,22 @@ export const teamsLimits = {
   /** Requester profiles kept (TeamsInfo.getMember), and for how long. */
   profileCacheMax: 5_000,
   profileCacheTtlMs: 60 * 60_000,
+  /** Desk side: transcript turns shown on a ticket card (the desk's own setting is usually lower), and characters per turn. */
+  ticketTranscriptTurns: 50,
+  ticketTurnChars: 500,
+  /** Desk side: roster page size, and the most members a desk's presence reads. */
+  rosterPageSize: 500,
+  rosterMembersMax: 5_000,
+  /** Microsoft Graph getPresencesByUserId: ids per request (documented maximum 650). */
+  presenceIdsPerRequest: 650,
+  /** Timeout of every Microsoft Graph and token endpoint call. */
+  graphTimeoutMs: 10_000,
+  /** A Graph token is renewed this long before it expires. */
+  tokenRenewMarginMs: 5 * 60_000,
+  /** Teams and desk channels whose service URL was learned from inbound activities. */
+  knownTeamsMax: 1_000,
+  /** Ticket threads this adapter posted, remembered when the core cannot say which threads are tickets. */
+  postedTicketsMax: 10_000,
 } as const;
 
 /** The Adaptive Card schema version Teams renders everywhere (desktop, web, mobile). */

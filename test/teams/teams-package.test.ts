@@ -35,13 +35,14 @@ describe('teams:package', () => {
   });
 
   it('refuses an app id that is not a GUID, and icons of the wrong size', () => {
-    dir = mkdtempSync(join(tmpdir(), 'teams-package-'));
-    expect(() => buildTeamsPackage({ appId: 'my-bot', sourceDir: source, outFile: join(dir, 'a.zip') })).toThrow(/GUID/);
-    copyFileSync(join(source, 'manifest.json'), join(dir, 'manifest.json'));
-    copyFileSync(join(source, 'outline.png'), join(dir, 'color.png'));
-    copyFileSync(join(source, 'outline.png'), join(dir, 'outline.png'));
-    expect(() => buildTeamsPackage({ appId, sourceDir: dir!, outFile: join(dir!, 'b.zip') })).toThrow('color.png must be 192x192 pixels; it is 32x32');
-    writeFileSync(join(dir, 'color.png'), 'not a png');
-    expect(() => buildTeamsPackage({ appId, sourceDir: dir!, outFile: join(dir!, 'c.zip') })).toThrow('color.png is not a PNG file');
+    const work = mkdtempSync(join(tmpdir(), 'teams-package-'));
+    dir = work;
+    expect(() => buildTeamsPackage({ appId: 'my-bot', sourceDir: source, outFile: join(work, 'a.zip') })).toThrow(/GUID/);
+    copyFileSync(join(source, 'manifest.json'), join(work, 'manifest.json'));
+    copyFileSync(join(source, 'outline.png'), join(work, 'color.png'));
+    copyFileSync(join(source, 'outline.png'), join(work, 'outline.png'));
+    expect(() => buildTeamsPackage({ appId, sourceDir: work, outFile: join(work, 'b.zip') })).toThrow('color.png must be 192x192 pixels; it is 32x32');
+    writeFileSync(join(work, 'color.png'), 'not a png');
+    expect(() => buildTeamsPackage({ appId, sourceDir: work, outFile: join(work, 'c.zip') })).toThrow('color.png is not a PNG file');
   });
 });

@@ -24,6 +24,8 @@ export interface InboundTurnsDeps {
   logger: Logger;
   /** Checked first for every message; the first that returns true has handled the turn. */
   interceptors?: TurnInterceptor[];
+  /** Sees every inbound activity first (the desk side learns teams' service URLs from them). */
+  observe?: (activity: InboundActivity & { serviceUrl?: string }) => void;
 }
 
 /** Handles inbound turns for the requester side. */
@@ -33,6 +35,7 @@ export class InboundTurns {
   /** The CloudAdapter logic for one inbound activity. */
   async handle(context: TurnContext): Promise<void> {
     const activity = context.activity as InboundActivity;
+    this.deps.observe?.(context.activity as InboundActivity & { serviceUrl?: string });
     switch (activity.type) {
       case 'message':
         for (const intercept of this.deps.interceptors ?? []) if (await intercept(context)) return;

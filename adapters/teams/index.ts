@@ -1,7 +1,8 @@
 /**
  * The Microsoft Teams channel adapter: botbuilder's CloudAdapter at `POST /api/messages` for
- * inbound activities, pure rendering of bot messages to Adaptive Cards, and proactive delivery
- * into stored conversations. Every botbuilder import of the bridge lives in this folder.
+ * inbound activities, pure rendering of bot messages to Adaptive Cards, proactive delivery into
+ * stored conversations, and the desk side (tickets in a channel, agents' replies, presence).
+ * Every botbuilder import of the bridge lives in this folder.
  */
 import type { Router } from 'express';
 import type { TeamsEnv } from '../../src/config/env.js';
@@ -10,9 +11,14 @@ import type { ChannelAdapter, DeliveryContext, InboundSink } from '../../src/cor
 import type { Logger } from '../../src/core/logger.js';
 import type { Metrics } from '../../src/core/metrics.js';
 import type { ChannelAddress } from '../../src/core/visitor-event.js';
+import { LRUCache } from 'lru-cache';
 import { createBotFramework } from './bot-framework-client.js';
 import { teamsChannel } from './conversation-address.js';
-import { InboundTurns, type TurnInterceptor } from './inbound-turns.js';
+import { deskTurns } from './desk/desk-turns.js';
+import { GraphPresence } from './desk/graph-presence.js';
+import { globalTeamsServiceUrl, TeamDirectory } from './desk/team-directory.js';
+import { createTeamsDesk } from './desk/teams-desk.js';
+import { InboundTurns } from './inbound-turns.js';
 import { teamsLimits } from './limits.js';
 import { mountMessagesRoute } from './messages-route.js';
 import { ProactiveSender } from './proactive-sender.js';
@@ -29,6 +35,8 @@ export interface TeamsAdapterDeps {
   now?: () => number;
   /** Timeout of each Bot Framework connector call (tests shorten it). */
   connectorTimeoutMs?: number;
+  /** Service URL for desk teams the adapter has not heard from yet (default: the global Teams one). */
+  defaultServiceUrl?: string;
 }
 
 /** Create the Teams adapter. */
@@ -37,8 +45,17 @@ export function createTeamsAdapter(deps: TeamsAdapterDeps): ChannelAdapter {
   const timeoutMs = deps.connectorTimeoutMs ?? teamsLimits.connectorTimeoutMs;
   const framework = createBotFramework(deps.env, timeoutMs);
   const sender = new ProactiveSender(framework.adapter, framework.botAppId, now);
-  const interceptors: TurnInterceptor[] = [];
-  const turns = new InboundTurns({ sink: deps.sink, profiles: new RequesterProfiles(), logger: deps.logger, interceptors });
+  const postedThreads = new LRUCache<string, true>({ max: teamsLimits.postedTicketsMax });
+  const directory = new TeamDirectory({ serviceUrl: deps.defaultServiceUrl ?? globalTeamsServiceUrl, tenantId: deps.env.tenantId, botAppId: framework.botAppId });
+  const presence = new GraphPresence({ graphApiUrl: deps.env.graphApiUrl, appId: deps.env.appId, appPassword: deps.env.appPassword, tenantId: deps.env.tenantId, now });
+  const desk = createTeamsDesk({ sender, botAppId: framework.botAppId, directory, presence, postedThreads });
+  const turns = new InboundTurns({
+    sink: deps.sink,
+    profiles: new RequesterProfiles(),
+    logger: deps.logger,
+    interceptors: [deskTurns({ sink: deps.sink, postedThreads, logger: deps.logger })],
+    observe: (activity) => directory.learn(activity),
+  });
   framework.adapter.onTurnError = async (_context, error) => {
     deps.logger.error({ err: error }, 'teams turn failed');
     // Rethrown so the channel gets a 500 and knows the activity was not processed.
@@ -48,6 +65,7 @@ export function createTeamsAdapter(deps: TeamsAdapterDeps): ChannelAdapter {
 
   return {
     channel: teamsChannel,
+    desk,
     mount(router: Router) {
       mountMessagesRoute(router, framework.adapter, (context) => turns.handle(context), deps.logger);
     },

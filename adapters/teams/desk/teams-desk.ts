@@ -1,0 +1,96 @@
+/**
+ * The Teams desk side: a ticket is a new post in the desk channel (an Adaptive Card with Claim /
+ * Resolve), its reply thread is where requester and agents talk, the post is updated in place
+ * on every state change, and presence is the team roster read in a proactive turn plus
+ * Microsoft Graph presence. Sends go through the same proactive sender as requester messages,
+ * so errors are the same DeliveryErrors and the connector is called once per attempt.
+ */
+import { TeamsInfo, type Activity, type TeamsChannelAccount, type TurnContext } from 'botbuilder';
+import { LRUCache } from 'lru-cache';
+import type { BotMessage, MessageSender } from '../../../src/core/bot-message.js';
+import type { DeskPresence, DeskSide, DeskTarget, TicketView } from '../../../src/core/channel-adapter.js';
+import type { ChannelAddress } from '../../../src/core/visitor-event.js';
+import { DeliveryError } from '../../../src/core/errors.js';
+import { channelOf, targetOf, threadOf } from '../conversation-address.js';
+import { teamsLimits } from '../limits.js';
+import type { ProactiveSender } from '../proactive-sender.js';
+import { renderActivities } from '../render-activities.js';
+import type { GraphPresence } from './graph-presence.js';
+import { renderTicketCard } from './render-ticket-card.js';
+import type { TeamDirectory } from './team-directory.js';
+
+/** What the desk side is built from. */
+export interface TeamsDeskDeps {
+  sender: ProactiveSender;
+  botAppId: string;
+  directory: TeamDirectory;
+  presence: GraphPresence;
+  /** Ticket threads posted by this adapter (the fallback when the core cannot say). */
+  postedThreads: LRUCache<string, true>;
+}
+
+/** Create the Teams desk side. */
+export function createTeamsDesk(deps: TeamsDeskDeps): DeskSide {
+  return {
+    async postTicket(desk: DeskTarget, ticket: TicketView): Promise<ChannelAddress> {
+      const channel = channelOf(desk.channel);
+      const card = renderTicketCard(ticket) as Partial<Activity>;
+      const [, createdId] = await deps.sender.run(deps.directory.addressIn(desk, channel), 'ticket post', (context) =>
+        TeamsInfo.sendMessageToTeamsChannel(context, card as Activity, channel, deps.botAppId),
+      );
+      if (!createdId) throw new DeliveryError('Teams created the ticket post but returned no id', { retryable: false, platformCode: 'no_id' });
+      // With CloudAdapter, TeamsInfo returns the new thread's conversation id (`channel;messageid=…`);
+      // older adapters returned the bare message id. Both name the same thread.
+      const thread = deps.directory.addressIn(desk, createdId.includes(';messageid=') ? createdId : threadOf(channel, createdId));
+      deps.postedThreads.set(thread.key, true);
+      return thread;
+    },
+
+    async updateTicket(ticketThread: ChannelAddress, ticket: TicketView): Promise<void> {
+      const postId = postIdOf(ticketThread);
+      await deps.sender.run(ticketThread, 'ticket update', async (context) => {
+        await context.updateActivity({ ...(renderTicketCard(ticket) as Partial<Activity>), id: postId });
+      });
+    },
+
+    async postToTicket(ticketThread: ChannelAddress, message: BotMessage & { sender?: MessageSender }): Promise<void> {
+      await deps.sender.send(ticketThread, renderActivities(message));
+    },
+
+    async presence(desk: DeskTarget): Promise<DeskPresence> {
+      const team = desk.team ?? channelOf(desk.channel);
+      const members = await deps.sender.run(deps.directory.addressIn(desk, team), 'roster', (context) => roster(context, team));
+      const ids = [...new Set(members.map((member) => member.aadObjectId).filter((id): id is string => Boolean(id)))];
+      const present = await deps.presence.countPresent(ids, deps.directory.contextOf(desk).tenantId);
+      return { members: ids.length, present };
+    },
+
+    async linkTo(address: ChannelAddress): Promise<string | undefined> {
+      // Only a channel thread has a link an agent can open; personal and group chats are private.
+      const messageId = address.key.split(';messageid=')[1];
+      if (!messageId) return undefined;
+      const { tenantId } = targetOf(address);
+      const query = tenantId ? `?tenantId=${encodeURIComponent(tenantId)}` : '';
+      return `https://teams.microsoft.com/l/message/${encodeURIComponent(channelOf(address.key))}/${encodeURIComponent(messageId)}${query}`;
+    },
+  };
+}
+
+/** The team's members, page by page, up to the bound. */
+async function roster(context: TurnContext, teamId: string): Promise<TeamsChannelAccount[]> {
+  const members: TeamsChannelAccount[] = [];
+  let continuationToken: string | undefined;
+  do {
+    const page = await TeamsInfo.getPagedTeamMembers(context, teamId, teamsLimits.rosterPageSize, continuationToken);
+    members.push(...page.members);
+    continuationToken = page.continuationToken || undefined;
+  } while (continuationToken && members.length < teamsLimits.rosterMembersMax);
+  return members.slice(0, teamsLimits.rosterMembersMax);
+}
+
+/** The id of a ticket thread's root post (the ticket card). */
+function postIdOf(thread: ChannelAddress): string {
+  const postId = thread.key.split(';messageid=')[1];
+  if (!postId) throw new DeliveryError(`Not a Teams ticket thread: ${thread.key}`, { retryable: false, platformCode: 'invalid_address' });
+  return postId;
+}

@@ -44,7 +44,7 @@ export function createTeamsAdapter(deps: TeamsAdapterDeps): ChannelAdapter {
   const now = deps.now ?? Date.now;
   const timeoutMs = deps.connectorTimeoutMs ?? teamsLimits.connectorTimeoutMs;
   const framework = createBotFramework(deps.env, timeoutMs);
-  const sender = new ProactiveSender(framework.adapter, framework.botAppId, now);
+  const sender = new ProactiveSender(framework.adapter, framework.botAppId, now, timeoutMs);
   const postedThreads = new LRUCache<string, true>({ max: teamsLimits.postedTicketsMax });
   const directory = new TeamDirectory({ serviceUrl: deps.defaultServiceUrl ?? globalTeamsServiceUrl, tenantId: deps.env.tenantId, botAppId: framework.botAppId });
   const presence = new GraphPresence({ graphApiUrl: deps.env.graphApiUrl, appId: deps.env.appId, appPassword: deps.env.appPassword, tenantId: deps.env.tenantId, now });

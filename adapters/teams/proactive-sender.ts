@@ -13,6 +13,7 @@ import { DeliveryError } from '../../src/core/errors.js';
 import type { OutgoingActivity } from './activity-shapes.js';
 import { targetOf, type TeamsTarget } from './conversation-address.js';
 import { toDeliveryError } from './delivery-errors.js';
+import { withDeadline } from './with-deadline.js';
 
 /** How long a half-sent message's progress is kept: longer than the delivery loop retries. */
 const progressTtlMs = 30 * 60_000;
@@ -21,10 +22,15 @@ const progressTtlMs = 30 * 60_000;
 export class ProactiveSender {
   private readonly progress = new LRUCache<string, number>({ max: 10_000, ttl: progressTtlMs });
 
+  /**
+   * @param requestTimeoutMs the connector's per-request timeout; a whole turn gets a deadline of a
+   *   few of those, because the token acquisition before the requests has no timeout of its own.
+   */
   constructor(
     private readonly adapter: CloudAdapter,
     private readonly botAppId: string,
     private readonly now: () => number,
+    private readonly requestTimeoutMs: number,
   ) {}
 
   /** Send `activities` in order into the conversation at `address`; throws `DeliveryError`. */
@@ -33,7 +39,7 @@ export class ProactiveSender {
     const key = progressKey(address.key, activities);
     let sent = this.progress.get(key) ?? 0;
     try {
-      await this.continueIn(target, async (context) => {
+      await this.continueIn(target, activities.length - sent, async (context) => {
         for (const activity of activities.slice(sent)) {
           await context.sendActivity(activity);
           sent += 1;
@@ -51,7 +57,7 @@ export class ProactiveSender {
     const target = this.target(address);
     let result: T | undefined;
     try {
-      await this.continueIn(target, async (context) => {
+      await this.continueIn(target, 1, async (context) => {
         result = await logic(context);
       });
     } catch (error) {
@@ -60,8 +66,10 @@ export class ProactiveSender {
     return result as T;
   }
 
-  private continueIn(target: TeamsTarget, logic: (context: TurnContext) => Promise<void>): Promise<void> {
-    return this.adapter.continueConversationAsync(this.botAppId, target.reference as Parameters<CloudAdapter['continueConversationAsync']>[1], logic);
+  private continueIn(target: TeamsTarget, requests: number, logic: (context: TurnContext) => Promise<void>): Promise<void> {
+    const turn = this.adapter.continueConversationAsync(this.botAppId, target.reference as Parameters<CloudAdapter['continueConversationAsync']>[1], logic);
+    // A token request plus the turn's own requests; TimeoutError so the delivery loop retries.
+    return withDeadline(turn, this.requestTimeoutMs * (requests + 2), 'in a proactive Teams turn', 'TimeoutError');
   }
 
   private target(address: ChannelAddress): TeamsTarget {

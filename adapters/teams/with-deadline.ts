@@ -3,11 +3,15 @@
  * proactive turn as a whole): the promise rejects when the time is up.
  */
 
-/** Resolve with `work`, or reject after `ms` naming what took too long. */
-export function withDeadline<T>(work: Promise<T>, ms: number, what: string): Promise<T> {
+/** Resolve with `work`, or reject after `ms` with an error named `name` that says what took too long. */
+export function withDeadline<T>(work: Promise<T>, ms: number, what: string, name = 'Error'): Promise<T> {
   let timer: NodeJS.Timeout | undefined;
   const deadline = new Promise<never>((_resolve, reject) => {
-    timer = setTimeout(() => reject(new Error(`Timed out after ${ms} ms ${what}`)), ms);
+    timer = setTimeout(() => {
+      const error = new Error(`Timed out after ${ms} ms ${what}`);
+      error.name = name;
+      reject(error);
+    }, ms);
     timer.unref();
   });
   return Promise.race([work, deadline]).finally(() => clearTimeout(timer));

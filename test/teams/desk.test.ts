@@ -102,7 +102,7 @@ afterEach(async () => {
 function presenceDesk(): DeskSide {
   const framework = createBotFramework({ graphApiUrl: 'https://graph.microsoft.com/v1.0' }, 5_000);
   return createTeamsDesk({
-    sender: new ProactiveSender(framework.adapter, framework.botAppId, Date.now),
+    sender: new ProactiveSender(framework.adapter, framework.botAppId, Date.now, 5_000),
     botAppId: framework.botAppId,
     directory: new TeamDirectory({ serviceUrl: `${harness.connector.url}/`, tenantId, botAppId: framework.botAppId }),
     presence: new GraphPresence({ graphApiUrl: 'https://graph.microsoft.com/v1.0', appId, appPassword: 'desk-secret', tenantId }),
@@ -222,6 +222,16 @@ describe('Teams desk side', () => {
     ]);
     const rosterCalls = harness.connector.requests.filter((request) => request.path.endsWith('/pagedmembers'));
     expect(rosterCalls.map((request) => decodeURIComponent(request.path))).toEqual(Array(4).fill(`/v3/conversations/${teamId}/pagedmembers`));
+  });
+
+  it('links a ticket to a requester\'s channel thread, and to nothing for a private chat', async () => {
+    await harness.post(fixture('channel-mention'));
+    await harness.post(fixture('personal-message'));
+    const [channelThread, personal] = harness.sink.visitorEvents.map((event) => event.address);
+    expect(await deskSide.linkTo!(channelThread!)).toBe(
+      'https://teams.microsoft.com/l/message/19%3Aaebd0ad4d6ab42c8b9ed19c251c2fc37%40thread.tacv2/1481567603816?tenantId=72f988bf-86f1-41af-91ab-2d7cd011db47',
+    );
+    expect(await deskSide.linkTo!(personal!)).toBeUndefined();
   });
 
   it('fails presence with a clear error when Graph refuses, without leaking the secret', async () => {

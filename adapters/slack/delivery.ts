@@ -14,7 +14,6 @@ import type { ChannelAddress } from '../../src/core/visitor-event.js';
 import type { SlackMessage } from './block-kit.js';
 import { SLACK_LIMITS } from './limits.js';
 import { truncateText } from './mrkdwn.js';
-import type { RememberedKeys } from './remembered-keys.js';
 import { renderMessage, type RenderOptions } from './render-blocks.js';
 import { slackErrorName, toDeliveryError } from './slack-errors.js';
 import { threadOf, type SlackThread } from './thread-address.js';
@@ -24,8 +23,6 @@ import type { SlackWebClient } from './web-client.js';
 export interface SlackDeliveryDeps {
   client: SlackWebClient;
   logger: Logger;
-  /** Threads the bridge posted into are remembered, so replies there need no mention. */
-  threads: RememberedKeys;
 }
 
 /** The ts of a posted Slack message. */
@@ -68,7 +65,6 @@ export class SlackDelivery {
       this.progress.set(progressKey, index + 1);
     }
     this.progress.delete(progressKey);
-    this.deps.threads.remember(address.key);
     return posted;
   }
 

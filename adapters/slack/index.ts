@@ -1,8 +1,8 @@
 /**
  * The Slack channel adapter: `createSlackAdapter` wires Bolt (HTTP on POST /slack/events, or
  * Socket Mode when SLACK_APP_TOKEN is set), the Web API client (SLACK_API_URL, timeouts, one
- * attempt per call), inbound listeners, clicks and delivery. Every `@slack/*` import of the
- * bridge lives in this folder.
+ * attempt per call), inbound listeners, clicks, delivery, and the desk side (tickets, relay,
+ * presence). Every `@slack/*` import of the bridge lives in this folder.
  */
 import type { Router } from 'express';
 import type { SlackEnv } from '../../src/config/env.js';
@@ -17,8 +17,11 @@ import { registerInbound } from './inbound-handlers.js';
 import { RememberedKeys } from './remembered-keys.js';
 import { toDeliveryError } from './slack-errors.js';
 import { SlackUsers } from './slack-users.js';
-import { slackChannel } from './thread-address.js';
+import { parseThreadKey, slackChannel, threadAddress } from './thread-address.js';
 import { createWebClient } from './web-client.js';
+import { SlackDeskInbound } from './desk/desk-inbound.js';
+import { SlackDeskPresence } from './desk/desk-presence.js';
+import { SlackDeskSide } from './desk/desk-side.js';
 
 /** What the Slack adapter is built from. */
 export interface SlackAdapterDeps {
@@ -37,13 +40,18 @@ export function createSlackAdapter(deps: SlackAdapterDeps): ChannelAdapter {
   const identity = new BotIdentitySource(client);
   const users = new SlackUsers(client);
   const threads = new RememberedKeys(sink.knowsAddress ? (key) => sink.knowsAddress!(slackChannel, key) : undefined);
-  const delivery = new SlackDelivery({ client, logger, threads });
+  const tickets = new RememberedKeys(sink.knowsTicketThread ? (key) => knowsTicketThread(sink, key) : undefined);
+  const delivery = new SlackDelivery({ client, logger });
+  const presence = new SlackDeskPresence({ client, users, identity, logger, now: deps.now ?? Date.now });
+  const desk = new SlackDeskSide({ client, identity, delivery, presence, tickets });
+  const deskInbound = new SlackDeskInbound({ sink, users, client, tickets, logger });
   const { app, receiver } = createBoltApp(env, logger, identity);
   app.error(async (error) => {
     logger.error({ err: error.original ?? error, code: error.code }, 'Slack event handling failed');
   });
-  registerInbound(app, { sink, identity, users, threads, logger, metrics });
-  registerClicks(app, { sink, identity, users, client, logger, metrics });
+  registerInbound(app, { sink, identity, users, threads, logger, metrics, tickets: deskInbound });
+  registerClicks(app, { sink, identity, users, client, logger, metrics, desk: deskInbound });
+  deskInbound.registerResolveCommand(app);
 
   const adapter: ChannelAdapter = {
     channel: slackChannel,
@@ -53,6 +61,8 @@ export function createSlackAdapter(deps: SlackAdapterDeps): ChannelAdapter {
     },
     deliver: async (address, message, context) => {
       await delivery.deliver(address, message, context);
+      // A thread the bot answers in is one it follows without a mention (ticket threads are not).
+      threads.remember(address.key);
     },
     checkReady: async () => {
       try {
@@ -61,9 +71,16 @@ export function createSlackAdapter(deps: SlackAdapterDeps): ChannelAdapter {
         throw toDeliveryError(error, 'auth.test');
       }
     },
+    desk,
   };
   if (!receiver) {
     return { ...adapter, start: () => app.start().then(() => undefined), stop: () => app.stop().then(() => undefined) };
   }
   return adapter;
+}
+
+/** Ask the core whether a thread key is an open ticket's thread. */
+function knowsTicketThread(sink: InboundSink, key: string): Promise<boolean> {
+  const thread = parseThreadKey(key);
+  return thread && sink.knowsTicketThread ? sink.knowsTicketThread(threadAddress(thread)) : Promise.resolve(false);
 }

@@ -52,6 +52,7 @@ export class FakeSlackApi {
   /** Default answers for the methods the adapter uses. */
   reset(): void {
     this.calls.length = 0;
+    this.posted = 0;
     this.counters = new Map();
     this.responders.clear();
     this.on('auth.test', () => ({ user_id: fakeBot.userId, bot_id: fakeBot.botId, team_id: fakeBot.teamId, team: 'Fake', user: 'bridge' }));

@@ -15,6 +15,7 @@ export type FixtureName =
   | 'event-file-share'
   | 'url-verification'
   | 'block-actions'
+  | 'slash-command'
   | 'users-info';
 
 /** A JSON object fixture. */

@@ -61,13 +61,13 @@ export async function counterValue(metrics: Metrics, name: string, labels: Recor
 }
 
 /** Register the usual hooks: msw for the file, a fresh fake API state and adapter for each test. */
-export function useSlackHarness(api: FakeSlackApi, started: (harness: SlackHarness) => void): void {
+export function useSlackHarness(api: FakeSlackApi, started: (harness: SlackHarness) => void, options: { now?: () => number } = {}): void {
   let current: SlackHarness | undefined;
   beforeAll(() => api.listen());
   afterAll(() => api.close());
   beforeEach(async () => {
     api.reset();
-    current = await startSlackHarness();
+    current = await startSlackHarness(options);
     started(current);
   });
   afterEach(() => current?.close());

@@ -1,0 +1,110 @@
+/**
+ * Agents' side of a Slack desk: replies in a ticket's thread are relayed to the requester, the
+ * Claim and Resolve buttons and `/resolve <ticket id>` reach the core as agent events, and when
+ * the core does not act on them (already claimed, ticket closed, unknown ticket) the agent gets
+ * an ephemeral note saying why. The ticket post itself is re-rendered by the core's updateTicket.
+ */
+import type { App } from '@slack/bolt';
+import type { AgentEvent, AgentEventOutcome, InboundSink } from '../../../src/core/channel-adapter.js';
+import { withLogContext, type Logger } from '../../../src/core/logger.js';
+import type { BlockActions, DeskButtons } from '../click-handler.js';
+import type { InboundMessage } from '../inbound-classify.js';
+import type { TicketThreadRelay } from '../inbound-handlers.js';
+import { escapeMrkdwn } from '../mrkdwn.js';
+import type { RememberedKeys } from '../remembered-keys.js';
+import { agentRef, type SlackUsers } from '../slack-users.js';
+import { threadAddress, threadKey, type SlackThread } from '../thread-address.js';
+import type { SlackWebClient } from '../web-client.js';
+import { decodeTicketAction, isTicketActionId, isTicketId } from './ticket-action-codec.js';
+
+/** The slash command agents resolve tickets with. */
+export const resolveCommand = '/resolve';
+
+/** What the agents' side needs. */
+export interface DeskInboundDeps {
+  sink: InboundSink;
+  users: SlackUsers;
+  client: SlackWebClient;
+  /** Ticket threads (opened here, or known to the core). */
+  tickets: RememberedKeys;
+  logger: Logger;
+}
+
+/** Where an ephemeral note goes. */
+interface NoteTarget {
+  channel: string;
+  user: string;
+  threadTs?: string;
+}
+
+/** Replies in ticket threads, and ticket buttons. */
+export class SlackDeskInbound implements TicketThreadRelay, DeskButtons {
+  constructor(private readonly deps: DeskInboundDeps) {}
+
+  /** Whether a thread is a ticket thread. */
+  isTicketThread(thread: SlackThread): Promise<boolean> {
+    return this.deps.tickets.has(threadKey(thread));
+  }
+
+  /** Relay an agent's reply in a ticket thread; false when the thread is not a ticket's. */
+  async relay(message: InboundMessage, eventId: string | undefined): Promise<boolean> {
+    if (!(await this.isTicketThread(message.thread))) return false;
+    const agent = agentRef(await this.deps.users.get(message.user));
+    const event: AgentEvent = { kind: 'reply', ticketThread: threadAddress(message.thread), agent, text: message.text, fileUrls: message.fileUrls };
+    if (eventId) event.eventId = eventId;
+    const target: NoteTarget = { channel: message.channel, user: message.user };
+    if (message.thread.threadTs) target.threadTs = message.thread.threadTs;
+    await this.send(event, target, 'Not sent to the requester');
+    return true;
+  }
+
+  /** Whether a button is a ticket button. */
+  owns(actionId: string): boolean {
+    return isTicketActionId(actionId);
+  }
+
+  /** Claim or Resolve clicked on a ticket post. */
+  async click(payload: BlockActions): Promise<void> {
+    const action = payload.actions[0]!;
+    const decoded = decodeTicketAction(action.action_id, action.value);
+    const channel = payload.container.channel_id ?? payload.channel?.id;
+    if (!decoded || !channel) {
+      this.deps.logger.warn({ actionId: action.action_id }, 'ticket button without a ticket');
+      return;
+    }
+    const agent = agentRef(await this.deps.users.get(payload.user.id));
+    const messageTs = payload.container.message_ts ?? payload.message?.ts ?? '';
+    const eventId = `ticket:${channel}:${messageTs}:${decoded.kind}:${payload.user.id}`;
+    const verb = decoded.kind === 'claim' ? 'Could not claim this ticket' : 'Could not resolve this ticket';
+    await this.send({ kind: decoded.kind, ticketId: decoded.ticketId, agent, eventId }, { channel, user: payload.user.id }, verb);
+  }
+
+  /** Register `/resolve <ticket id>`: acked at once, the outcome told only to the agent. */
+  registerResolveCommand(app: App): void {
+    app.command(resolveCommand, async ({ ack, command }) => {
+      const ticketId = command.text.trim().replace(/^[`'"]+|[`'"]+$/g, '');
+      if (!isTicketId(ticketId)) {
+        await ack({ response_type: 'ephemeral', text: `Usage: ${resolveCommand} <ticket id>. The id is at the bottom of the ticket post.` });
+        return;
+      }
+      await ack();
+      await withLogContext({ requestId: `resolve:${command.trigger_id}` }, async () => {
+        const agent = agentRef(await this.deps.users.get(command.user_id));
+        const target = { channel: command.channel_id, user: command.user_id };
+        const outcome = await this.send({ kind: 'resolve', ticketId, agent, eventId: `resolve:${command.trigger_id}` }, target, 'Could not resolve this ticket');
+        if (outcome.status === 'accepted') await this.note(target, `Ticket \`${ticketId}\` is resolved.`);
+      });
+    });
+  }
+
+  /** Hand an agent event to the core and tell the agent when it was not acted on. */
+  private async send(event: AgentEvent, target: NoteTarget, refusal: string): Promise<AgentEventOutcome> {
+    const outcome = await this.deps.sink.agentEvent(event);
+    if (outcome.status === 'ignored') await this.note(target, `${refusal}: ${escapeMrkdwn(outcome.reason)}.`);
+    return outcome;
+  }
+
+  private async note(target: NoteTarget, text: string): Promise<void> {
+    await this.deps.client.chat.postEphemeral({ channel: target.channel, user: target.user, text, ...(target.threadTs ? { thread_ts: target.threadTs } : {}) });
+  }
+}

@@ -1,0 +1,77 @@
+/**
+ * The Slack desk side: ticket posts in a desk channel (posted, then re-rendered in place on every
+ * change), messages into a ticket's thread, desk presence, and links to requester threads.
+ */
+import type { BotMessage } from '../../../src/core/bot-message.js';
+import type { DeskPresence, DeskSide, DeskTarget, TicketView } from '../../../src/core/channel-adapter.js';
+import { DeliveryError } from '../../../src/core/errors.js';
+import type { ChannelAddress } from '../../../src/core/visitor-event.js';
+import type { BotIdentitySource } from '../bot-identity.js';
+import type { SlackDelivery } from '../delivery.js';
+import type { RememberedKeys } from '../remembered-keys.js';
+import { toDeliveryError } from '../slack-errors.js';
+import { isDirectMessageChannel, threadAddress, threadOf } from '../thread-address.js';
+import type { SlackWebClient } from '../web-client.js';
+import type { SlackDeskPresence } from './desk-presence.js';
+import { renderTicket } from './render-ticket.js';
+
+/** What the desk side needs. */
+export interface SlackDeskDeps {
+  client: SlackWebClient;
+  identity: BotIdentitySource;
+  delivery: SlackDelivery;
+  presence: SlackDeskPresence;
+  /** Ticket threads this adapter opened, so replies there are relayed to the requester. */
+  tickets: RememberedKeys;
+}
+
+/** DeskSide on Slack. */
+export class SlackDeskSide implements DeskSide {
+  constructor(private readonly deps: SlackDeskDeps) {}
+
+  /** Post the ticket in the desk channel; its thread is where the hand-off happens. */
+  async postTicket(desk: DeskTarget, ticket: TicketView): Promise<ChannelAddress> {
+    const { teamId } = await this.deps.identity.get();
+    const post = renderTicket(ticket);
+    let posted;
+    try {
+      posted = await this.deps.client.chat.postMessage({ channel: desk.channel, text: post.text, blocks: post.blocks });
+    } catch (error) {
+      throw toDeliveryError(error, 'chat.postMessage');
+    }
+    if (!posted.ts) throw toDeliveryError(new Error('chat.postMessage returned no ts'), 'chat.postMessage');
+    const address = threadAddress({ team: teamId, channel: posted.channel ?? desk.channel, threadTs: posted.ts });
+    this.deps.tickets.remember(address.key);
+    return address;
+  }
+
+  /** Re-render the ticket post in place. */
+  async updateTicket(ticketThread: ChannelAddress, ticket: TicketView): Promise<void> {
+    const { channel, threadTs } = threadOf(ticketThread);
+    if (!threadTs) throw new DeliveryError(`Not a ticket thread: ${ticketThread.key}`, { retryable: false, platformCode: 'bad_address' });
+    const post = renderTicket(ticket);
+    try {
+      await this.deps.client.chat.update({ channel, ts: threadTs, text: post.text, blocks: post.blocks });
+    } catch (error) {
+      throw toDeliveryError(error, 'chat.update');
+    }
+  }
+
+  /** Post into the ticket's thread (requester messages under the requester's name, notes, reminders). */
+  async postToTicket(ticketThread: ChannelAddress, message: BotMessage): Promise<void> {
+    await this.deps.delivery.deliver(ticketThread, message);
+  }
+
+  /** Members of the desk channel and how many are active. */
+  presence(desk: DeskTarget): Promise<DeskPresence> {
+    return this.deps.presence.presence(desk);
+  }
+
+  /** A permalink to a requester's channel thread; a DM has none an agent could open. */
+  async linkTo(address: ChannelAddress): Promise<string | undefined> {
+    const { channel, threadTs } = threadOf(address);
+    if (!threadTs || isDirectMessageChannel(channel)) return undefined;
+    const result = await this.deps.client.chat.getPermalink({ channel, message_ts: threadTs });
+    return result.permalink;
+  }
+}

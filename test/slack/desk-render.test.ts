@@ -1,0 +1,96 @@
+/**
+ * The ticket post renderer against literal Block Kit JSON for each state, its limits with a long
+ * transcript, and the ticket button codec.
+ */
+import { describe, expect, it } from 'vitest';
+import { decodeTicketAction, encodeTicketValue, ticketActionId } from '../../adapters/slack/desk/ticket-action-codec.js';
+import { renderTicket } from '../../adapters/slack/desk/render-ticket.js';
+import type { TicketView } from '../../src/core/channel-adapter.js';
+import { limitViolations } from './support/block-limit-check.js';
+import { sampleTicket, sampleTicketId } from './support/sample-ticket.js';
+
+const ticketId = sampleTicketId;
+const queued: TicketView = sampleTicket({
+  requester: { id: 'U2147483697', name: 'Egon <!channel> Spengler' },
+  requesterLink: 'https://acme.slack.com/archives/C123ABC456/p1515449522000016',
+  transcript: [
+    { from: 'requester', text: 'My laptop will not boot', at: 1 },
+    { from: 'bot', text: 'Have you tried turning it off & on?', at: 2 },
+  ],
+});
+
+const claimButton = { type: 'button', text: { type: 'plain_text', text: 'Claim' }, action_id: 'bridge.ticket.claim', value: ticketId, style: 'primary' };
+const resolveButton = { type: 'button', text: { type: 'plain_text', text: 'Resolve' }, action_id: 'bridge.ticket.resolve', value: ticketId };
+
+describe('renderTicket', () => {
+  it('renders a queued ticket with requester, desk, transcript and both buttons', () => {
+    expect(renderTicket(queued)).toEqual({
+      text: 'Ticket from Egon &lt;!channel&gt; Spengler (Slack): Waiting for an agent',
+      blocks: [
+        {
+          type: 'section',
+          text: {
+            type: 'mrkdwn',
+            text: '*Ticket from Egon &lt;!channel&gt; Spengler* (Slack)\n<https://acme.slack.com/archives/C123ABC456/p1515449522000016|Open the conversation>',
+          },
+        },
+        {
+          type: 'context',
+          elements: [
+            { type: 'mrkdwn', text: ':hourglass_flowing_sand: *Waiting for an agent*' },
+            { type: 'mrkdwn', text: 'Desk: *it-helpdesk*' },
+            { type: 'mrkdwn', text: 'Opened <!date^1767605400^{date_short_pretty} {time}|2026-01-05 09:30 UTC>' },
+          ],
+        },
+        { type: 'divider' },
+        { type: 'section', text: { type: 'mrkdwn', text: '*Requester:* My laptop will not boot\n*Bot:* Have you tried turning it off &amp; on?' } },
+        { type: 'context', elements: [{ type: 'mrkdwn', text: `Ticket \`${ticketId}\` · resolve from anywhere with \`/resolve ${ticketId}\`` }] },
+        { type: 'actions', elements: [claimButton, resolveButton] },
+      ],
+    });
+  });
+
+  it('shows the assignee and only Resolve once claimed, and no buttons once closed', () => {
+    const assigned = renderTicket({ ...queued, state: 'assigned', assignee: { id: 'U9', name: 'Dana' } });
+    expect(assigned.blocks[1]).toEqual({
+      type: 'context',
+      elements: [
+        { type: 'mrkdwn', text: ':raising_hand: *Assigned to Dana*' },
+        { type: 'mrkdwn', text: 'Desk: *it-helpdesk*' },
+        { type: 'mrkdwn', text: 'Opened <!date^1767605400^{date_short_pretty} {time}|2026-01-05 09:30 UTC>' },
+      ],
+    });
+    expect(assigned.blocks.at(-1)).toEqual({ type: 'actions', elements: [resolveButton] });
+    for (const state of ['resolved', 'timed_out', 'cancelled', 'failed'] as const) {
+      const closed = renderTicket({ ...queued, state, assignee: { id: 'U9', name: 'Dana' } });
+      expect(closed.blocks.some((block) => block.type === 'actions')).toBe(false);
+    }
+    expect(renderTicket({ ...queued, state: 'resolved', assignee: { id: 'U9', name: 'Dana' } }).text).toBe(
+      'Ticket from Egon &lt;!channel&gt; Spengler (Slack): Resolved (Dana)',
+    );
+  });
+
+  it('stays one message within the limits with a long transcript, keeping the newest turns', () => {
+    const transcript = Array.from({ length: 500 }, (_, index) => ({ from: 'requester' as const, text: `turn ${index} ${'x'.repeat(900)}`, at: index }));
+    const post = renderTicket({ ...queued, transcript, requesterChannel: 'teams', requesterLink: undefined });
+    expect(limitViolations(post)).toEqual([]);
+    const sections = post.blocks.filter((block) => block.type === 'section').map((block) => (block.type === 'section' ? block.text.text : ''));
+    expect(sections.at(-1)).toContain('turn 499');
+    expect(sections[0]).toContain('(Microsoft Teams)');
+  });
+});
+
+describe('ticket button codec', () => {
+  it('round-trips claim and resolve', () => {
+    for (const kind of ['claim', 'resolve'] as const) {
+      expect(decodeTicketAction(ticketActionId(kind), encodeTicketValue(ticketId))).toEqual({ kind, ticketId });
+    }
+  });
+
+  it('decodes nothing for other buttons or bad ids', () => {
+    expect(decodeTicketAction('bridge.reply.0', ticketId)).toBeUndefined();
+    expect(decodeTicketAction('bridge.ticket.delete', ticketId)).toBeUndefined();
+    expect(decodeTicketAction(ticketActionId('claim'), 'has spaces')).toBeUndefined();
+    expect(() => encodeTicketValue('')).toThrow();
+  });
+});

@@ -1,0 +1,180 @@
+/**
+ * One measurement of one path on one system under test: drive the load, wait for the sinks to
+ * see what was sent, and turn traces into throughput, added latency and CPU cost per event.
+ *   (a) signed Slack DM event → Converse request at the fake Chat API
+ *   (b) Ultimate sendMessage webhook → chat.postMessage at the fake Slack API
+ *   (c) isTeamOnline webhook → its answer (response latency, no sink involved)
+ */
+import { msBetween, nowNs, summarize, type LatencySummary, type RunTrace, type TraceBook } from './correlation.js';
+import { runLoad, type LoadResult, type LoadShape } from './load.js';
+import { isTeamOnlineBody, requester, sendMessageBody, signedDmEvent, webhookHeaders } from './payloads.js';
+import type { SutProcess } from './sut-process.js';
+import type { ChildStats } from './sut/child-probes.js';
+
+/** The paths. */
+export type PathName = 'a' | 'b' | 'c';
+
+/** What one measurement found. */
+export interface PathMeasurement extends LatencySummary {
+  system: string;
+  path: PathName;
+  shape: LoadShape;
+  /** Events delivered to the sink per second inside the window (for (c): answers per second). */
+  eventsPerS: number;
+  /** 2xx answers per second inside the window. */
+  acksPerS: number;
+  /** Sent inside the window, answered 2xx or not, never seen at the sink. */
+  missing: number;
+  non2xx: number;
+  errors: number;
+  firstRejection?: string;
+  /** CPU time of the system under test per delivered event, microseconds. */
+  cpuUsPerEvent: number;
+  /** CPU use of this (load generator + sinks) process during the load, % of one core. */
+  driverCpuPercent: number;
+  /** New TCP connections the sinks accepted during the run (a client without keep-alive opens one per call). */
+  sinkConnections: number;
+  /** Garbage collection in the system under test during the run: share of wall time, and the longest pause. */
+  gcPercent: number;
+  gcMaxPauseMs: number;
+}
+
+/** Everything a measurement needs. */
+export interface MeasureContext {
+  book: TraceBook;
+  durationS: number;
+  warmupS: number;
+  /** How long to wait after the load for stragglers to reach the sinks. */
+  drainMs: number;
+  /** Connections the sinks have accepted so far. */
+  sinkConnections: () => number;
+}
+
+/** (a): DM events round-robin over `channels` (indexes of `requester`). */
+export function measureSlackEvents(sut: SutProcess, shape: LoadShape, channels: number, context: MeasureContext): Promise<PathMeasurement> {
+  const trace = context.book.open();
+  let next = 0;
+  const build = () => {
+    const who = requester(next++ % channels);
+    return signedDmEvent({ ...who, text: `Where is my order ${trace.send(who.channel)}?` });
+  };
+  return measureWithTrace(sut, 'a', shape, context, trace, { path: '/slack/events', build });
+}
+
+/** (b): sendMessage webhooks round-robin over existing conversations. */
+export function measureSendMessage(sut: SutProcess, shape: LoadShape, conversationIds: readonly string[], context: MeasureContext): Promise<PathMeasurement> {
+  if (conversationIds.length === 0) throw new Error(`${sut.name}: no conversations to send to`);
+  const trace = context.book.open();
+  let next = 0;
+  const build = () => ({
+    body: sendMessageBody(conversationIds[next++ % conversationIds.length]!, `Your order ${trace.send()} ships today.`),
+    headers: webhookHeaders,
+  });
+  return measureWithTrace(sut, 'b', shape, context, trace, { path: '/converse-webhook', build });
+}
+
+/** (c): isTeamOnline webhooks; latency is the answer's. */
+export async function measureTeamOnline(sut: SutProcess, shape: LoadShape, context: MeasureContext): Promise<PathMeasurement> {
+  const body = isTeamOnlineBody();
+  const before = await sut.stats();
+  const connectionsBefore = context.sinkConnections();
+  const driver = driverMeter();
+  const load = await runLoad({ url: sut.url, path: '/converse-webhook', shape, durationS: context.durationS, warmupS: context.warmupS, build: () => ({ body, headers: webhookHeaders }) });
+  const driverCpuPercent = driver();
+  const after = await sut.stats();
+  return {
+    system: sut.name,
+    path: 'c',
+    shape,
+    ...summarize(load.responseMs),
+    eventsPerS: load.okInWindow / load.windowS,
+    acksPerS: load.okInWindow / load.windowS,
+    missing: 0,
+    ...failures(load),
+    cpuUsPerEvent: (after.cpuUs - before.cpuUs) / Math.max(1, load.okTotal),
+    driverCpuPercent,
+    sinkConnections: context.sinkConnections() - connectionsBefore,
+    ...gcDuring(before, after),
+  };
+}
+
+/**
+ * Create `count` conversations through path (a), one DM each (requesters `first` onwards), and
+ * return the platformConversationId the fake Chat API saw for each, in requester order.
+ */
+export async function warmUpConversations(sut: SutProcess, count: number, book: TraceBook, first = 0): Promise<string[]> {
+  const trace = book.open();
+  let next = first;
+  const build = () => {
+    const who = requester(next++);
+    return signedDmEvent({ ...who, text: `Hello ${trace.send(who.channel)}` });
+  };
+  const load = await runLoad({ url: sut.url, path: '/slack/events', shape: { kind: 'amount', amount: count, connections: 8 }, durationS: 0, warmupS: 0, build });
+  await drain(trace, load, 10_000);
+  const seen = trace.seenByLabel();
+  const ids = Array.from({ length: count }, (_, index) => seen.get(requester(first + index).channel));
+  const missing = ids.filter((id) => id === undefined).length;
+  if (missing > 0) {
+    throw new Error(`${sut.name}: warm-up created ${count - missing} of ${count} conversations (${load.non2xx} non-2xx, first: ${load.firstRejection ?? 'none'})`);
+  }
+  return ids as string[];
+}
+
+async function measureWithTrace(
+  sut: SutProcess,
+  path: PathName,
+  shape: LoadShape,
+  context: MeasureContext,
+  trace: RunTrace,
+  request: { path: string; build: () => { body: string; headers: Record<string, string> } },
+): Promise<PathMeasurement> {
+  const before = await sut.stats();
+  const connectionsBefore = context.sinkConnections();
+  const driver = driverMeter();
+  const load = await runLoad({ url: sut.url, path: request.path, shape, durationS: context.durationS, warmupS: context.warmupS, build: request.build });
+  const driverCpuPercent = driver();
+  await drain(trace, load, context.drainMs);
+  const after = await sut.stats();
+  const { latenciesMs, missing } = trace.latenciesBetween(load.windowFrom, load.windowTo);
+  return {
+    system: sut.name,
+    path,
+    shape,
+    ...summarize(latenciesMs),
+    eventsPerS: trace.arrivalsBetween(load.windowFrom, load.windowTo) / load.windowS,
+    acksPerS: load.okInWindow / load.windowS,
+    missing,
+    ...failures(load),
+    cpuUsPerEvent: (after.cpuUs - before.cpuUs) / Math.max(1, trace.arrived),
+    driverCpuPercent,
+    sinkConnections: context.sinkConnections() - connectionsBefore,
+    ...gcDuring(before, after),
+  };
+}
+
+/** Wait (polling, with a deadline) until everything sent in the window has reached a sink. */
+async function drain(trace: RunTrace, load: LoadResult, deadlineMs: number): Promise<void> {
+  const deadline = Date.now() + deadlineMs;
+  while (trace.pendingBetween(load.windowFrom, load.windowTo) > 0 && Date.now() < deadline) {
+    await new Promise((resolve) => setTimeout(resolve, 25));
+  }
+}
+
+function failures(load: LoadResult): { non2xx: number; errors: number; firstRejection?: string } {
+  return load.firstRejection === undefined ? { non2xx: load.non2xx, errors: load.errors } : { non2xx: load.non2xx, errors: load.errors, firstRejection: load.firstRejection };
+}
+
+/** GC share and longest pause between two readings (the first reading reset the longest pause). */
+function gcDuring(before: ChildStats, after: ChildStats): { gcPercent: number; gcMaxPauseMs: number } {
+  return { gcPercent: (100 * (after.gcPauseMs - before.gcPauseMs)) / Math.max(1, after.wallMs - before.wallMs), gcMaxPauseMs: after.gcMaxPauseMs };
+}
+
+/** Starts measuring this process's CPU; the returned function gives % of one core since then. */
+function driverMeter(): () => number {
+  const cpuBefore = process.cpuUsage();
+  const wallBefore = nowNs();
+  return () => {
+    const cpu = process.cpuUsage(cpuBefore);
+    return (100 * (cpu.user + cpu.system)) / Math.max(1, msBetween(wallBefore, nowNs()) * 1000);
+  };
+}

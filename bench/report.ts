@@ -45,6 +45,8 @@ export interface BenchResults {
   /** The bridge on a SQLite store (memory store everywhere else). */
   sqlite: Partial<Record<PathName, { max?: PathMeasurement; half?: PathMeasurement }>>;
   heap: HeapResults;
+  /** Requests the sinks received over the whole run, by route (a sanity check of what the systems called). */
+  sinkRequests: Record<string, Record<string, number>>;
   /** Observations that qualify the numbers (driver-bound runs, lost events, a desk without presence). */
   notes: string[];
 }

@@ -18,7 +18,7 @@ import { isTeamOnlineBody, webhookHeaders } from './payloads.js';
 import { formatTable, systems, type BenchResults, type PathResults, type SystemName } from './report.js';
 import { startSinks } from './sinks.js';
 import type { SutProcess } from './sut-process.js';
-import { measureBridgeHeap, measureRegistryHeap, startSystem, type SystemsContext } from './systems.js';
+import { BridgeHeapProbe, measureRegistryHeap, startSystem, type SystemsContext } from './systems.js';
 
 const args = new Set(process.argv.slice(2));
 const quick = args.has('--quick');
@@ -29,7 +29,7 @@ const settings = {
   maxConnections: 50,
   maxDurationS: quick ? 3 : 7,
   halfDurationS: quick ? 3 : 5,
-  onlineDurationS: quick ? 2 : 4,
+  onlineDurationS: quick ? 3 : 4,
   warmupS: 1,
   drainMs: 5000,
   heapWarmUp: quick ? 200 : 500,
@@ -57,6 +57,7 @@ async function main(): Promise<void> {
     paths: {},
     sqlite: {},
     heap: {},
+    sinkRequests: {},
     notes: [],
   };
   const measure: MeasureContext = {
@@ -67,6 +68,7 @@ async function main(): Promise<void> {
     sinkConnections: () => sinks.chat.connections() + sinks.slack.connections(),
   };
   const running: SutProcess[] = [];
+  let heapProbe: BridgeHeapProbe | undefined;
   try {
     log(`sinks: Chat API ${sinks.chat.url}, Slack API ${sinks.slack.url}; systems start in ${workDir}`);
     // The registry probe runs while the systems start: nothing is measured during start-up.
@@ -74,6 +76,7 @@ async function main(): Promise<void> {
     const suts = await Promise.all(systems.map((system) => startSystem(context, system)));
     running.push(...suts);
     results.heap.registry = await registryHeap;
+    heapProbe = await BridgeHeapProbe.start(context, book, settings.heapWarmUp);
     const bySystem = new Map<SystemName, SutProcess>(systems.map((system, index) => [system, suts[index]!]));
     const conversations = new Map<SystemName, string[]>();
     for (const [system, sut] of bySystem) {
@@ -98,12 +101,16 @@ async function main(): Promise<void> {
     }
     await Promise.all(running.splice(0).map((sut) => sut.stop()));
 
-    log('heap per conversation through the real path');
-    results.heap.realPath = await measureBridgeHeap(context, book, settings.heapWarmUp, settings.heapConversations);
+    log(`heap per conversation through the real path: ${settings.heapConversations} more conversations, read again after they settle`);
+    await heapProbe.grow(settings.heapConversations);
+    // The SQLite figures are taken while the heap bridge sits idle, waiting out short-lived objects.
     if (settings.sqlite) await measureSqlite(context, measure, results);
+    results.heap.realPath = await heapProbe.finish();
   } finally {
+    await heapProbe?.stop();
     await Promise.all(running.map((sut) => sut.stop()));
     await sinks.close();
+    results.sinkRequests = { chat: Object.fromEntries(sinks.chat.counts), slack: Object.fromEntries(sinks.slack.counts) };
   }
   results.wallS = (Date.now() - started) / 1000;
   addNotes(results, workDir);

@@ -6,8 +6,8 @@
  * correlation token in its body to the run that sent it.
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { nowNs, type TraceBook } from './correlation.js';
+import { listenOnLoopback } from './loopback.js';
 import { benchIdentity } from './payloads.js';
 
 /** A running sink server. */
@@ -110,21 +110,8 @@ async function startSink(handle: Handler): Promise<Sink> {
   server.on('connection', () => {
     connections += 1;
   });
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => resolve());
-  });
-  const { port } = server.address() as AddressInfo;
-  return {
-    url: `http://127.0.0.1:${port}`,
-    counts,
-    connections: () => connections,
-    close: () =>
-      new Promise<void>((resolve) => {
-        server.closeAllConnections();
-        server.close(() => resolve());
-      }),
-  };
+  const listening = await listenOnLoopback(server);
+  return { url: listening.url, counts, connections: () => connections, close: () => listening.stop() };
 }
 
 /** A field of a JSON or form-encoded body, without parsing the whole body twice. */

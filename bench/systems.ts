@@ -67,21 +67,66 @@ export function startSystem(context: SystemsContext, system: SystemName, storeUr
 }
 
 /**
- * Heap per conversation through the real path: a fresh bridge, `warmUp` conversations to settle
- * code and caches, then `count` more (one DM and one user each, as in Slack), heap read after
- * forced collections before and after. `warmUp + count` stays under every bound of the memory
- * store (10,000) and the Slack users cache (5,000), so nothing is evicted while measuring.
+ * Requests leave short-lived objects behind (the Converse client's AbortSignal.timeout keeps a
+ * timer and its signal alive for 10 s), so heap readings wait this long after the last request.
  */
-export async function measureBridgeHeap(context: SystemsContext, book: TraceBook, warmUp: number, count: number): Promise<NonNullable<HeapResults['realPath']>> {
-  const bridge = await startSystem(context, 'bridge', 'memory:', 'bridge-heap');
-  try {
-    await warmUpConversations(bridge, warmUp, book);
-    const before = await bridge.heap();
-    await warmUpConversations(bridge, count, book, warmUp);
-    const after = await bridge.heap();
-    return { conversations: count, bytesPerConversation: (after.heapUsedBytes - before.heapUsedBytes) / count };
-  } finally {
-    await bridge.stop();
+const settleMs = 12_000;
+
+/**
+ * Heap per conversation through the real path, on a bridge of its own that is idle between
+ * steps (so it can wait out `settleMs` while other measurements run): `start` creates `warmUp`
+ * conversations to settle code and caches; `grow` reads the heap after forced collections and
+ * creates `count` more (one DM and one user each, as in Slack); `finish` reads it again. `warmUp +
+ * count` stays under every bound of the memory store (10,000) and the Slack users cache (5,000),
+ * so nothing is evicted while measuring. What stays per conversation includes its record and
+ * thread binding, the event's dedupe claim (15 min), its transcript and the requester's cached
+ * users.info entry (15 min).
+ */
+export class BridgeHeapProbe {
+  private lastRequestAt = Date.now();
+  private before?: number;
+  private count = 0;
+
+  private constructor(
+    private readonly bridge: SutProcess,
+    private readonly book: TraceBook,
+    private readonly warmUp: number,
+  ) {}
+
+  /** Start the bridge and create the warm-up conversations. */
+  static async start(context: SystemsContext, book: TraceBook, warmUp: number): Promise<BridgeHeapProbe> {
+    const probe = new BridgeHeapProbe(await startSystem(context, 'bridge', 'memory:', 'bridge-heap'), book, warmUp);
+    await warmUpConversations(probe.bridge, warmUp, book);
+    probe.lastRequestAt = Date.now();
+    return probe;
+  }
+
+  /** Read the heap, then create `count` conversations. */
+  async grow(count: number): Promise<void> {
+    await this.settle();
+    this.before = (await this.bridge.heap()).heapUsedBytes;
+    await warmUpConversations(this.bridge, count, this.book, this.warmUp);
+    this.count = count;
+    this.lastRequestAt = Date.now();
+  }
+
+  /** Read the heap again and stop the bridge. */
+  async finish(): Promise<NonNullable<HeapResults['realPath']>> {
+    if (this.before === undefined) throw new Error('grow() first');
+    await this.settle();
+    const after = (await this.bridge.heap()).heapUsedBytes;
+    await this.bridge.stop();
+    return { conversations: this.count, bytesPerConversation: (after - this.before) / this.count };
+  }
+
+  /** Stop the bridge (idempotent). */
+  stop(): Promise<void> {
+    return this.bridge.stop();
+  }
+
+  private async settle(): Promise<void> {
+    const waitMs = this.lastRequestAt + settleMs - Date.now();
+    if (waitMs > 0) await new Promise((resolve) => setTimeout(resolve, waitMs));
   }
 }
 

@@ -5,20 +5,20 @@
  * webhook gets its Bearer token checked, its JSON parsed, and a sendMessage is forwarded to
  * chat.postMessage. Conversations are one Map each way, nothing else: no dedupe, no store.
  */
-import { createHash, createHmac, randomUUID, timingSafeEqual } from 'node:crypto';
+import { createHmac, timingSafeEqual } from 'node:crypto';
 import { Agent, createServer, request, type IncomingMessage, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { baselineSettings, bearerTokenCheck, type BaselineSettings } from './baseline-settings.js';
+import { listenOnLoopback } from '../loopback.js';
 import { serveChild } from './child-control.js';
-import { baselineSettings, type BaselineSettings } from './baseline-settings.js';
+import { ConversationIds } from './conversation-ids.js';
 
 const maxBodyBytes = 256 * 1024;
 
 serveChild(async () => {
   const settings = baselineSettings();
   const agent = new Agent({ keepAlive: true, maxSockets: 128 });
-  const channelByConversation = new Map<string, string>();
-  const conversationByChannel = new Map<string, string>();
-  const expectedToken = sha256(settings.webhookToken);
+  const conversations = new ConversationIds();
+  const tokenOk = bearerTokenCheck(settings.webhookToken);
   const forward = forwarder(agent);
 
   const server = createServer({ keepAliveTimeout: 30_000 }, (req, res) => {
@@ -43,42 +43,25 @@ serveChild(async () => {
     reply(res, 200, {});
     const event = payload.event;
     if (payload.type !== 'event_callback' || event?.type !== 'message' || event.subtype || !event.channel) return;
-    let conversationId = conversationByChannel.get(event.channel);
-    if (!conversationId) {
-      conversationId = randomUUID();
-      conversationByChannel.set(event.channel, conversationId);
-      channelByConversation.set(conversationId, event.channel);
-    }
     forward(`${settings.chatApiUrl}/converse/chat`, { Authorization: settings.ultimateApiKey, botid: settings.ultimateBotId }, {
-      platformConversationId: conversationId,
+      platformConversationId: conversations.idFor(event.channel),
       eventType: 'message',
       text: event.text ?? '',
     });
   }
 
   function converseWebhook(req: IncomingMessage, res: ServerResponse, body: Buffer): void {
-    const bearer = /^Bearer\s+(.+)$/i.exec(req.headers.authorization ?? '')?.[1];
-    if (!bearer || !timingSafeEqual(sha256(bearer), expectedToken)) return reply(res, 401, { error: 'unauthorized' });
+    if (!tokenOk(req.headers.authorization)) return reply(res, 401, { error: 'unauthorized' });
     const data = (JSON.parse(body.toString('utf8')) as { data?: { eventType?: string; platformConversationId?: string; text?: string } }).data;
     if (data?.eventType === 'isTeamOnline') return reply(res, 200, { isOnline: true });
     if (data?.eventType !== 'sendMessage') return reply(res, 400, { error: 'unsupported' });
-    const channel = channelByConversation.get(data.platformConversationId ?? '');
+    const channel = conversations.channelOf(data.platformConversationId ?? '');
     if (!channel) return reply(res, 404, { error: 'conversation_not_found' });
     reply(res, 200, {});
     forward(`${settings.slackApiUrl}chat.postMessage`, { Authorization: `Bearer ${settings.botToken}` }, { channel, text: data.text ?? '' });
   }
 
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
-  return {
-    url: `http://127.0.0.1:${port}`,
-    stop: () =>
-      new Promise<void>((resolve) => {
-        server.closeAllConnections();
-        server.close(() => resolve());
-        agent.destroy();
-      }),
-  };
+  return listenOnLoopback(server, () => agent.destroy());
 });
 
 function validSlackSignature(req: IncomingMessage, body: Buffer, settings: BaselineSettings): boolean {
@@ -128,8 +111,4 @@ function reply(res: ServerResponse, status: number, body: unknown): void {
   const text = JSON.stringify(body);
   res.writeHead(status, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(text) });
   res.end(text);
-}
-
-function sha256(value: string): Buffer {
-  return createHash('sha256').update(value, 'utf8').digest();
 }

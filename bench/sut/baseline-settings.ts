@@ -1,7 +1,8 @@
 /**
  * Settings of the two baselines, read from the same environment variables the bridge reads,
- * so the benchmark gives all three systems one environment.
+ * so the benchmark gives all three systems one environment; and their shared token check.
  */
+import { createHash, timingSafeEqual } from 'node:crypto';
 
 /** What a baseline needs to know. */
 export interface BaselineSettings {
@@ -32,4 +33,17 @@ export function baselineSettings(source: NodeJS.ProcessEnv = process.env): Basel
     ultimateApiKey: required('ULTIMATE_API_KEY'),
     ultimateBotId: required('ULTIMATE_BOT_ID'),
   };
+}
+
+/** Whether an `Authorization` header carries the webhook token as Bearer; compared as SHA-256 digests in constant time. */
+export function bearerTokenCheck(token: string): (authorization: string | undefined) => boolean {
+  const expected = sha256(token);
+  return (authorization) => {
+    const bearer = /^Bearer\s+(.+)$/i.exec(authorization ?? '')?.[1];
+    return bearer !== undefined && timingSafeEqual(sha256(bearer), expected);
+  };
+}
+
+function sha256(value: string): Buffer {
+  return createHash('sha256').update(value, 'utf8').digest();
 }

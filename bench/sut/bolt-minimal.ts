@@ -5,20 +5,19 @@
  * `/converse-webhook` route (token check, express.json) that forwards a sendMessage to
  * chat.postMessage with axios. Conversations are one Map each way.
  */
-import { createHash, randomUUID, timingSafeEqual } from 'node:crypto';
 import { createServer } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { App, ExpressReceiver, LogLevel } from '@slack/bolt';
 import axios from 'axios';
 import express from 'express';
+import { baselineSettings, bearerTokenCheck } from './baseline-settings.js';
+import { listenOnLoopback } from '../loopback.js';
 import { serveChild } from './child-control.js';
-import { baselineSettings } from './baseline-settings.js';
+import { ConversationIds } from './conversation-ids.js';
 
 serveChild(async () => {
   const settings = baselineSettings();
-  const channelByConversation = new Map<string, string>();
-  const conversationByChannel = new Map<string, string>();
-  const expectedToken = sha256(settings.webhookToken);
+  const conversations = new ConversationIds();
+  const tokenOk = bearerTokenCheck(settings.webhookToken);
   const http = axios.create({ timeout: 10_000 });
 
   const receiver = new ExpressReceiver({ signingSecret: settings.signingSecret, endpoints: '/slack/events', logLevel: LogLevel.ERROR });
@@ -26,22 +25,15 @@ serveChild(async () => {
 
   app.message(async ({ message }) => {
     if (message.subtype !== undefined || !('text' in message)) return;
-    let conversationId = conversationByChannel.get(message.channel);
-    if (!conversationId) {
-      conversationId = randomUUID();
-      conversationByChannel.set(message.channel, conversationId);
-      channelByConversation.set(conversationId, message.channel);
-    }
     await http.post(
       `${settings.chatApiUrl}/converse/chat`,
-      { platformConversationId: conversationId, eventType: 'message', text: message.text ?? '' },
+      { platformConversationId: conversations.idFor(message.channel), eventType: 'message', text: message.text ?? '' },
       { headers: { Authorization: settings.ultimateApiKey, botid: settings.ultimateBotId } },
     );
   });
 
   receiver.router.post('/converse-webhook', express.json({ limit: '256kb' }), (req, res) => {
-    const bearer = /^Bearer\s+(.+)$/i.exec(req.get('authorization') ?? '')?.[1];
-    if (!bearer || !timingSafeEqual(sha256(bearer), expectedToken)) {
+    if (!tokenOk(req.get('authorization'))) {
       res.status(401).json({ error: 'unauthorized' });
       return;
     }
@@ -50,7 +42,7 @@ serveChild(async () => {
       res.json({ isOnline: true });
       return;
     }
-    const channel = data?.eventType === 'sendMessage' ? channelByConversation.get(data.platformConversationId ?? '') : undefined;
+    const channel = data?.eventType === 'sendMessage' ? conversations.channelOf(data.platformConversationId ?? '') : undefined;
     if (!channel) {
       res.status(404).json({ error: 'conversation_not_found' });
       return;
@@ -66,19 +58,5 @@ serveChild(async () => {
   });
 
   // Bolt's receiver.start() listens on every interface; the benchmark stays on loopback.
-  const server = createServer(receiver.app);
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
-  return {
-    url: `http://127.0.0.1:${port}`,
-    stop: () =>
-      new Promise<void>((resolve) => {
-        server.closeAllConnections();
-        server.close(() => resolve());
-      }),
-  };
+  return listenOnLoopback(createServer(receiver.app));
 });
-
-function sha256(value: string): Buffer {
-  return createHash('sha256').update(value, 'utf8').digest();
-}

@@ -79,3 +79,4 @@ async function answer(system: RunningSystem, request: ControlRequest): Promise<C
 function describe(error: unknown): string {
   return error instanceof Error ? `${error.name}: ${error.message}` : String(error);
 }
+

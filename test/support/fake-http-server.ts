@@ -12,6 +12,8 @@ export interface RecordedRequest {
   query: URLSearchParams;
   headers: IncomingHttpHeaders;
   body: Record<string, unknown>;
+  /** What the fake answered, once it has. */
+  response?: ScriptedResponse;
 }
 
 /** What the script answers. */
@@ -45,6 +47,7 @@ export async function startFakeServer(script: (request: RecordedRequest) => Scri
       };
       requests.push(recorded);
       const answer = await script(recorded);
+      recorded.response = answer;
       res.writeHead(answer.status ?? 200, { 'content-type': 'application/json', ...answer.headers });
       res.end(answer.body === undefined ? '{}' : JSON.stringify(answer.body));
     });

@@ -14,7 +14,10 @@ export function startFakeUltimate(): Promise<FakeServer> {
 }
 
 /** A fake Slack Web API; `override` may answer a method differently (return undefined for the default). */
-export function startFakeSlack(override: (request: RecordedRequest) => ScriptedResponse | undefined = () => undefined): Promise<FakeServer> {
+export function startFakeSlack(
+  override: (request: RecordedRequest) => ScriptedResponse | undefined = () => undefined,
+  names: Record<string, string> = {},
+): Promise<FakeServer> {
   let ts = 1_700_000_000;
   return startFakeServer((request) => {
     const custom = override(request);
@@ -26,6 +29,8 @@ export function startFakeSlack(override: (request: RecordedRequest) => ScriptedR
       case 'users.info': {
         const answer = fixture('users-info');
         answer.user.id = String(request.body.user);
+        const name = names[answer.user.id];
+        if (name) answer.user.real_name = answer.user.profile.real_name = answer.user.profile.display_name = name;
         return { body: answer };
       }
       case 'chat.postMessage':

@@ -6,13 +6,14 @@
  * conversation. Loopback servers stand in for the Bot Framework connector and the Slack Web API.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { fixture as slackFixture, type Json } from '../slack/support/slack-fixtures.js';
+import type { Json } from '../slack/support/slack-fixtures.js';
 import { postEvent, postInteraction } from '../slack/support/signed-requests.js';
 import { defaultConnector, fixture as teamsFixture } from '../teams/support/teams-harness.js';
 import { startBridgeUnderTest, type BridgeUnderTest } from '../support/bridge-under-test.js';
-import { startFakeServer, type FakeServer, type RecordedRequest } from '../support/fake-http-server.js';
+import { startFakeServer, type FakeServer } from '../support/fake-http-server.js';
 import { slackCalls, startFakeSlack } from '../support/fake-platforms.js';
 import { pollFor } from '../support/poll.js';
+import { agentThreadReply, ticketClick } from '../support/slack-desk-payloads.js';
 
 const secret = 'cross-platform-signing-secret';
 const deskChannel = 'C0DESKX001';
@@ -49,26 +50,9 @@ const toTeams = () =>
 const waitForTeams = (needle: string) => pollFor(() => toTeams().find((body) => body.includes(needle)), `"${needle}" in Teams`);
 const deskPosts = () => slackCalls(slack, 'chat.postMessage').filter((request) => request.body.channel === deskChannel);
 
-function click(post: RecordedRequest, kind: 'claim' | 'resolve'): Json {
-  const ts = String((post.response?.body as Json).ts);
-  const button = (post.body.blocks as Json[]).flatMap((block) => (block.type === 'actions' ? (block.elements as Json[]) : [])).find((element) => element.action_id === `bridge.ticket.${kind}`)!;
-  const payload = slackFixture('block-actions');
-  Object.assign(payload, {
-    user: { id: agent, username: 'grace', name: 'grace', team_id: 'T123ABC456' },
-    team: { id: 'T123ABC456', domain: 'example' },
-    channel: { id: deskChannel, name: 'helpdesk' },
-    container: { type: 'message', message_ts: ts, channel_id: deskChannel, is_ephemeral: false },
-    message: { type: 'message', ts, bot_id: 'BBRIDGE', text: post.body.text, blocks: post.body.blocks },
-    actions: [{ ...button, block_id: 'ticket', action_ts: `${Date.now() / 1000}` }],
-  });
-  return payload;
-}
 
 async function agentReplies(text: string, threadTs: string): Promise<void> {
-  const event = slackFixture('event-thread-reply');
-  event.event_id = `EvCross${++sequence}`;
-  event.team_id = 'T123ABC456';
-  Object.assign(event.event, { channel: deskChannel, user: agent, text, thread_ts: threadTs, ts: `1700003${String(sequence).padStart(3, '0')}.000100` });
+  const event = agentThreadReply({ eventId: `EvCross${++sequence}`, channel: deskChannel, user: agent, text, threadTs, ts: `1700003${String(sequence).padStart(3, '0')}.000100` });
   expect((await postEvent(`${bridge.url}/slack/events`, event, { secret })).status).toBe(200);
 }
 
@@ -88,7 +72,7 @@ describe('Teams requester, Slack desk', () => {
     await teamsRequesterSays('My Teams calls drop');
     expect((await pollFor(() => deskPosts().find((post) => String(post.body.text).includes('My Teams calls drop')), 'relay to Slack')).body.thread_ts).toBe(ticketTs);
 
-    await postInteraction(`${bridge.url}/slack/events`, click(ticket, 'claim'), { secret });
+    await postInteraction(`${bridge.url}/slack/events`, ticketClick(ticket, { user: agent, channel: deskChannel }, 'claim'), { secret });
     await waitForTeams('Grace Hopper joined the conversation.');
     await agentReplies('note: check their headset', ticketTs);
     await agentReplies('Which headset do you use?', ticketTs);
@@ -96,7 +80,7 @@ describe('Teams requester, Slack desk', () => {
     expect(reply).toContain('Grace Hopper');
     expect(toTeams().some((body) => body.includes('check their headset'))).toBe(false);
 
-    await postInteraction(`${bridge.url}/slack/events`, click(ticket, 'resolve'), { secret });
+    await postInteraction(`${bridge.url}/slack/events`, ticketClick(ticket, { user: agent, channel: deskChannel }, 'resolve'), { secret });
     await waitForTeams('marked this conversation as resolved');
     await teamsRequesterSays('products');
     await pollFor(() => toTeams().filter((body) => body.includes('carousel')).length > 0 || undefined, 'the bot answering again');

@@ -12,6 +12,7 @@ import { startBridgeUnderTest, type BridgeUnderTest } from '../support/bridge-un
 import type { FakeServer, RecordedRequest } from '../support/fake-http-server.js';
 import { slackCalls, startFakeSlack, startFakeUltimate } from '../support/fake-platforms.js';
 import { pollFor } from '../support/poll.js';
+import { agentThreadReply, ticketClick } from '../support/slack-desk-payloads.js';
 
 const secret = 'handoff-signing-secret';
 const token = 'handoff-webhook-token';
@@ -87,27 +88,10 @@ async function requesterWrites(text: string): Promise<void> {
 }
 
 async function agentReplies(user: string, text: string, threadTs: string): Promise<void> {
-  const event = fixture('event-thread-reply');
-  event.event_id = `EvAgent${++events}`;
-  event.team_id = 'T123ABC456';
-  Object.assign(event.event, { channel: deskChannel, user, text, thread_ts: threadTs, ts: `1700002${String(events).padStart(3, '0')}.000100` });
+  const event = agentThreadReply({ eventId: `EvAgent${++events}`, channel: deskChannel, user, text, threadTs, ts: `1700002${String(events).padStart(3, '0')}.000100` });
   expect((await postEvent(`${bridge.url}/slack/events`, event, { secret })).status).toBe(200);
 }
 
-function clickTicket(post: RecordedRequest, user: string, kind: 'claim' | 'resolve'): Json {
-  const ts = String((post.response?.body as Json).ts);
-  const button = (post.body.blocks as Json[]).flatMap((block) => (block.type === 'actions' ? (block.elements as Json[]) : [])).find((element) => element.action_id === `bridge.ticket.${kind}`)!;
-  const payload = fixture('block-actions');
-  Object.assign(payload, {
-    user: { id: user, username: user, name: user, team_id: 'T123ABC456' },
-    team: { id: 'T123ABC456', domain: 'example' },
-    channel: { id: deskChannel, name: 'it-helpdesk' },
-    container: { type: 'message', message_ts: ts, channel_id: deskChannel, is_ephemeral: false },
-    message: { type: 'message', ts, bot_id: 'BBRIDGE', text: post.body.text, blocks: post.body.blocks },
-    actions: [{ ...button, block_id: 'ticket', action_ts: `${Date.now() / 1000}` }],
-  });
-  return payload;
-}
 
 const postsTo = (channel: string) => slackCalls(slack, 'chat.postMessage').filter((request) => request.body.channel === channel);
 const textsTo = (channel: string) => postsTo(channel).map((request) => String(request.body.text));
@@ -168,8 +152,8 @@ describe('hand-off with a Slack requester and a Slack desk', () => {
 
   it('gives one owner when two agents click Claim at once', async () => {
     const [first, second] = await Promise.all([
-      postInteraction(`${bridge.url}/slack/events`, clickTicket(ticketPost, agents.ada, 'claim'), { secret }),
-      postInteraction(`${bridge.url}/slack/events`, clickTicket(ticketPost, agents.bob, 'claim'), { secret }),
+      postInteraction(`${bridge.url}/slack/events`, ticketClick(ticketPost, { user: agents.ada, channel: deskChannel }, 'claim'), { secret }),
+      postInteraction(`${bridge.url}/slack/events`, ticketClick(ticketPost, { user: agents.bob, channel: deskChannel }, 'claim'), { secret }),
     ]);
     expect([first.status, second.status]).toEqual([200, 200]);
     const joined = await waitForText(requesterDm, 'joined the conversation');
@@ -240,7 +224,7 @@ describe("hand-off from Ultimate's chat widget to a Slack desk", () => {
     expect((await webhook({ eventType: 'widgetMessage', platformConversationId: widgetConversation, type: 'text', text: 'Hello from the widget', buttons: [], carouselCards: [] })).status).toBe(200);
     expect((await waitForText(deskChannel, 'Hello from the widget')).body.thread_ts).toBe(ts);
 
-    await postInteraction(`${bridge.url}/slack/events`, clickTicket(post, agents.carol, 'claim'), { secret });
+    await postInteraction(`${bridge.url}/slack/events`, ticketClick(post, { user: agents.carol, channel: deskChannel }, 'claim'), { secret });
     await agentReplies(agents.carol, 'Hi, Carol here', ts);
     expect((await webhook({ eventType: 'widgetEndSession', platformConversationId: widgetConversation })).status).toBe(200);
     await pollFor(() => (widgetCalls().length >= 3 ? true : undefined), 'three widget calls');
@@ -257,7 +241,7 @@ describe("hand-off from Ultimate's chat widget to a Slack desk", () => {
     await webhook({ eventType: 'widgetEscalate', platformConversationId: resolvedOne });
     const post = await pollFor(() => postsTo(deskChannel).filter((request) => !request.body.thread_ts).at(-1), 'ticket');
     await pollFor(() => widgetCalls().find((call) => call.body.platformConversationId === resolvedOne), 'queued');
-    await postInteraction(`${bridge.url}/slack/events`, clickTicket(post, agents.ada, 'resolve'), { secret });
+    await postInteraction(`${bridge.url}/slack/events`, ticketClick(post, { user: agents.ada, channel: deskChannel }, 'resolve'), { secret });
     await pollFor(() => widgetCalls().find((call) => call.body.platformConversationId === resolvedOne && call.body.eventType === 'agentDisconnect'), 'agentDisconnect');
 
     const timedOut = 'a1b2c3d4-0000-4000-8000-000000000002';

@@ -58,6 +58,8 @@ export interface PathRatios {
   /** bare's CPU per event / the bridge's: the machine-noise-robust efficiency ratio. */
   cpuEfficiencyVsBare?: number;
   cpuEfficiencyVsBolt?: number;
+  /** bolt-minimal / bare throughput: how far Bolt + axios alone are from the practical limit. */
+  boltVsBare?: number;
 }
 
 /** Ratios of one path. */
@@ -70,6 +72,7 @@ export function ratios(path: PathResults | undefined): PathRatios {
     result.throughputVsBare = bridge.eventsPerS / bare.eventsPerS;
     result.cpuEfficiencyVsBare = bare.cpuUsPerEvent / bridge.cpuUsPerEvent;
   }
+  if (bolt && bare) result.boltVsBare = bolt.eventsPerS / bare.eventsPerS;
   if (bridge && bolt) {
     result.throughputVsBolt = bridge.eventsPerS / bolt.eventsPerS;
     result.cpuEfficiencyVsBolt = bolt.cpuUsPerEvent / bridge.cpuUsPerEvent;
@@ -134,7 +137,8 @@ export function formatTable(results: BenchResults): string {
     const r = ratios(data);
     lines.push(
       `  bridge/bare: throughput ${pct(r.throughputVsBare)}, CPU efficiency ${pct(r.cpuEfficiencyVsBare)}   ` +
-        `bridge/bolt-minimal: throughput ${pct(r.throughputVsBolt)}, CPU efficiency ${pct(r.cpuEfficiencyVsBolt)}`,
+        `bridge/bolt-minimal: throughput ${pct(r.throughputVsBolt)}, CPU efficiency ${pct(r.cpuEfficiencyVsBolt)}   ` +
+        `(bolt-minimal/bare: ${pct(r.boltVsBare)})`,
     );
   }
   const sqliteRows = (['a', 'b'] as const).filter((path) => results.sqlite[path]);

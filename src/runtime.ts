@@ -9,21 +9,19 @@ import type { AddressInfo } from 'node:net';
 import { ActionRegistry } from './actions/action-registry.js';
 import type { BotBackend } from './bot/bot-backend.js';
 import { createBotBackend, createBotRouters } from './bot/backend-factory.js';
+import { WidgetChannel } from './bot/ultimate/widget-channel.js';
 import type { BridgeConfig } from './config/bridge-config.js';
 import { secretsOf, type Env } from './config/env.js';
-import { Bridge } from './core/bridge.js';
+import type { Bridge } from './core/bridge.js';
 import type { ChannelAdapter } from './core/channel-adapter.js';
-import { ConversationRegistry } from './core/conversations.js';
-import { DeliveryService, type DeliveryDeps } from './core/delivery.js';
-import { DeskDirectory } from './core/handoff/desk-directory.js';
-import { HandoffService } from './core/handoff/handoff-service.js';
-import { PresenceService } from './core/handoff/presence.js';
-import { TicketBook } from './core/handoff/ticket-book.js';
-import { TicketTimers } from './core/handoff/ticket-timers.js';
+import { createCore } from './core/create-core.js';
+import type { DeliveryDeps, DeliveryService } from './core/delivery.js';
+import type { HandoffService } from './core/handoff/handoff-service.js';
+import type { PresenceService } from './core/handoff/presence.js';
+import type { TicketTimers } from './core/handoff/ticket-timers.js';
+import { widgetChannel } from './core/handoff/widget-handoff.js';
 import { createLogger, type Logger } from './core/logger.js';
 import { Metrics } from './core/metrics.js';
-import { Transcripts } from './core/transcripts.js';
-import { deliveryTargets } from './delivery-targets.js';
 import { createApp } from './http/create-app.js';
 import type { ReadinessCheck } from './http/health-routes.js';
 import { openStore } from './store/open-store.js';
@@ -71,50 +69,23 @@ export async function startBridge(options: BridgeRuntimeOptions): Promise<Bridge
   const logger = options.logger ?? createLogger({ level: env.logLevel, secrets: secretsOf(env) });
   const metrics = options.metrics ?? new Metrics({ collectDefaults: true });
   const store = await openStore(env.storeUrl, { now });
-  const conversations = new ConversationRegistry({ store, logger, now, newId });
-  const transcripts = new Transcripts(store, now);
-  const directory = new DeskDirectory(config);
-  const tickets = new TicketBook(store);
-  const adapters = new Map<string, ChannelAdapter>();
-  const targets = new Map<string, Pick<ChannelAdapter, 'deliver'>>();
-  const delivery = new DeliveryService({ store, adapters: targets, logger, metrics, now, random: options.random, sleep: options.deliverySleep });
-  const presence = new PresenceService({ directory, deskSide: (platform) => adapters.get(platform)?.desk, logger, metrics, now });
-  let backend: BotBackend | undefined;
-  let bridge: Bridge | undefined;
-  const handoff = new HandoffService({
-    directory,
-    tickets,
-    presence,
-    conversations,
-    transcripts,
-    adapters,
-    queue: (conversation, messages) => bridge!.queue(conversation, messages),
-    endBotSession: async (conversation) => {
-      await backend!.send({ conversationId: conversation.id, type: 'endSession' }).catch((error: unknown) => {
-        logger.warn({ err: error, conversationId: conversation.id }, 'endSession after the hand-off was not accepted by the bot');
-      });
-    },
-    metrics,
-    logger,
-    now,
-    newId,
-  });
-  bridge = new Bridge({ store, conversations, transcripts, delivery, handoff, logger, metrics, newOwnerId: randomUUID, now });
+  const core = createCore({ store, config, logger, metrics, now, newId, random: options.random, deliverySleep: options.deliverySleep });
+  const { bridge, handoff, delivery, presence, timers } = core;
   const actions = ActionRegistry.fromConfig(config.actions, { getConversation: (id) => store.getConversation(id) });
-  backend = createBotBackend({ env, config, output: bridge, actions, logger, metrics });
+  const backend = createBotBackend({ env, config, output: bridge, actions, logger, metrics });
   bridge.useBackend(backend);
-
-  for (const adapter of await channelAdapters(env, bridge, logger, metrics, now)) adapters.set(adapter.channel, adapter);
-  for (const [channel, target] of deliveryTargets(env, adapters)) targets.set(channel, target);
+  for (const adapter of await channelAdapters(env, bridge, logger, metrics, now)) core.addAdapter(adapter);
+  const { apiKey, botId, apiUrl } = env.ultimate;
+  if (apiKey && botId) core.addDeliveryTarget(widgetChannel, new WidgetChannel({ apiUrl, apiKey, botId }));
 
   let shuttingDown = false;
   const readiness: ReadinessCheck[] = [{ name: 'store', check: () => store.ping() }];
-  for (const adapter of adapters.values()) {
+  for (const adapter of core.adapters.values()) {
     if (adapter.checkReady) readiness.push({ name: adapter.channel, check: () => adapter.checkReady!() });
   }
-  if (backend.checkReady) readiness.push({ name: `bot (${backend.name})`, check: () => backend!.checkReady!() });
+  if (backend.checkReady) readiness.push({ name: `bot (${backend.name})`, check: () => backend.checkReady!() });
   const app = createApp({
-    adapters: [...adapters.values()],
+    adapters: [...core.adapters.values()],
     botRouters: createBotRouters({ env, config, output: bridge, widget: handoff.widget, actions, logger, metrics }),
     readiness,
     metrics,
@@ -125,14 +96,13 @@ export async function startBridge(options: BridgeRuntimeOptions): Promise<Bridge
   const server = await listen(app, env.port, options.host);
   server.requestTimeout = 30_000;
   server.headersTimeout = 15_000;
-  for (const adapter of adapters.values()) await adapter.start?.();
-  const timers = new TicketTimers({ tickets, directory, handoff, logger, now });
+  for (const adapter of core.adapters.values()) await adapter.start?.();
   timers.start();
   presence.start();
   await delivery.start();
   const { port } = server.address() as AddressInfo;
   const url = `http://${options.host ?? '127.0.0.1'}:${port}`;
-  logger.info({ port, botBackend: backend.name, store: store.kind, channels: [...adapters.keys()], desks: directory.all().length }, 'bridge started');
+  logger.info({ port, botBackend: backend.name, store: store.kind, channels: [...core.adapters.keys()], desks: config.desks.length }, 'bridge started');
 
   const shutdown = async () => {
     if (shuttingDown) return;
@@ -140,10 +110,10 @@ export async function startBridge(options: BridgeRuntimeOptions): Promise<Bridge
     logger.info('shutting down: no new requests, draining deliveries');
     const closed = new Promise<void>((resolve) => server.close(() => resolve()));
     server.closeIdleConnections();
-    for (const adapter of adapters.values()) await adapter.stop?.();
+    for (const adapter of core.adapters.values()) await adapter.stop?.();
     timers.stop();
     presence.stop();
-    await backend!.idle?.();
+    await backend.idle?.();
     await delivery.stop();
     await closed;
     await store.close();

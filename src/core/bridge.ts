@@ -112,6 +112,15 @@ export class Bridge implements InboundSink, BotOutput {
     await this.deps.conversations.setSession(conversationId, 'ended');
   }
 
+  /** Tell the bot a conversation is over (after a hand-off); a refusal is logged, not thrown. */
+  async endBotSession(conversation: ConversationRecord): Promise<void> {
+    try {
+      await this.backend?.send({ conversationId: conversation.id, type: 'endSession' });
+    } catch (error) {
+      this.deps.logger.warn({ err: error, conversationId: conversation.id }, 'endSession after the hand-off was not accepted by the bot');
+    }
+  }
+
   /** Queue messages the bridge itself writes to a requester (notices, agent replies). */
   async queue(conversation: ConversationRecord, messages: BotMessage[]): Promise<void> {
     await this.deps.store.enqueue(conversation.id, messages, this.deps.now());

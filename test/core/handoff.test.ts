@@ -6,17 +6,13 @@ import { beforeEach, describe, expect, it } from 'vitest';
 import type { BotBackend, BotEvent } from '../../src/bot/bot-backend.js';
 import { parseBridgeConfig } from '../../src/config/bridge-config.js';
 import type { BotMessage } from '../../src/core/bot-message.js';
-import { Bridge } from '../../src/core/bridge.js';
-import type { ChannelAdapter, DeskPresence, DeskSide, DeskTarget, TicketView } from '../../src/core/channel-adapter.js';
-import { ConversationRegistry } from '../../src/core/conversations.js';
-import { DeliveryService } from '../../src/core/delivery.js';
-import { DeskDirectory } from '../../src/core/handoff/desk-directory.js';
-import { HandoffService, deskChannelPrefix } from '../../src/core/handoff/handoff-service.js';
-import { PresenceService } from '../../src/core/handoff/presence.js';
-import { TicketBook } from '../../src/core/handoff/ticket-book.js';
-import { TicketTimers } from '../../src/core/handoff/ticket-timers.js';
+import type { Bridge } from '../../src/core/bridge.js';
+import type { DeskPresence, DeskSide, DeskTarget, TicketView } from '../../src/core/channel-adapter.js';
+import { createCore } from '../../src/core/create-core.js';
+import type { DeliveryService } from '../../src/core/delivery.js';
+import type { HandoffService } from '../../src/core/handoff/handoff-service.js';
+import type { TicketTimers } from '../../src/core/handoff/ticket-timers.js';
 import { Metrics } from '../../src/core/metrics.js';
-import { Transcripts } from '../../src/core/transcripts.js';
 import type { ChannelAddress, VisitorEvent } from '../../src/core/visitor-event.js';
 import { MemoryStore } from '../../src/store/memory-store.js';
 import { silentLogger } from '../support/silent-logger.js';
@@ -61,60 +57,30 @@ let bridge: Bridge;
 let handoff: HandoffService;
 let delivery: DeliveryService;
 let timers: TicketTimers;
-let metrics: Metrics;
-let ids: number;
 
 beforeEach(() => {
   clock = { now: Date.parse('2026-11-23T08:30:00Z') };
-  ids = 0;
+  let ids = 0;
   const now = () => clock.now;
-  const newId = () => `id-${++ids}`;
-  const store = new MemoryStore({ now });
-  const logger = silentLogger();
-  metrics = new Metrics();
+  const core = createCore({ store: new MemoryStore({ now }), config, logger: silentLogger(), metrics: new Metrics(), now, newId: () => `id-${++ids}` });
+  ({ bridge, handoff, delivery, timers } = core);
   desk = new RecordingDesk();
   requesterInbox = [];
   botEvents = [];
-  const chat: ChannelAdapter = {
+  core.addAdapter({
     channel: 'slack',
     deliver: async (address, message) => {
       requesterInbox.push({ key: address.key, message });
     },
     desk,
-  };
-  const adapters = new Map<string, ChannelAdapter>([['slack', chat]]);
-  const targets = new Map<string, Pick<ChannelAdapter, 'deliver'>>([
-    ['slack', chat],
-    [`${deskChannelPrefix}slack`, { deliver: (address, message) => desk.postToTicket({ ...address, channel: 'slack' }, message) }],
-  ]);
-  const conversations = new ConversationRegistry({ store, logger, now, newId });
-  const transcripts = new Transcripts(store, now);
-  const directory = new DeskDirectory(config);
-  const tickets = new TicketBook(store);
-  delivery = new DeliveryService({ store, adapters: targets, logger, metrics, now });
-  const presence = new PresenceService({ directory, deskSide: (platform) => adapters.get(platform)?.desk, logger, metrics, now });
+  });
   const backend: BotBackend = {
     name: 'recording',
     send: async (event) => {
       botEvents.push(event);
     },
   };
-  handoff = new HandoffService({
-    directory,
-    tickets,
-    presence,
-    conversations,
-    transcripts,
-    adapters,
-    queue: (conversation, messages) => bridge.queue(conversation, messages),
-    endBotSession: (conversation) => backend.send({ conversationId: conversation.id, type: 'endSession' }),
-    metrics,
-    logger,
-    now,
-    newId,
-  });
-  bridge = new Bridge({ store, conversations, transcripts, delivery, handoff, logger, metrics, newOwnerId: newId, now, backend });
-  timers = new TicketTimers({ tickets, directory, handoff, logger, now });
+  bridge.useBackend(backend);
 });
 
 const requester = { id: 'U1', name: 'Egon', email: 'egon@example.com' };

@@ -97,6 +97,7 @@ export async function startBridge(options: BridgeRuntimeOptions): Promise<Bridge
   server.requestTimeout = 30_000;
   server.headersTimeout = 15_000;
   for (const adapter of core.adapters.values()) await adapter.start?.();
+  await handoff.restoreTicketGauge();
   timers.start();
   presence.start();
   await delivery.start();

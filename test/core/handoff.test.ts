@@ -57,12 +57,14 @@ let bridge: Bridge;
 let handoff: HandoffService;
 let delivery: DeliveryService;
 let timers: TicketTimers;
+let metrics: Metrics;
 
 beforeEach(() => {
   clock = { now: Date.parse('2026-11-23T08:30:00Z') };
   let ids = 0;
   const now = () => clock.now;
-  const core = createCore({ store: new MemoryStore({ now }), config, logger: silentLogger(), metrics: new Metrics(), now, newId: () => `id-${++ids}` });
+  metrics = new Metrics();
+  const core = createCore({ store: new MemoryStore({ now }), config, logger: silentLogger(), metrics, now, newId: () => `id-${++ids}` });
   ({ bridge, handoff, delivery, timers } = core);
   desk = new RecordingDesk();
   requesterInbox = [];
@@ -179,6 +181,17 @@ describe('hand-off', () => {
     expect(requesterInbox.at(-1)!.message).toMatchObject({ notice: { kind: 'failed' } });
     expect(botEvents.at(-1)).toEqual({ conversationId, type: 'endSession' });
     expect(deskTexts().at(-1)).toContain('Nobody claimed this ticket within 30 minutes');
+  });
+
+  it('counts open tickets by state, also after a restart', async () => {
+    const { ticketId } = await escalated();
+    const gauge = async () => Object.fromEntries((await metrics.ticketsByState.get()).values.map((value) => [value.labels.state, value.value]));
+    expect(await gauge()).toEqual({ queued: 1 });
+    await bridge.agentEvent({ kind: 'claim', ticketId, agent: ada });
+    expect(await gauge()).toMatchObject({ queued: 0, assigned: 1 });
+    metrics.ticketsByState.reset();
+    await handoff.restoreTicketGauge();
+    expect(await gauge()).toEqual({ assigned: 1 });
   });
 
   it('cancels the ticket when the requester ends the conversation', async () => {

@@ -105,6 +105,12 @@ export class HandoffService implements Handoff {
     }
   }
 
+  /** Set the open-ticket gauge from the store (at start-up: a restart must not zero it). */
+  async restoreTicketGauge(): Promise<void> {
+    this.deps.metrics.ticketsByState.reset();
+    for (const entry of await this.deps.tickets.open()) this.deps.metrics.ticketsByState.inc({ state: entry.state });
+  }
+
   /** Whether the desk is in its hours and has someone present. */
   isTeamOnline(teamId?: string): Promise<boolean> {
     return this.deps.presence.isOnline(teamId);

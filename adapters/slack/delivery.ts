@@ -17,11 +17,11 @@ import { truncateText } from './mrkdwn.js';
 import { renderMessage, type RenderOptions } from './render-blocks.js';
 import { slackErrorName, toDeliveryError } from './slack-errors.js';
 import { threadOf, type SlackThread } from './thread-address.js';
-import type { SlackWebClient } from './web-client.js';
+import type { ChatPoster } from './chat-poster.js';
 
 /** What delivery needs. */
 export interface SlackDeliveryDeps {
-  client: SlackWebClient;
+  poster: Pick<ChatPoster, 'postMessage'>;
   logger: Logger;
 }
 
@@ -69,7 +69,7 @@ export class SlackDelivery {
   }
 
   private async post(thread: SlackThread, part: SlackMessage, sender: MessageSender | undefined): Promise<PostedMessage> {
-    const result = await this.deps.client.chat.postMessage({
+    const result = await this.deps.poster.postMessage({
       channel: thread.channel,
       ...(thread.threadTs ? { thread_ts: thread.threadTs } : {}),
       text: part.text,

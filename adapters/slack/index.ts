@@ -12,13 +12,14 @@ import type { Metrics } from '../../src/core/metrics.js';
 import { BotIdentitySource } from './bot-identity.js';
 import { createBoltApp } from './bolt-app.js';
 import { registerClicks } from './click-handler.js';
+import { ChatPoster } from './chat-poster.js';
 import { SlackDelivery } from './delivery.js';
 import { registerInbound } from './inbound-handlers.js';
 import { RememberedKeys } from './remembered-keys.js';
 import { toDeliveryError } from './slack-errors.js';
 import { SlackUsers } from './slack-users.js';
 import { parseThreadKey, slackChannel, threadAddress } from './thread-address.js';
-import { createWebClient } from './web-client.js';
+import { createWebClient, webApiTimeoutMs } from './web-client.js';
 import { SlackDeskInbound } from './desk/desk-inbound.js';
 import { SlackDeskPresence } from './desk/desk-presence.js';
 import { SlackDeskSide } from './desk/desk-side.js';
@@ -41,7 +42,8 @@ export function createSlackAdapter(deps: SlackAdapterDeps): ChannelAdapter {
   const users = new SlackUsers(client);
   const threads = new RememberedKeys(sink.knowsAddress ? (key) => sink.knowsAddress!(slackChannel, key) : undefined);
   const tickets = new RememberedKeys(sink.knowsTicketThread ? (key) => knowsTicketThread(sink, key) : undefined);
-  const delivery = new SlackDelivery({ client, logger });
+  const poster = new ChatPoster({ apiUrl: env.apiUrl, token: env.botToken, timeoutMs: webApiTimeoutMs });
+  const delivery = new SlackDelivery({ poster, logger });
   const presence = new SlackDeskPresence({ client, users, identity, logger, now: deps.now ?? Date.now });
   const desk = new SlackDeskSide({ client, identity, delivery, presence, tickets });
   const deskInbound = new SlackDeskInbound({ sink, users, client, tickets, logger });
@@ -72,9 +74,17 @@ export function createSlackAdapter(deps: SlackAdapterDeps): ChannelAdapter {
       }
     },
     desk,
+    stop: async () => poster.close(),
   };
   if (!receiver) {
-    return { ...adapter, start: () => app.start().then(() => undefined), stop: () => app.stop().then(() => undefined) };
+    return {
+      ...adapter,
+      start: () => app.start().then(() => undefined),
+      stop: async () => {
+        await app.stop();
+        poster.close();
+      },
+    };
   }
   return adapter;
 }

@@ -21,6 +21,7 @@ const transientPlatformErrors = new Set([
 
 /** Slack's error name of a failed call (`channel_not_found`, `invalid_blocks`, ...), if it was answered with one. */
 export function slackErrorName(error: unknown): string | undefined {
+  if (error instanceof DeliveryError) return error.platformCode;
   if (!isCoded(error) || error.code !== webApi.ErrorCode.PlatformError) return undefined;
   const data = (error as { data?: { error?: unknown } }).data;
   return typeof data?.error === 'string' ? data.error : undefined;
@@ -39,7 +40,7 @@ export function toDeliveryError(error: unknown, method: string): DeliveryError {
     }
     case webApi.ErrorCode.PlatformError: {
       const name = slackErrorName(error) ?? 'platform_error';
-      return fail(name, transientPlatformErrors.has(name));
+      return fail(name, isTransientSlackError(name));
     }
     case webApi.ErrorCode.HTTPError: {
       const { statusCode, headers } = error as { statusCode?: number; headers?: Record<string, string> };
@@ -55,7 +56,14 @@ export function toDeliveryError(error: unknown, method: string): DeliveryError {
   }
 }
 
-function retryAfterHeaderMs(header: string | undefined): number | undefined {
+/** Whether a Slack error name describes a passing condition (worth a retry). */
+export function isTransientSlackError(name: string): boolean {
+  return transientPlatformErrors.has(name);
+}
+
+/** Retry-After seconds as milliseconds. */
+export function retryAfterHeaderMs(header: string | string[] | undefined): number | undefined {
+  if (Array.isArray(header)) return retryAfterHeaderMs(header[0]);
   if (header === undefined) return undefined;
   const seconds = Number.parseInt(header, 10);
   return Number.isNaN(seconds) || seconds < 0 ? undefined : seconds * 1000;

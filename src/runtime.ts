@@ -61,6 +61,9 @@ export interface BridgeRuntime {
   shutdown(): Promise<void>;
 }
 
+/** How long shutdown waits for each stage; what is left stays in the store for the next start. */
+export const shutdownDeadlinesMs = { events: 5_000, deliveries: 10_000 };
+
 /** Build every part and start listening. */
 export async function startBridge(options: BridgeRuntimeOptions): Promise<BridgeRuntime> {
   const { env, config } = options;
@@ -108,14 +111,17 @@ export async function startBridge(options: BridgeRuntimeOptions): Promise<Bridge
   const shutdown = async () => {
     if (shuttingDown) return;
     shuttingDown = true;
-    logger.info('shutting down: no new requests, draining deliveries');
+    logger.info('shutting down: no new requests, finishing events in flight, draining deliveries');
     const closed = new Promise<void>((resolve) => server.close(() => resolve()));
     server.closeIdleConnections();
     for (const adapter of core.adapters.values()) await adapter.stop?.();
     timers.stop();
     presence.stop();
+    // Platforms were acked before processing: finish what is in flight before the store goes away.
+    await bridge.settle(shutdownDeadlinesMs.events);
     await backend.idle?.();
-    await delivery.stop();
+    await delivery.stop(shutdownDeadlinesMs.deliveries);
+    server.closeAllConnections();
     await closed;
     await store.close();
     logger.info('bridge stopped');

@@ -41,6 +41,7 @@ export interface BridgeDeps {
 /** The bridge core; adapters see it as an `InboundSink`, backends as a `BotOutput`. */
 export class Bridge implements InboundSink, BotOutput {
   private readonly serializer = new KeyedSerializer();
+  private readonly inFlight = new Set<Promise<unknown>>();
   private backend?: BotBackend;
 
   constructor(private readonly deps: BridgeDeps) {
@@ -53,26 +54,31 @@ export class Bridge implements InboundSink, BotOutput {
   }
 
   /** A requester wrote, clicked, opened or ended a conversation. */
-  async visitorEvent(event: VisitorEvent): Promise<VisitorEventOutcome> {
+  visitorEvent(event: VisitorEvent): Promise<VisitorEventOutcome> {
     const { address, action, eventId } = event;
     this.deps.metrics.eventsIn.inc({ platform: address.channel, type: action.kind });
-    const dedupeKey = eventId ? `dedupe:${address.channel}:${eventId}` : undefined;
-    const claimOwner = this.deps.newOwnerId();
-    if (dedupeKey && !(await this.deps.store.claim(dedupeKey, claimOwner, dedupeTtlMs))) return { status: 'duplicate' };
-    try {
-      // One thread's events reach the bot in arrival order; other threads run concurrently.
-      return await this.serializer.run(`${address.channel}:${address.key}`, () => this.handleVisitorEvent(event));
-    } catch (error) {
-      // Let the platform's retry of this event be processed, since this attempt did not get through.
-      if (dedupeKey) await this.deps.store.release(dedupeKey, claimOwner);
-      throw error;
-    }
+    // One thread's events reach the bot in arrival order; other threads run concurrently.
+    return this.track(
+      this.once(address.channel, eventId, { status: 'duplicate' }, () =>
+        this.serializer.run(`${address.channel}:${address.key}`, () => this.handleVisitorEvent(event)),
+      ),
+    );
   }
 
   /** An agent acted in a desk channel. */
   agentEvent(event: AgentEvent): Promise<AgentEventOutcome> {
     this.deps.metrics.eventsIn.inc({ platform: 'desk', type: event.kind });
-    return this.deps.handoff.agentEvent(event);
+    return this.track(this.once('desk', event.eventId, { status: 'duplicate' }, () => this.deps.handoff.agentEvent(event)));
+  }
+
+  /** Resolves once the events being handled now are done, or after `deadlineMs` (shutdown). */
+  async settle(deadlineMs: number): Promise<void> {
+    let timer: NodeJS.Timeout | undefined;
+    const deadline = new Promise<void>((resolve) => {
+      timer = setTimeout(resolve, deadlineMs);
+    });
+    await Promise.race([Promise.allSettled([...this.inFlight]), deadline]);
+    clearTimeout(timer);
   }
 
   /** Whether a platform thread has a live conversation (adapters listen to such threads without a mention). */
@@ -127,6 +133,32 @@ export class Bridge implements InboundSink, BotOutput {
     this.deps.delivery.notify(conversation.id);
   }
 
+  /**
+   * Run `work` once per platform event id: a retry finds the id claimed in the store and gets
+   * `duplicate`. A failed attempt releases the claim, so the platform's retry is processed.
+   */
+  private async once<T>(scope: string, eventId: string | undefined, duplicate: T, work: () => Promise<T>): Promise<T> {
+    if (!eventId) return work();
+    const key = `dedupe:${scope}:${eventId}`;
+    const owner = this.deps.newOwnerId();
+    if (!(await this.deps.store.claim(key, owner, dedupeTtlMs))) return duplicate;
+    try {
+      return await work();
+    } catch (error) {
+      await this.deps.store.release(key, owner);
+      throw error;
+    }
+  }
+
+  private track<T>(work: Promise<T>): Promise<T> {
+    this.inFlight.add(work);
+    void work.then(
+      () => this.inFlight.delete(work),
+      () => this.inFlight.delete(work),
+    );
+    return work;
+  }
+
   private async handleVisitorEvent(event: VisitorEvent): Promise<VisitorEventOutcome> {
     const { action } = event;
     if (action.kind === 'message' && action.clickedConversationId) {
@@ -168,14 +200,18 @@ export class Bridge implements InboundSink, BotOutput {
     text: string,
     click: { cardIndex?: number; payload?: string },
   ): Promise<VisitorEventOutcome> {
-    const { record, isNew } = await this.deps.conversations.resolve(event);
-    addLogContext({ conversationId: record.id });
-    await this.deps.transcripts.add(record.id, 'requester', text);
+    let { record, isNew } = await this.deps.conversations.resolve(event);
     if (record.session === 'escalated') {
       // While a human has the conversation, the bot stays out of it.
-      await this.deps.handoff.requesterMessage(record, text);
-      return { status: 'accepted', conversationId: record.id };
+      addLogContext({ conversationId: record.id });
+      await this.deps.transcripts.add(record.id, 'requester', text);
+      if (await this.deps.handoff.requesterMessage(record, text)) return { status: 'accepted', conversationId: record.id };
+      // Its ticket closed without the session following: start afresh with the bot rather than drop the message.
+      await this.deps.conversations.setSession(record.id, 'ended');
+      ({ record, isNew } = await this.deps.conversations.resolve(event));
     }
+    addLogContext({ conversationId: record.id });
+    await this.deps.transcripts.add(record.id, 'requester', text);
     await this.sendToBot(
       {
         conversationId: record.id,

@@ -53,7 +53,7 @@ export function createCore(deps: CoreDeps): Core {
   const conversations = new ConversationRegistry({ store, logger, now, newId });
   const transcripts = new Transcripts(store, now);
   const directory = new DeskDirectory(config);
-  const tickets = new TicketBook(store);
+  const tickets = new TicketBook(store, logger);
   const delivery = new DeliveryService({ store, adapters: targets, logger, metrics, now, random: deps.random, sleep: deps.deliverySleep });
   const presence = new PresenceService({ directory, deskSide: (platform) => adapters.get(platform)?.desk, logger, metrics, now });
   const handoff: HandoffService = new HandoffService({

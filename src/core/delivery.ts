@@ -111,12 +111,18 @@ export class DeliveryService {
   private async drain(conversationId: string): Promise<void> {
     const leaseKey = `lease:delivery:${conversationId}`;
     if (!(await this.deps.store.claim(leaseKey, this.owner, this.leaseTtlMs))) return;
+    let leasedAt = this.now();
     try {
       while (!this.stopping) {
         const entries = await this.deps.store.pending(conversationId, batchSize);
         if (entries.length === 0) return;
         for (const entry of entries) {
           if (this.stopping) return;
+          // Slow sends add up: renew before half the lease is gone, and stop if another replica has the queue.
+          if (this.now() - leasedAt > this.leaseTtlMs / 2) {
+            if (!(await this.renewLease(conversationId))) return;
+            leasedAt = this.now();
+          }
           if ((await this.deliverWithRetries(entry)) === 'lease-lost') return;
         }
       }
@@ -163,15 +169,20 @@ export class DeliveryService {
    * mistaken for a dead replica. False if another replica took the queue over meanwhile.
    */
   private async waitHoldingLease(conversationId: string, waitMs: number): Promise<boolean> {
-    const leaseKey = `lease:delivery:${conversationId}`;
     for (let remaining = waitMs; remaining > 0 && !this.stopping; ) {
       const chunk = Math.min(remaining, this.leaseTtlMs / 2);
       await this.sleep(chunk);
       remaining -= chunk;
-      await this.deps.store.release(leaseKey, this.owner);
-      if (!(await this.deps.store.claim(leaseKey, this.owner, this.leaseTtlMs))) return false;
+      if (!(await this.renewLease(conversationId))) return false;
     }
     return true;
+  }
+
+  /** Extend this replica's lease; false if another replica holds it now. */
+  private async renewLease(conversationId: string): Promise<boolean> {
+    const leaseKey = `lease:delivery:${conversationId}`;
+    await this.deps.store.release(leaseKey, this.owner);
+    return this.deps.store.claim(leaseKey, this.owner, this.leaseTtlMs);
   }
 
   private async giveUp(entry: OutboxEntry, channel: string, reason: string, error?: unknown): Promise<void> {

@@ -163,6 +163,27 @@ describe('DeliveryService', () => {
     expect(channel.delivered.map((entry) => entry.text)).toEqual(['left behind']);
   });
 
+  it('renews its lease during a long drain, so a second replica never sends the same messages', async () => {
+    const store = new MemoryStore();
+    await conversation(store, 'c1');
+    const sent: string[] = [];
+    const slowChannel = (replica: string) => ({
+      async deliver(_address: ChannelAddress, message: BotMessage) {
+        await new Promise((resolve) => setTimeout(resolve, 30));
+        sent.push(`${replica}:${message.kind === 'text' ? message.text : ''}`);
+      },
+    });
+    const replica = (name: string) =>
+      new DeliveryService({ store, adapters: new Map([['chat', slowChannel(name)]]), logger: silentLogger(), metrics: new Metrics(), leaseTtlMs: 100 });
+    const [a, b] = [replica('A'), replica('B')];
+    await store.enqueue('c1', ['m1', 'm2', 'm3', 'm4', 'm5', 'm6', 'm7', 'm8'].map(text), 0);
+    a.notify('c1');
+    await new Promise((resolve) => setTimeout(resolve, 130)); // past A's first lease
+    b.notify('c1');
+    await Promise.all([a.idle(), b.idle()]);
+    expect(sent.map((entry) => entry.split(':')[1])).toEqual(['m1', 'm2', 'm3', 'm4', 'm5', 'm6', 'm7', 'm8']);
+  });
+
   it('skips a queue another replica holds the lease of', async () => {
     const store = new MemoryStore();
     await conversation(store, 'c1');

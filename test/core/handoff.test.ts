@@ -11,6 +11,7 @@ import type { DeskPresence, DeskSide, DeskTarget, TicketView } from '../../src/c
 import { createCore } from '../../src/core/create-core.js';
 import type { DeliveryService } from '../../src/core/delivery.js';
 import type { HandoffService } from '../../src/core/handoff/handoff-service.js';
+import type { PresenceService } from '../../src/core/handoff/presence.js';
 import type { TicketTimers } from '../../src/core/handoff/ticket-timers.js';
 import { Metrics } from '../../src/core/metrics.js';
 import type { ChannelAddress, VisitorEvent } from '../../src/core/visitor-event.js';
@@ -58,6 +59,7 @@ let handoff: HandoffService;
 let delivery: DeliveryService;
 let timers: TicketTimers;
 let metrics: Metrics;
+let presence: PresenceService;
 
 beforeEach(() => {
   clock = { now: Date.parse('2026-11-23T08:30:00Z') };
@@ -65,7 +67,7 @@ beforeEach(() => {
   const now = () => clock.now;
   metrics = new Metrics();
   const core = createCore({ store: new MemoryStore({ now }), config, logger: silentLogger(), metrics, now, newId: () => `id-${++ids}` });
-  ({ bridge, handoff, delivery, timers } = core);
+  ({ bridge, handoff, delivery, timers, presence } = core);
   desk = new RecordingDesk();
   requesterInbox = [];
   botEvents = [];
@@ -194,6 +196,26 @@ describe('hand-off', () => {
     expect(await gauge()).toEqual({ assigned: 1 });
   });
 
+  it('ends the session even when the ticket post cannot be updated, so the requester is never stuck', async () => {
+    const { conversationId, ticketId } = await escalated();
+    desk.updateTicket = async () => {
+      throw new Error('ratelimited');
+    };
+    expect(await bridge.agentEvent({ kind: 'resolve', ticketId, agent: ada })).toEqual({ status: 'accepted' });
+    await say('are you still there?');
+    expect(botEvents.at(-1)).toMatchObject({ type: 'message', text: 'are you still there?' });
+    expect(botEvents.at(-1)!.conversationId).not.toBe(conversationId);
+  });
+
+  it('does not relay a redelivered agent reply twice', async () => {
+    const { thread } = await escalated();
+    const reply = { kind: 'reply' as const, ticketThread: thread, agent: ada, text: 'on it', eventId: 'Ev-agent-1' };
+    expect(await bridge.agentEvent(reply)).toEqual({ status: 'accepted' });
+    expect(await bridge.agentEvent(reply)).toEqual({ status: 'duplicate' });
+    await delivery.idle();
+    expect(texts().filter((text) => text === 'on it')).toHaveLength(1);
+  });
+
   it('cancels the ticket when the requester ends the conversation', async () => {
     await escalated();
     await bridge.visitorEvent({ address: { channel: 'slack', key: 'dm-1', reference: {} }, requester, action: { kind: 'endSession' } });
@@ -216,6 +238,15 @@ describe('hand-off', () => {
     const calls = desk.presenceCalls;
     expect(await handoff.isTeamOnline('night')).toBe(false);
     expect(desk.presenceCalls).toBe(calls);
+  });
+
+  it('stops answering online once presence keeps failing after a good reading', async () => {
+    expect(await handoff.isTeamOnline('it')).toBe(true);
+    desk.presenceAnswer = async () => {
+      throw new Error('token revoked');
+    };
+    await presence.refreshNow();
+    expect(await handoff.isTeamOnline('it')).toBe(false);
   });
 
   it('answers a first question within its deadline when presence hangs', async () => {

@@ -73,15 +73,16 @@ export class HandoffService implements Handoff {
     await this.deps.queue(escalated ?? conversation, [queuedNotice(position)]);
   }
 
-  /** Relay a requester's message into the ticket thread. */
-  async requesterMessage(conversation: ConversationRecord, text: string): Promise<void> {
+  /** Relay a requester's message into the ticket thread; false when the conversation has no open ticket. */
+  async requesterMessage(conversation: ConversationRecord, text: string): Promise<boolean> {
     const ticket = conversation.ticketId ? await this.deps.tickets.get(conversation.ticketId) : undefined;
     if (!ticket || isClosed(ticket.state)) {
       this.deps.logger.warn({ conversationId: conversation.id }, 'requester message for an escalated conversation without an open ticket');
-      return;
+      return false;
     }
     const name = conversation.requester.name ?? 'Requester';
     await this.toDesk(ticket, { kind: 'text', text, buttons: [], sender: { name } });
+    return true;
   }
 
   /** The requester ended the conversation: cancel the ticket and tell the desk. */
@@ -196,12 +197,21 @@ export class HandoffService implements Handoff {
     this.deps.metrics.ticketsByState.dec({ state: before.state });
     if (!isClosed(after.state)) this.deps.metrics.ticketsByState.inc({ state: after.state });
     this.logTransition(after, after.history.at(-1)?.actor ?? 'bridge');
-    const side = this.deskSide(after.thread.channel);
-    if (side && conversation) await side.updateTicket(after.thread, await this.view(after, conversation));
+    // Sessions first: the requester must never stay escalated behind a closed ticket.
     if (isClosed(after.state) && conversation) {
       await this.deps.conversations.setSession(conversation.id, 'ended');
       await this.deps.conversations.setSession(deskConversationId(after.id), 'ended');
       if (conversation.address.channel !== 'widget' && after.state !== 'cancelled') await this.deps.endBotSession(conversation);
+    }
+    const side = this.deskSide(after.thread.channel);
+    if (!side || !conversation) return;
+    try {
+      await side.updateTicket(after.thread, await this.view(after, conversation));
+    } catch (error) {
+      // The transition stands; a ticket post that shows an older state is cosmetic, and logged.
+      withLogContext({ conversationId: after.conversationId, ticketId: after.id }, () =>
+        this.deps.logger.warn({ err: error, state: after.state }, 'could not update the ticket post'),
+      );
     }
   }
 

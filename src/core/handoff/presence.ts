@@ -38,7 +38,6 @@ export class PresenceService {
       ttl: deps.ttlMs ?? 60_000,
       allowStale: true,
       noDeleteOnStaleGet: true,
-      allowStaleOnFetchRejection: true,
       ignoreFetchAbort: true,
       fetchMethod: (deskId) => this.fetchPresence(deskId),
     });
@@ -72,8 +71,13 @@ export class PresenceService {
     if (this.timer) clearInterval(this.timer);
   }
 
+  /** Take a new reading of every desk now. */
+  async refreshNow(): Promise<void> {
+    await Promise.all(this.deps.directory.all().map((desk) => this.cache.fetch(desk.id, { forceRefresh: true })));
+  }
+
   private refreshAll(): void {
-    for (const desk of this.deps.directory.all()) this.refresh(desk.id);
+    this.refreshNow().catch((error: unknown) => this.deps.logger.warn({ err: error }, 'presence refresh failed'));
   }
 
   private refresh(deskId: string): void {
@@ -97,12 +101,18 @@ export class PresenceService {
     }
   }
 
+  /** A reading of the desk; a failing presence API reads as nobody present (cached like any reading). */
   private async fetchPresence(deskId: string): Promise<DeskPresence | undefined> {
     const desk = this.deps.directory.all().find((candidate) => candidate.id === deskId);
     if (!desk) return undefined;
-    const side = this.deps.deskSide(desk.platform);
-    if (!side) throw new Error(`desk ${desk.id} is on ${desk.platform}, which is not enabled`);
-    return side.presence(deskTarget(desk));
+    try {
+      const side = this.deps.deskSide(desk.platform);
+      if (!side) throw new Error(`desk ${desk.id} is on ${desk.platform}, which is not enabled`);
+      return await side.presence(deskTarget(desk));
+    } catch (error) {
+      this.deps.logger.warn({ err: error, deskId }, 'presence lookup failed; the desk counts as nobody present');
+      return { members: 0, present: 0 };
+    }
   }
 }
 

@@ -6,6 +6,7 @@
 import type { TicketState } from '../channel-adapter.js';
 import { BridgeError } from '../errors.js';
 import type { Store } from '../../store/store.js';
+import type { Logger } from '../logger.js';
 import { isClosed, type TicketRecord } from './ticket.js';
 
 /** One open ticket in the index. */
@@ -29,7 +30,10 @@ export interface TicketChange {
 
 /** Ticket reads and atomic updates. */
 export class TicketBook {
-  constructor(private readonly store: Store) {}
+  constructor(
+    private readonly store: Store,
+    private readonly logger: Logger,
+  ) {}
 
   /** Store a new ticket and list it as open. */
   async create(ticket: TicketRecord): Promise<void> {
@@ -58,16 +62,24 @@ export class TicketBook {
       const next = change(current.value);
       if (!next) return undefined;
       if ((await this.store.compareAndSet(ticketKey(id), current.version, next)) !== undefined) {
-        if (next.state !== current.value.state) await this.reindex(next);
+        if (next.state !== current.value.state) {
+          // The transition stands even if the index lags: `open()` prunes entries of closed tickets.
+          await this.reindex(next).catch((error: unknown) => this.logger.warn({ err: error, ticketId: id }, 'open-ticket index not updated'));
+        }
         return { before: current.value, after: next };
       }
     }
     throw new BridgeError('store_failed', `Ticket ${id} kept changing under concurrent updates`);
   }
 
-  /** Open tickets, oldest first. */
+  /** Open tickets, oldest first; index entries of tickets that closed meanwhile are dropped. */
   async open(): Promise<OpenTicketEntry[]> {
-    return (await this.store.getRecord<OpenTicketEntry[]>(openIndexKey))?.value ?? [];
+    const entries = (await this.store.getRecord<OpenTicketEntry[]>(openIndexKey))?.value ?? [];
+    const tickets = await Promise.all(entries.map((entry) => this.get(entry.id)));
+    const stale = new Set(entries.filter((_entry, index) => !tickets[index] || isClosed(tickets[index].state)).map((entry) => entry.id));
+    if (stale.size === 0) return entries;
+    await this.updateIndex((current) => current.filter((entry) => !stale.has(entry.id)));
+    return entries.filter((entry) => !stale.has(entry.id));
   }
 
   private reindex(ticket: TicketRecord): Promise<void> {

@@ -6,6 +6,8 @@
  * Errors raised here never carry the axios error itself: its `config.headers` hold the API key,
  * so the `cause` is a plain error with the transport code and status only.
  */
+import http from 'node:http';
+import https from 'node:https';
 import { isAxiosError, type AxiosInstance, type AxiosRequestConfig, type AxiosResponse } from 'axios';
 import { BotRequestError } from '../core/errors.js';
 import type { Logger } from '../core/logger.js';
@@ -101,6 +103,12 @@ interface AttemptFailure {
   timedOut: boolean;
 }
 
+/** Keep-alive connection pools shared by the bot API clients (a new TLS connection per event is the costliest part of a call). */
+export const keepAliveAgents = {
+  httpAgent: new http.Agent({ keepAlive: true, maxSockets: 64 }),
+  httpsAgent: new https.Agent({ keepAlive: true, maxSockets: 64 }),
+};
+
 /** A `BotHttpClient` with the defaults filled in for whatever `tuning` leaves out. */
 export function createBotHttpClient(
   fixed: Omit<BotHttpClientOptions, 'timeoutMs' | 'policy' | 'sleep' | 'random'>,
@@ -126,15 +134,13 @@ export class BotHttpClient {
   async post<T>(event: string, request: () => AxiosRequestConfig & { url: string; data: unknown }): Promise<AxiosResponse<T>> {
     const { policy, metrics, backend } = this.options;
     for (let attempt = 1; ; attempt++) {
+      // axios' own timeout is an idle timeout on the socket; the abort is the hard deadline. A
+      // cleared timer, not AbortSignal.timeout: that one keeps ~1 KB alive per call for the full timeout.
+      const deadline = new AbortController();
+      const timer = setTimeout(() => deadline.abort(new Error(`no answer within ${this.options.timeoutMs} ms`)), this.options.timeoutMs);
       try {
         const config = request();
-        const response = await this.options.http.request<T>({
-          ...config,
-          method: 'POST',
-          timeout: this.options.timeoutMs,
-          // axios' own timeout is an idle timeout on the socket; the signal is the hard deadline.
-          signal: AbortSignal.timeout(this.options.timeoutMs),
-        });
+        const response = await this.options.http.request<T>({ ...config, method: 'POST', timeout: this.options.timeoutMs, signal: deadline.signal });
         metrics.botRequests.inc({ backend, event, outcome: 'ok' });
         return response;
       } catch (error) {
@@ -149,6 +155,8 @@ export class BotHttpClient {
         metrics.botRequests.inc({ backend, event, outcome: 'retried' });
         this.options.logger.warn({ backend, event, attempt, status: failure.status, detail: failure.detail, delayMs }, `${this.options.apiName} request failed; retrying`);
         await this.options.sleep(delayMs);
+      } finally {
+        clearTimeout(timer);
       }
     }
   }

@@ -9,7 +9,7 @@ import type { BotBackend, BotEvent, BotOutput } from '../bot-backend.js';
 import { BotRequestError } from '../../core/errors.js';
 import type { Logger } from '../../core/logger.js';
 import type { Metrics } from '../../core/metrics.js';
-import { createBotHttpClient, type BotHttpClient, type BotHttpTuning } from '../http-retry.js';
+import { createBotHttpClient, keepAliveAgents, type BotHttpClient, type BotHttpTuning } from '../http-retry.js';
 import { csmlAuthHeaders, toCsmlRequest } from './csml-request.js';
 import { deliverCsmlReply } from './csml-reply.js';
 import { csmlChatResponseSchema } from './csml-schema.js';
@@ -58,7 +58,7 @@ export class CsmlBackend implements BotBackend {
     this.now = options.now ?? Date.now;
     this.newRequestId = options.newRequestId ?? randomUUID;
     // Redirects would resend the key elsewhere.
-    const http = axios.create({ headers: { 'Content-Type': 'application/json', Accept: 'application/json' }, maxRedirects: 0 });
+    const http = axios.create({ headers: { 'Content-Type': 'application/json', Accept: 'application/json' }, maxRedirects: 0, ...keepAliveAgents });
     const fixed = { backend: this.name, apiName: 'CSML', http, metrics: options.metrics, logger: options.logger };
     this.client = createBotHttpClient({ ...fixed, hints: { ...hints, 404: hints[404].replace('{url}', this.url) } }, options);
   }

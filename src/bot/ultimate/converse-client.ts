@@ -7,7 +7,7 @@ import axios from 'axios';
 import type { BotBackend, BotEvent } from '../bot-backend.js';
 import type { Logger } from '../../core/logger.js';
 import type { Metrics } from '../../core/metrics.js';
-import { createBotHttpClient, type BotHttpClient, type BotHttpTuning } from '../http-retry.js';
+import { createBotHttpClient, keepAliveAgents, type BotHttpClient, type BotHttpTuning } from '../http-retry.js';
 import { toConverseRequest } from './converse-request.js';
 
 /** What `UltimateBackend` needs; the timeout and retry settings are optional. */
@@ -41,6 +41,7 @@ export class UltimateBackend implements BotBackend {
       headers: { Authorization: options.apiKey, botid: options.botId, 'Content-Type': 'application/json' },
       // Redirects would resend the key elsewhere.
       maxRedirects: 0,
+      ...keepAliveAgents,
     });
     const fixed = { backend: this.name, apiName: 'Ultimate', http, metrics: options.metrics, logger: options.logger };
     this.client = createBotHttpClient({ ...fixed, hints: { ...hints, 404: hints[404].replace('{url}', this.url) } }, options);

@@ -116,6 +116,13 @@ describe('hand-off', () => {
     expect(requesterInbox.at(-1)!.message).toMatchObject({ notice: { kind: 'queued', queuePosition: 1 } });
   });
 
+  it('opens one ticket when the bot sends the same escalation twice at once', async () => {
+    await say('help');
+    const conversationId = botEvents[0]!.conversationId;
+    await Promise.all([bridge.escalate(conversationId, 'it'), bridge.escalate(conversationId, 'it')]);
+    expect(desk.tickets).toHaveLength(1);
+  });
+
   it('relays the requester to the ticket thread while the bot stays silent', async () => {
     await escalated();
     const sentToBot = botEvents.length;

@@ -7,6 +7,7 @@ import type { AgentEvent, AgentEventOutcome, AgentRef, ChannelAdapter, DeskSide,
 import type { BotMessage } from '../bot-message.js';
 import type { ConversationRegistry } from '../conversations.js';
 import { DeskNotFoundError } from '../errors.js';
+import { KeyedSerializer } from '../keyed-serializer.js';
 import { withLogContext, type Logger } from '../logger.js';
 import type { Metrics } from '../metrics.js';
 import type { Transcripts } from '../transcripts.js';
@@ -45,13 +46,24 @@ export interface HandoffDeps {
 /** The hand-off service. */
 export class HandoffService implements Handoff {
   readonly widget: WidgetHandoff;
+  private readonly escalations = new KeyedSerializer();
 
   constructor(private readonly deps: HandoffDeps) {
     this.widget = new WidgetHandoff(this, deps.conversations, deps.transcripts, deps.logger);
   }
 
-  /** Open a ticket in the desk channel and tell the requester they are queued. */
-  async escalate(conversation: ConversationRecord, escalateTo?: string): Promise<void> {
+  /**
+   * Open a ticket in the desk channel and tell the requester they are queued. Escalations of one
+   * conversation run one at a time (a bot retrying a slow escalate must not open two tickets).
+   */
+  escalate(conversation: ConversationRecord, escalateTo?: string): Promise<void> {
+    return this.escalations.run(conversation.id, async () => {
+      const current = (await this.deps.conversations.get(conversation.id)) ?? conversation;
+      await this.openTicket(current, escalateTo);
+    });
+  }
+
+  private async openTicket(conversation: ConversationRecord, escalateTo?: string): Promise<void> {
     if (conversation.session === 'escalated' && conversation.ticketId) {
       const current = await this.deps.tickets.get(conversation.ticketId);
       if (current && !isClosed(current.state)) return; // the bot asked twice: one ticket is enough

@@ -3,13 +3,11 @@
  * with exponential backoff and jitter on network errors, timeouts, 429 and 5xx (honouring
  * `Retry-After`), no retry on other 4xx, and one mapping of failures to `BotRequestError`.
  *
- * Errors raised here never carry the axios error itself: its `config.headers` hold the API key,
- * so the `cause` is a plain error with the transport code and status only.
+ * Errors raised here never carry request details: the headers hold the API key, so the `cause`
+ * is a plain error with the transport code and status only.
  */
-import http from 'node:http';
-import https from 'node:https';
-import { isAxiosError, type AxiosInstance, type AxiosRequestConfig, type AxiosResponse } from 'axios';
 import { BotRequestError } from '../core/errors.js';
+import { postJson, TransportError, type JsonResponse } from './json-post.js';
 import type { Logger } from '../core/logger.js';
 import type { Metrics } from '../core/metrics.js';
 
@@ -59,7 +57,8 @@ export interface BotHttpClientOptions {
   backend: string;
   /** Name of the API in messages, e.g. "Ultimate". */
   apiName: string;
-  http: AxiosInstance;
+  /** Headers of every request (API key, bot id). */
+  headers: Record<string, string>;
   timeoutMs: number;
   policy: RetryPolicy;
   hints: StatusHints;
@@ -90,8 +89,8 @@ export function isRetryableStatus(status: number): boolean {
   return status === 408 || status === 429 || status >= 500;
 }
 
-/** Axios codes that mean the request itself is malformed: repeating it cannot help. */
-const permanentTransportCodes = new Set(['ERR_INVALID_URL', 'ERR_BAD_OPTION', 'ERR_BAD_OPTION_VALUE', 'ERR_FR_TOO_MANY_REDIRECTS']);
+/** Transport codes that mean the request itself is malformed: repeating it cannot help. */
+const permanentTransportCodes = new Set(['ERR_INVALID_URL', 'ERR_ANSWER_TOO_LARGE']);
 
 /** One failed attempt, classified. */
 interface AttemptFailure {
@@ -102,12 +101,6 @@ interface AttemptFailure {
   detail: string;
   timedOut: boolean;
 }
-
-/** Keep-alive connection pools shared by the bot API clients (a new TLS connection per event is the costliest part of a call). */
-export const keepAliveAgents = {
-  httpAgent: new http.Agent({ keepAlive: true, maxSockets: 64 }),
-  httpsAgent: new https.Agent({ keepAlive: true, maxSockets: 64 }),
-};
 
 /** A `BotHttpClient` with the defaults filled in for whatever `tuning` leaves out. */
 export function createBotHttpClient(
@@ -131,33 +124,31 @@ export class BotHttpClient {
    * POST with retries. `request` builds each attempt's config (a signed header needs a fresh
    * timestamp per attempt). `event` labels metrics and logs.
    */
-  async post<T>(event: string, request: () => AxiosRequestConfig & { url: string; data: unknown }): Promise<AxiosResponse<T>> {
+  async post(event: string, request: () => { url: string; data: unknown; headers?: Record<string, string> }): Promise<JsonResponse> {
     const { policy, metrics, backend } = this.options;
     for (let attempt = 1; ; attempt++) {
-      // axios' own timeout is an idle timeout on the socket; the abort is the hard deadline. A
-      // cleared timer, not AbortSignal.timeout: that one keeps ~1 KB alive per call for the full timeout.
-      const deadline = new AbortController();
-      const timer = setTimeout(() => deadline.abort(new Error(`no answer within ${this.options.timeoutMs} ms`)), this.options.timeoutMs);
+      let failure: AttemptFailure;
       try {
-        const config = request();
-        const response = await this.options.http.request<T>({ ...config, method: 'POST', timeout: this.options.timeoutMs, signal: deadline.signal });
-        metrics.botRequests.inc({ backend, event, outcome: 'ok' });
-        return response;
-      } catch (error) {
-        const failure = classify(error);
-        const delayMs = failure.retryable && attempt < policy.attempts ? this.retryDelayMs(attempt, failure) : undefined;
-        if (delayMs === undefined) {
-          const botError = this.toBotRequestError(failure, attempt, event);
-          metrics.botRequests.inc({ backend, event, outcome: botError.code });
-          this.options.logger.warn({ backend, event, attempt, status: failure.status, code: botError.code, detail: failure.detail }, `${this.options.apiName} request failed`);
-          throw botError;
+        const { url, data, headers } = request();
+        const response = await postJson(url, data, { headers: { ...this.options.headers, ...headers }, timeoutMs: this.options.timeoutMs });
+        if (response.status >= 200 && response.status < 300) {
+          metrics.botRequests.inc({ backend, event, outcome: 'ok' });
+          return response;
         }
-        metrics.botRequests.inc({ backend, event, outcome: 'retried' });
-        this.options.logger.warn({ backend, event, attempt, status: failure.status, detail: failure.detail, delayMs }, `${this.options.apiName} request failed; retrying`);
-        await this.options.sleep(delayMs);
-      } finally {
-        clearTimeout(timer);
+        failure = statusFailure(response);
+      } catch (error) {
+        failure = transportFailure(error);
       }
+      const delayMs = failure.retryable && attempt < policy.attempts ? this.retryDelayMs(attempt, failure) : undefined;
+      if (delayMs === undefined) {
+        const botError = this.toBotRequestError(failure, attempt, event);
+        metrics.botRequests.inc({ backend, event, outcome: botError.code });
+        this.options.logger.warn({ backend, event, attempt, status: failure.status, code: botError.code, detail: failure.detail }, `${this.options.apiName} request failed`);
+        throw botError;
+      }
+      metrics.botRequests.inc({ backend, event, outcome: 'retried' });
+      this.options.logger.warn({ backend, event, attempt, status: failure.status, detail: failure.detail, delayMs }, `${this.options.apiName} request failed; retrying`);
+      await this.options.sleep(delayMs);
     }
   }
 
@@ -188,23 +179,13 @@ export class BotHttpClient {
   }
 }
 
-function classify(error: unknown): AttemptFailure {
-  if (!isAxiosError(error)) {
-    const detail = error instanceof Error ? `${error.name}: ${error.message}` : 'unknown failure';
-    return { retryable: false, detail, timedOut: false };
-  }
-  const status = error.response?.status;
-  if (status !== undefined) {
-    return {
-      retryable: isRetryableStatus(status),
-      status,
-      retryAfterMs: parseRetryAfterMs(error.response?.headers?.['retry-after']),
-      detail: `HTTP ${status}`,
-      timedOut: false,
-    };
-  }
-  const code = error.code ?? 'ERR_NETWORK';
-  // ECONNABORTED/ETIMEDOUT: axios' timeout; ERR_CANCELED: our hard deadline signal fired.
-  const timedOut = code === 'ECONNABORTED' || code === 'ETIMEDOUT' || code === 'ERR_CANCELED';
-  return { retryable: !permanentTransportCodes.has(code), detail: code, timedOut };
+function statusFailure(response: JsonResponse): AttemptFailure {
+  const { status } = response;
+  return { retryable: isRetryableStatus(status), status, retryAfterMs: parseRetryAfterMs(response.headers['retry-after']), detail: `HTTP ${status}`, timedOut: false };
+}
+
+function transportFailure(error: unknown): AttemptFailure {
+  if (error instanceof TransportError) return { retryable: !permanentTransportCodes.has(error.code), detail: error.code, timedOut: error.timedOut };
+  const detail = error instanceof Error ? `${error.name}: ${error.message}` : 'unknown failure';
+  return { retryable: false, detail, timedOut: false };
 }

@@ -4,12 +4,11 @@
  * become, and csml-to-bot-message.ts for the reply mapping.
  */
 import { randomUUID } from 'node:crypto';
-import axios from 'axios';
 import type { BotBackend, BotEvent, BotOutput } from '../bot-backend.js';
 import { BotRequestError } from '../../core/errors.js';
 import type { Logger } from '../../core/logger.js';
 import type { Metrics } from '../../core/metrics.js';
-import { createBotHttpClient, keepAliveAgents, type BotHttpClient, type BotHttpTuning } from '../http-retry.js';
+import { createBotHttpClient, type BotHttpClient, type BotHttpTuning } from '../http-retry.js';
 import { csmlAuthHeaders, toCsmlRequest } from './csml-request.js';
 import { deliverCsmlReply } from './csml-reply.js';
 import { csmlChatResponseSchema } from './csml-schema.js';
@@ -58,8 +57,7 @@ export class CsmlBackend implements BotBackend {
     this.now = options.now ?? Date.now;
     this.newRequestId = options.newRequestId ?? randomUUID;
     // Redirects would resend the key elsewhere.
-    const http = axios.create({ headers: { 'Content-Type': 'application/json', Accept: 'application/json' }, maxRedirects: 0, ...keepAliveAgents });
-    const fixed = { backend: this.name, apiName: 'CSML', http, metrics: options.metrics, logger: options.logger };
+    const fixed = { backend: this.name, apiName: 'CSML', headers: { Accept: 'application/json' }, metrics: options.metrics, logger: options.logger };
     this.client = createBotHttpClient({ ...fixed, hints: { ...hints, 404: hints[404].replace('{url}', this.url) } }, options);
   }
 
@@ -73,7 +71,7 @@ export class CsmlBackend implements BotBackend {
     }
     const credentials = { apiKey: this.options.apiKey, apiSecret: this.options.apiSecret };
     // Headers are built per attempt: a retried signed request needs a fresh timestamp.
-    const response = await this.client.post<unknown>(event.type, () => ({ url: this.url, data: body, headers: csmlAuthHeaders(credentials, this.now()) }));
+    const response = await this.client.post(event.type, () => ({ url: this.url, data: body, headers: csmlAuthHeaders(credentials, this.now()) }));
     const parsed = csmlChatResponseSchema.safeParse(response.data);
     if (!parsed.success) {
       const issue = parsed.error.issues[0];

@@ -3,11 +3,10 @@
  * `POST {apiUrl}/converse/chat`. Ultimate only acknowledges here; its answers arrive on the
  * Chat webhook (webhook-routes.ts).
  */
-import axios from 'axios';
 import type { BotBackend, BotEvent } from '../bot-backend.js';
 import type { Logger } from '../../core/logger.js';
 import type { Metrics } from '../../core/metrics.js';
-import { createBotHttpClient, keepAliveAgents, type BotHttpClient, type BotHttpTuning } from '../http-retry.js';
+import { createBotHttpClient, type BotHttpClient, type BotHttpTuning } from '../http-retry.js';
 import { toConverseRequest } from './converse-request.js';
 
 /** What `UltimateBackend` needs; the timeout and retry settings are optional. */
@@ -37,13 +36,9 @@ export class UltimateBackend implements BotBackend {
 
   constructor(options: UltimateBackendOptions) {
     this.url = `${options.apiUrl.replace(/\/+$/, '')}/converse/chat`;
-    const http = axios.create({
-      headers: { Authorization: options.apiKey, botid: options.botId, 'Content-Type': 'application/json' },
-      // Redirects would resend the key elsewhere.
-      maxRedirects: 0,
-      ...keepAliveAgents,
-    });
-    const fixed = { backend: this.name, apiName: 'Ultimate', http, metrics: options.metrics, logger: options.logger };
+    // Redirects are never followed: they would resend the key elsewhere.
+    const headers = { Authorization: options.apiKey, botid: options.botId };
+    const fixed = { backend: this.name, apiName: 'Ultimate', headers, metrics: options.metrics, logger: options.logger };
     this.client = createBotHttpClient({ ...fixed, hints: { ...hints, 404: hints[404].replace('{url}', this.url) } }, options);
   }
 

@@ -60,13 +60,15 @@ let delivery: DeliveryService;
 let timers: TicketTimers;
 let metrics: Metrics;
 let presence: PresenceService;
+let sharedStore: MemoryStore;
 
 beforeEach(() => {
   clock = { now: Date.parse('2026-11-23T08:30:00Z') };
   let ids = 0;
   const now = () => clock.now;
   metrics = new Metrics();
-  const core = createCore({ store: new MemoryStore({ now }), config, logger: silentLogger(), metrics, now, newId: () => `id-${++ids}` });
+  sharedStore = new MemoryStore({ now });
+  const core = createCore({ store: sharedStore, config, logger: silentLogger(), metrics, now, newId: () => `id-${++ids}` });
   ({ bridge, handoff, delivery, timers, presence } = core);
   desk = new RecordingDesk();
   requesterInbox = [];
@@ -120,6 +122,15 @@ describe('hand-off', () => {
     await say('help');
     const conversationId = botEvents[0]!.conversationId;
     await Promise.all([bridge.escalate(conversationId, 'it'), bridge.escalate(conversationId, 'it')]);
+    expect(desk.tickets).toHaveLength(1);
+  });
+
+  it('opens one ticket when two replicas sharing a store get the same escalation', async () => {
+    await say('help');
+    const conversationId = botEvents[0]!.conversationId;
+    const other = createCore({ store: sharedStore, config, logger: silentLogger(), metrics: new Metrics(), now: () => clock.now, newId: () => `other-${Math.random()}` });
+    other.addAdapter({ channel: 'slack', deliver: async () => undefined, desk });
+    await Promise.all([bridge.escalate(conversationId, 'it'), other.bridge.escalate(conversationId, 'it')]);
     expect(desk.tickets).toHaveLength(1);
   });
 

@@ -54,13 +54,16 @@ export class HandoffService implements Handoff {
 
   /**
    * Open a ticket in the desk channel and tell the requester they are queued. Escalations of one
-   * conversation run one at a time (a bot retrying a slow escalate must not open two tickets).
+   * conversation run one at a time, in this process and across replicas (a bot retrying a slow
+   * escalate must not open two tickets).
    */
   escalate(conversation: ConversationRecord, escalateTo?: string): Promise<void> {
-    return this.escalations.run(conversation.id, async () => {
-      const current = (await this.deps.conversations.get(conversation.id)) ?? conversation;
-      await this.openTicket(current, escalateTo);
-    });
+    return this.escalations.run(conversation.id, () =>
+      this.deps.tickets.whileEscalating(conversation.id, this.deps.newId(), async () => {
+        const current = (await this.deps.conversations.get(conversation.id)) ?? conversation;
+        await this.openTicket(current, escalateTo);
+      }),
+    );
   }
 
   private async openTicket(conversation: ConversationRecord, escalateTo?: string): Promise<void> {

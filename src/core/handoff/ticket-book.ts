@@ -20,6 +20,9 @@ export interface OpenTicketEntry {
 /** Open tickets kept in the index; past this, escalations are refused rather than lost. */
 export const maxOpenTickets = 5000;
 const maxCasRounds = 20;
+/** An escalation posts to a platform (10 s timeout at most), so its lock outlives that. */
+const escalationLockTtlMs = 30_000;
+const escalationLockWaitMs = 15_000;
 const openIndexKey = 'tickets:open';
 
 /** A successful update: the ticket before and after. */
@@ -34,6 +37,24 @@ export class TicketBook {
     private readonly store: Store,
     private readonly logger: Logger,
   ) {}
+
+  /**
+   * Run `work` while holding the conversation's escalation lock in the store, so replicas never
+   * open two tickets for one conversation. Waits (polling) while another replica holds it.
+   */
+  async whileEscalating<T>(conversationId: string, owner: string, work: () => Promise<T>): Promise<T> {
+    const key = `lock:escalate:${conversationId}`;
+    const deadline = Date.now() + escalationLockWaitMs;
+    while (!(await this.store.claim(key, owner, escalationLockTtlMs))) {
+      if (Date.now() > deadline) throw new BridgeError('store_failed', `Another escalation of conversation ${conversationId} is still running`);
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+    try {
+      return await work();
+    } finally {
+      await this.store.release(key, owner);
+    }
+  }
 
   /** Store a new ticket and list it as open. */
   async create(ticket: TicketRecord): Promise<void> {

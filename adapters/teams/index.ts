@@ -24,7 +24,7 @@ import { mountMessagesRoute } from './messages-route.js';
 import { ProactiveSender } from './proactive-sender.js';
 import { renderActivities } from './render-activities.js';
 import { RequesterProfiles } from './requester-profiles.js';
-import { withDeadline } from './with-deadline.js';
+import { withDeadline } from '../../src/core/deadline.js';
 
 /** What the Teams adapter is built from. */
 export interface TeamsAdapterDeps {

@@ -13,7 +13,7 @@ import { DeliveryError } from '../../src/core/errors.js';
 import type { OutgoingActivity } from './activity-shapes.js';
 import { targetOf, type TeamsTarget } from './conversation-address.js';
 import { toDeliveryError } from './delivery-errors.js';
-import { withDeadline } from './with-deadline.js';
+import { withDeadline } from '../../src/core/deadline.js';
 
 /** How long a half-sent message's progress is kept: longer than the delivery loop retries. */
 const progressTtlMs = 30 * 60_000;

@@ -7,6 +7,7 @@
  * is a plain error with the transport code and status only.
  */
 import { BotRequestError } from '../core/errors.js';
+import { backoffDelayMs } from '../core/retry-policy.js';
 import { postJson, TransportError, type JsonResponse } from './json-post.js';
 import type { Logger } from '../core/logger.js';
 import type { Metrics } from '../core/metrics.js';
@@ -67,12 +68,6 @@ export interface BotHttpClientOptions {
   sleep: Sleep;
   /** Uniform in [0, 1): jitter source, a parameter so tests fix it. */
   random: () => number;
-}
-
-/** Backoff before retry number `retry` (1-based): exponential, capped, with "equal jitter". */
-export function backoffDelayMs(retry: number, policy: RetryPolicy, random: () => number): number {
-  const ceiling = Math.min(policy.maxDelayMs, policy.baseDelayMs * 2 ** (retry - 1));
-  return Math.round(ceiling / 2 + (random() * ceiling) / 2);
 }
 
 /** `Retry-After` in milliseconds (seconds or an HTTP date), or undefined when absent or unreadable. */

@@ -9,6 +9,7 @@ import type { AgentEvent, AgentEventOutcome, InboundSink } from './channel-adapt
 import type { BotMessage } from './bot-message.js';
 import { summarizeMessage } from './bot-message.js';
 import { ConversationRegistry } from './conversations.js';
+import { withDeadline } from './deadline.js';
 import type { DeliveryService } from './delivery.js';
 import { BotRequestError, ConversationNotFoundError } from './errors.js';
 import type { Handoff } from './handoff/handoff.js';
@@ -73,12 +74,9 @@ export class Bridge implements InboundSink, BotOutput {
 
   /** Resolves once the events being handled now are done, or after `deadlineMs` (shutdown). */
   async settle(deadlineMs: number): Promise<void> {
-    let timer: NodeJS.Timeout | undefined;
-    const deadline = new Promise<void>((resolve) => {
-      timer = setTimeout(resolve, deadlineMs);
+    await withDeadline(Promise.allSettled([...this.inFlight]), deadlineMs, 'waiting for events in flight').catch((error: unknown) => {
+      this.deps.logger.warn({ err: error, inFlight: this.inFlight.size }, 'stopping with events still in flight');
     });
-    await Promise.race([Promise.allSettled([...this.inFlight]), deadline]);
-    clearTimeout(timer);
   }
 
   /** Whether a platform thread has a live conversation (adapters listen to such threads without a mention). */

@@ -7,6 +7,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { ChannelAdapter } from './channel-adapter.js';
+import { withDeadline } from './deadline.js';
 import { DeliveryError } from './errors.js';
 import { withLogContext, type Logger } from './logger.js';
 import type { Metrics } from './metrics.js';
@@ -94,13 +95,9 @@ export class DeliveryService {
     this.stopping = true;
     if (this.sweepTimer) clearInterval(this.sweepTimer);
     for (const wake of this.wakeUps) wake();
-    let timer: NodeJS.Timeout | undefined;
-    const deadline = new Promise<void>((resolve) => {
-      timer = setTimeout(resolve, deadlineMs);
-      timer.unref();
+    await withDeadline(this.idle(), deadlineMs, 'waiting for deliveries in flight').catch((error: unknown) => {
+      this.deps.logger.warn({ err: error, conversations: this.running.size }, 'stopping with deliveries in flight; they stay in the outbox');
     });
-    await Promise.race([this.idle(), deadline]);
-    clearTimeout(timer);
   }
 
   private async sweep(): Promise<void> {

@@ -1,6 +1,6 @@
 /**
- * Exponential backoff with full jitter, capped, for the delivery loop. Randomness is a parameter
- * so tests can fix it.
+ * Exponential backoff with "equal jitter", capped: the one backoff of the bridge, used by the
+ * delivery loop and by the bot API clients. Randomness is a parameter so tests can fix it.
  */
 
 /** How often and how patiently to retry. */
@@ -20,6 +20,11 @@ export const defaultDeliveryRetry: RetryPolicy = { maxAttempts: 6, baseDelayMs: 
  */
 export function retryDelayMs(policy: RetryPolicy, attempt: number, random: () => number, retryAfterMs?: number): number {
   if (retryAfterMs !== undefined && retryAfterMs >= 0) return Math.min(retryAfterMs, policy.maxDelayMs * 4);
-  const ceiling = Math.min(policy.maxDelayMs, policy.baseDelayMs * 2 ** (attempt - 1));
+  return backoffDelayMs(attempt, policy, random);
+}
+
+/** Backoff before retry number `retry` (1-based): doubling from `baseDelayMs`, capped, half of it random. */
+export function backoffDelayMs(retry: number, policy: { baseDelayMs: number; maxDelayMs: number }, random: () => number): number {
+  const ceiling = Math.min(policy.maxDelayMs, policy.baseDelayMs * 2 ** (retry - 1));
   return Math.round(ceiling / 2 + (random() * ceiling) / 2);
 }

@@ -3,6 +3,7 @@
  * answer) and Prometheus metrics.
  */
 import { Router } from 'express';
+import { withDeadline } from '../core/deadline.js';
 import type { Metrics } from '../core/metrics.js';
 
 /** One dependency /readyz checks. `check` throws when the dependency is not usable. */
@@ -41,7 +42,7 @@ async function failingChecks(checks: ReadinessCheck[]): Promise<string[]> {
   const results = await Promise.all(
     checks.map(async (check) => {
       try {
-        await withTimeout(check.check(), checkTimeoutMs, `${check.name} did not answer within ${checkTimeoutMs} ms`);
+        await withDeadline(check.check(), checkTimeoutMs, 'waiting for an answer');
         return undefined;
       } catch (error) {
         return `${check.name}: ${error instanceof Error ? error.message : String(error)}`;
@@ -49,12 +50,4 @@ async function failingChecks(checks: ReadinessCheck[]): Promise<string[]> {
     }),
   );
   return results.filter((failure): failure is string => failure !== undefined);
-}
-
-function withTimeout<T>(work: Promise<T>, ms: number, message: string): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<never>((_resolve, reject) => {
-    timer = setTimeout(() => reject(new Error(message)), ms);
-  });
-  return Promise.race([work, timeout]).finally(() => clearTimeout(timer));
 }

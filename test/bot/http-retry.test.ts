@@ -1,6 +1,7 @@
 /** The pure parts of the bot API retry policy. */
 import { describe, expect, it } from 'vitest';
-import { backoffDelayMs, defaultRetryPolicy, isRetryableStatus, parseRetryAfterMs } from '../../src/bot/http-retry.js';
+import { defaultRetryPolicy, isRetryableStatus, parseRetryAfterMs } from '../../src/bot/http-retry.js';
+import { backoffDelayMs } from '../../src/core/retry-policy.js';
 
 describe('backoffDelayMs', () => {
   const policy = { ...defaultRetryPolicy, baseDelayMs: 100, maxDelayMs: 1_000 };

@@ -8,6 +8,7 @@ import type { DeskConfig } from '../../config/bridge-config.js';
 import type { DeskPresence, DeskSide } from '../channel-adapter.js';
 import type { Logger } from '../logger.js';
 import type { Metrics } from '../metrics.js';
+import { withDeadline } from '../deadline.js';
 import type { DeskDirectory } from './desk-directory.js';
 import { isWithinWorkingHours } from './working-hours.js';
 
@@ -86,18 +87,13 @@ export class PresenceService {
     });
   }
 
+  /** The first reading of a desk, or undefined (offline) when it does not arrive in time; the fetch goes on and fills the cache. */
   private async fetchWithDeadline(deskId: string): Promise<DeskPresence | undefined> {
-    let timer: NodeJS.Timeout | undefined;
-    const deadline = new Promise<undefined>((resolve) => {
-      timer = setTimeout(() => resolve(undefined), this.deps.firstFetchDeadlineMs ?? 1500);
-    });
     try {
-      return await Promise.race([this.cache.fetch(deskId), deadline]);
+      return await withDeadline(this.cache.fetch(deskId), this.deps.firstFetchDeadlineMs ?? 1500, `reading the presence of desk ${deskId}`);
     } catch (error) {
-      this.deps.logger.warn({ err: error, deskId }, 'presence lookup failed; answering offline');
+      this.deps.logger.warn({ err: error, deskId }, 'presence not read in time; answering offline');
       return undefined;
-    } finally {
-      clearTimeout(timer);
     }
   }
 

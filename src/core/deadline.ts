@@ -1,6 +1,6 @@
 /**
- * A deadline for work whose library offers no timeout of its own (MSAL token requests, a
- * proactive turn as a whole): the promise rejects when the time is up.
+ * A deadline for work that offers no timeout of its own (readiness checks, MSAL token requests,
+ * a proactive Teams turn as a whole, waits at shutdown): the promise rejects when the time is up.
  */
 
 /** Resolve with `work`, or reject after `ms` with an error named `name` that says what took too long. */

@@ -29,6 +29,16 @@ describe('operations routes', () => {
     expect(await ready.json()).toEqual({ status: 'ready', checks: ['store'] });
   });
 
+  it('answers /readyz 503 with the reason when the store is unusable, and /healthz still 200', async () => {
+    const broken = await startBridgeUnderTest({ BOT_BACKEND: 'demo' });
+    await broken.store.close();
+    const ready = await fetch(`${broken.url}/readyz`);
+    expect(ready.status).toBe(503);
+    expect(await ready.json()).toMatchObject({ status: 'unavailable', reason: expect.stringMatching(/^store: /) });
+    expect((await fetch(`${broken.url}/healthz`)).status).toBe(200);
+    await broken.stop();
+  });
+
   it('exposes Prometheus metrics', async () => {
     await post('/converse-webhook', { botId: 'b', data: { eventType: 'isTeamOnline' } });
     const text = await (await fetch(`${bridge.url}/metrics`)).text();

@@ -16,7 +16,9 @@ export type BridgeErrorCode =
   | 'desk_not_found'
   | 'action_not_found'
   | 'action_failed'
-  | 'store_failed';
+  | 'store_failed'
+  | 'store_unavailable'
+  | 'lease_lost';
 
 /** Base of every error the bridge raises on purpose. */
 export class BridgeError extends Error {
@@ -99,5 +101,23 @@ export class ActionNotFoundError extends BridgeError {
 export class ActionFailedError extends BridgeError {
   constructor(message: string, options?: { cause?: unknown }) {
     super('action_failed', message, options);
+  }
+}
+
+/**
+ * The store could not be reached in time, so the outcome of the operation is unknown (a Redis
+ * command that timed out may still have run). HTTP answers it with 503: the sender retries, and
+ * the atomic dedupe of `enqueue` makes that retry safe.
+ */
+export class StoreUnavailableError extends BridgeError {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super('store_unavailable', message, options);
+  }
+}
+
+/** A queue's lease is no longer this caller's (it expired and another replica took the queue). */
+export class LeaseLostError extends BridgeError {
+  constructor(queue: string, token: number) {
+    super('lease_lost', `The lease on ${queue} (token ${token}) is no longer current`);
   }
 }

@@ -43,6 +43,8 @@ export const statusByErrorCode: Record<BridgeErrorCode, number> = {
   action_not_found: 404,
   action_failed: 502,
   store_failed: 503,
+  store_unavailable: 503,
+  lease_lost: 503,
 };
 
 /** A request body that failed its schema; answered 400 with the path of the first problem. */

@@ -48,12 +48,17 @@ export interface HandoffNotice {
   waitingTime?: number;
 }
 
-/** Text, optionally with buttons under it. The text may contain Markdown. */
+/** Text, optionally with buttons under it. The text may contain Markdown unless `verbatim`. */
 export interface TextMessage {
   kind: 'text';
   text: string;
   buttons: BotButton[];
   sender?: MessageSender;
+  /**
+   * The text is a person's own words (a requester's message relayed to agents): renderers show
+   * it as written, with Markdown, links and mentions escaped, so it cannot forge a link or a ping.
+   */
+  verbatim?: boolean;
   /** Set on the bridge's own hand-off notices. */
   notice?: HandoffNotice;
 }

@@ -9,17 +9,16 @@ import type { AddressInfo } from 'node:net';
 import { ActionRegistry } from './actions/action-registry.js';
 import type { BotBackend } from './bot/bot-backend.js';
 import { createBotBackend, createBotRouters } from './bot/backend-factory.js';
-import { WidgetChannel } from './bot/ultimate/widget-channel.js';
+import { WidgetApiClient } from './bot/ultimate/widget-api-client.js';
 import type { BridgeConfig } from './config/bridge-config.js';
 import { secretsOf, type Env } from './config/env.js';
 import type { Bridge } from './core/bridge.js';
-import type { ChannelAdapter } from './core/channel-adapter.js';
+import type { ChannelAdapter, InboundSink } from './core/channel-adapter.js';
 import { createCore } from './core/create-core.js';
-import type { DeliveryDeps, DeliveryService } from './core/delivery.js';
+import type { OutboxTiming, OutboxWorker } from './core/outbox/outbox-worker.js';
 import type { HandoffService } from './core/handoff/handoff-service.js';
 import type { PresenceService } from './core/handoff/presence.js';
 import type { TicketTimers } from './core/handoff/ticket-timers.js';
-import { widgetChannel } from './core/handoff/widget-handoff.js';
 import { createLogger, type Logger } from './core/logger.js';
 import { Metrics } from './core/metrics.js';
 import { createApp } from './http/create-app.js';
@@ -36,8 +35,10 @@ export interface BridgeRuntimeOptions {
   now?: () => number;
   random?: () => number;
   newId?: () => string;
-  /** Delivery retry waits (tests shorten them). */
-  deliverySleep?: DeliveryDeps['sleep'];
+  /** Replaces the waits between delivery retries (tests shorten them). */
+  deliverySleep?: (ms: number) => Promise<void>;
+  /** Outbox lease and sweep timing (tests shorten them). */
+  outboxTiming?: Partial<OutboxTiming>;
   /** Interface to listen on; all interfaces by default. */
   host?: string;
 }
@@ -50,14 +51,14 @@ export interface BridgeRuntime {
   store: Store;
   bridge: Bridge;
   backend: BotBackend;
-  delivery: DeliveryService;
+  worker: OutboxWorker;
   handoff: HandoffService;
   timers: TicketTimers;
   presence: PresenceService;
   actions: ActionRegistry;
   metrics: Metrics;
   logger: Logger;
-  /** Stop accepting, drain deliveries, close the store. */
+  /** Stop accepting, finish events in flight, drain deliveries, stop the adapters, close the store. */
   shutdown(): Promise<void>;
 }
 
@@ -72,21 +73,31 @@ export async function startBridge(options: BridgeRuntimeOptions): Promise<Bridge
   const logger = options.logger ?? createLogger({ level: env.logLevel, secrets: secretsOf(env) });
   const metrics = options.metrics ?? new Metrics({ collectDefaults: true });
   const store = await openStore(env.storeUrl, { now });
-  const core = createCore({ store, config, logger, metrics, now, newId, random: options.random, deliverySleep: options.deliverySleep });
-  const { bridge, handoff, delivery, presence, timers } = core;
-  const actions = ActionRegistry.fromConfig(config.actions, { getConversation: (id) => store.getConversation(id) });
-  const backend = createBotBackend({ env, config, output: bridge, actions, logger, metrics });
-  bridge.useBackend(backend);
-  for (const adapter of await channelAdapters(env, bridge, logger, metrics, now)) core.addAdapter(adapter);
+  const actions = ActionRegistry.fromConfig(config.actions, { getConversation: async (id) => (await store.getConversation(id))?.value });
   const { apiKey, botId, apiUrl } = env.ultimate;
-  if (apiKey && botId) core.addDeliveryTarget(widgetChannel, new WidgetChannel({ apiUrl, apiKey, botId }));
+  const core = await createCore({
+    store,
+    config,
+    logger,
+    metrics,
+    now,
+    newId,
+    createAdapters: (sink) => channelAdapters(env, sink, logger, metrics, now),
+    createBackend: (output) => createBotBackend({ env, config, output, actions, logger, metrics }),
+    widget: apiKey && botId ? new WidgetApiClient({ apiUrl, apiKey, botId }) : undefined,
+    botRetryMinutes: env.botRetryMinutes,
+    timing: options.outboxTiming,
+    random: options.random,
+    sleep: options.deliverySleep,
+  });
+  const { bridge, backend, handoff, worker, presence, timers } = core;
 
   let shuttingDown = false;
   const readiness: ReadinessCheck[] = [{ name: 'store', check: () => store.ping() }];
   for (const adapter of core.adapters.values()) {
     if (adapter.checkReady) readiness.push({ name: adapter.channel, check: () => adapter.checkReady!() });
   }
-  if (backend.checkReady) readiness.push({ name: `bot (${backend.name})`, check: () => backend.checkReady!() });
+  if (backend.checkReady) readiness.push({ name: 'bot', check: () => backend.checkReady!() });
   const app = createApp({
     adapters: [...core.adapters.values()],
     botRouters: createBotRouters({ env, config, output: bridge, widget: handoff.widget, actions, logger, metrics }),
@@ -103,7 +114,7 @@ export async function startBridge(options: BridgeRuntimeOptions): Promise<Bridge
   await handoff.restoreTicketGauge();
   timers.start();
   presence.start();
-  await delivery.start();
+  await worker.start();
   const { port } = server.address() as AddressInfo;
   const url = `http://${options.host ?? '127.0.0.1'}:${port}`;
   logger.info({ port, botBackend: backend.name, store: store.kind, channels: [...core.adapters.keys()], desks: config.desks.length }, 'bridge started');
@@ -114,23 +125,24 @@ export async function startBridge(options: BridgeRuntimeOptions): Promise<Bridge
     logger.info('shutting down: no new requests, finishing events in flight, draining deliveries');
     const closed = new Promise<void>((resolve) => server.close(() => resolve()));
     server.closeIdleConnections();
-    for (const adapter of core.adapters.values()) await adapter.stop?.();
     timers.stop();
     presence.stop();
-    // Platforms were acked before processing: finish what is in flight before the store goes away.
+    // Platforms were acked once their events were journalled: finish what is in flight, then
+    // drain deliveries under their leases while the adapters' connections are still open.
     await bridge.settle(shutdownDeadlinesMs.events);
     await backend.idle?.();
-    await delivery.stop(shutdownDeadlinesMs.deliveries);
+    await worker.stop(shutdownDeadlinesMs.deliveries);
+    for (const adapter of core.adapters.values()) await adapter.stop?.();
     server.closeAllConnections();
     await closed;
     await store.close();
     logger.info('bridge stopped');
   };
-  return { url, server, store, bridge, backend, delivery, handoff, timers, presence, actions, metrics, logger, shutdown };
+  return { url, server, store, bridge, backend, worker, handoff, timers, presence, actions, metrics, logger, shutdown };
 }
 
 /** The enabled adapters. Each platform's SDK is loaded only when its adapter is enabled. */
-async function channelAdapters(env: Env, sink: Bridge, logger: Logger, metrics: Metrics, now: () => number): Promise<ChannelAdapter[]> {
+async function channelAdapters(env: Env, sink: InboundSink, logger: Logger, metrics: Metrics, now: () => number): Promise<ChannelAdapter[]> {
   const adapters: ChannelAdapter[] = [];
   if (env.slack) {
     const { createSlackAdapter } = await import('../adapters/slack/index.js');

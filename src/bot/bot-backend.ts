@@ -30,7 +30,10 @@ export interface BotEvent {
 export interface BotBackend {
   /** `ultimate`, `csml` or `demo`, for logs and metrics. */
   readonly name: string;
-  /** Send one event; resolves once the bot accepted it. Throws `BotRequestError`. */
+  /**
+   * Send one event, in one attempt with a whole-request deadline; resolves once the bot accepted
+   * it. Throws `BotRequestError` (retryable or not): the outbox's `bot` destination retries.
+   */
   send(event: BotEvent): Promise<void>;
   /** Throws when the bot API is not usable (for /readyz). */
   checkReady?(): Promise<void>;
@@ -43,8 +46,11 @@ export interface BotBackend {
  * (CSML, demo) or by webhook (Ultimate).
  */
 export interface BotOutput {
-  /** Durably queue the bot's messages for delivery, in order. Throws when the conversation is unknown. */
-  messages(conversationId: string, messages: BotMessage[]): Promise<void>;
+  /**
+   * Durably queue the bot's messages for delivery, in order. Throws when the conversation is
+   * unknown. With `deliveryId` (the bot's own message id) a repeat within 15 minutes queues nothing.
+   */
+  messages(conversationId: string, messages: BotMessage[], deliveryId?: string): Promise<void>;
   /** Hand the conversation to human agents; throws when no desk can take it. */
   escalate(conversationId: string, escalateTo?: string): Promise<void>;
   /** Whether the desk for `teamId` (or the default desk) has someone present now. */

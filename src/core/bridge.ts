@@ -1,75 +1,60 @@
 /**
  * The bridge core: what happens between the channel adapters and the bot backend. It knows
- * neither a platform nor a bot API. Inbound it resolves conversations, dedupes platform
- * retries and sends visitor events to the bot (or, while escalated, to the agents); outbound
- * it queues the bot's messages durably and hands them to the delivery loop.
+ * neither a platform nor a bot API. Inbound it journals visitor events (deduped, durable, before
+ * the platform's ack) for the `bot` destination and handles agents' actions; outbound it queues
+ * the bot's messages for their requesters. The outbox's delivery loop carries everything out.
  */
-import type { BotBackend, BotOutput, BotEvent } from '../bot/bot-backend.js';
+import type { BotOutput } from '../bot/bot-backend.js';
 import type { AgentEvent, AgentEventOutcome, InboundSink } from './channel-adapter.js';
 import type { BotMessage } from './bot-message.js';
 import { summarizeMessage } from './bot-message.js';
-import { ConversationRegistry } from './conversations.js';
+import type { ConversationRegistry } from './conversations.js';
 import { withDeadline } from './deadline.js';
-import type { DeliveryService } from './delivery.js';
-import { BotRequestError, ConversationNotFoundError } from './errors.js';
+import { ConversationNotFoundError, StoreUnavailableError } from './errors.js';
 import type { Handoff } from './handoff/handoff.js';
-import { KeyedSerializer } from './keyed-serializer.js';
 import { addLogContext, type Logger } from './logger.js';
 import type { Metrics } from './metrics.js';
-import { requesterMetaData } from './requester-metadata.js';
-import { Transcripts } from './transcripts.js';
+import { botQueue, dedupeTtlMs, type Outbox } from './outbox/outbox.js';
+import type { Transcripts } from './transcripts.js';
 import type { ChannelAddress, VisitorEvent, VisitorEventOutcome } from './visitor-event.js';
-import type { ConversationRecord, Store } from '../store/store.js';
-
-/** How long a platform event id is remembered: Slack retries for up to ~6 minutes. */
-export const dedupeTtlMs = 15 * 60_000;
+import type { Store } from '../store/store.js';
 
 /** What the core is built from. */
 export interface BridgeDeps {
   store: Store;
+  outbox: Outbox;
   conversations: ConversationRegistry;
   transcripts: Transcripts;
-  delivery: DeliveryService;
   handoff: Handoff;
   logger: Logger;
   metrics: Metrics;
-  /** Set once the backend exists (the backend needs the bridge as its BotOutput). */
-  backend?: BotBackend;
   newOwnerId: () => string;
-  now: () => number;
 }
 
 /** The bridge core; adapters see it as an `InboundSink`, backends as a `BotOutput`. */
 export class Bridge implements InboundSink, BotOutput {
-  private readonly serializer = new KeyedSerializer();
   private readonly inFlight = new Set<Promise<unknown>>();
-  private backend?: BotBackend;
 
-  constructor(private readonly deps: BridgeDeps) {
-    this.backend = deps.backend;
-  }
+  constructor(private readonly deps: BridgeDeps) {}
 
-  /** Attach the bot backend (it is constructed with this bridge as its output). */
-  useBackend(backend: BotBackend): void {
-    this.backend = backend;
-  }
-
-  /** A requester wrote, clicked, opened or ended a conversation. */
+  /**
+   * A requester wrote, clicked, opened or ended a conversation: journal it for the bot. Resolves
+   * once the entry is in the store (the platform may be acknowledged then); a retry of the same
+   * platform event within 15 minutes is `duplicate`, atomically, also on another replica.
+   */
   visitorEvent(event: VisitorEvent): Promise<VisitorEventOutcome> {
     const { address, action, eventId } = event;
     this.deps.metrics.eventsIn.inc({ platform: address.channel, type: action.kind });
-    // One thread's events reach the bot in arrival order; other threads run concurrently.
-    return this.track(
-      this.once(address.channel, eventId, { status: 'duplicate' }, () =>
-        this.serializer.run(`${address.channel}:${address.key}`, () => this.handleVisitorEvent(event)),
-      ),
-    );
+    return this.track(this.journal(event, eventId === undefined ? undefined : inboundDedupeKey(address, eventId)));
   }
 
-  /** An agent acted in a desk channel. */
+  /**
+   * An agent acted in a desk channel. Handled before the platform's ack (store writes only), once
+   * per platform event: a failure releases the dedupe key so the platform's retry is handled.
+   */
   agentEvent(event: AgentEvent): Promise<AgentEventOutcome> {
     this.deps.metrics.eventsIn.inc({ platform: 'desk', type: event.kind });
-    return this.track(this.once('desk', event.eventId, { status: 'duplicate' }, () => this.deps.handoff.agentEvent(event)));
+    return this.track(this.once(agentDedupeKey(event), { status: 'duplicate' }, () => this.deps.handoff.agentEvent(event)));
   }
 
   /** Resolves once the events being handled now are done, or after `deadlineMs` (shutdown). */
@@ -89,12 +74,16 @@ export class Bridge implements InboundSink, BotOutput {
     return (await this.deps.handoff.ticketOfThread(thread)) !== undefined;
   }
 
-  /** BotOutput: queue the bot's messages durably, then deliver them in order. */
-  async messages(conversationId: string, messages: BotMessage[]): Promise<void> {
+  /**
+   * BotOutput: queue the bot's messages durably for the requester, in order. With `deliveryId`
+   * (the bot's message id) a retried webhook queues nothing twice.
+   */
+  async messages(conversationId: string, messages: BotMessage[], deliveryId?: string): Promise<void> {
     const conversation = await this.deps.conversations.get(conversationId);
     if (!conversation) throw new ConversationNotFoundError(conversationId);
     if (messages.length === 0) return;
-    await this.queue(conversation, messages);
+    const queued = await this.deps.outbox.toRequester(conversation, messages, deliveryId === undefined ? undefined : `bot-message:${conversationId}:${deliveryId}`);
+    if (queued.status === 'duplicate') return;
     for (const message of messages) await this.deps.transcripts.add(conversationId, 'bot', summarizeMessage(message));
   }
 
@@ -116,34 +105,35 @@ export class Bridge implements InboundSink, BotOutput {
     await this.deps.conversations.setSession(conversationId, 'ended');
   }
 
-  /** Tell the bot a conversation is over (after a hand-off); a refusal is logged, not thrown. */
-  async endBotSession(conversation: ConversationRecord): Promise<void> {
-    try {
-      await this.backend?.send({ conversationId: conversation.id, type: 'endSession' });
-    } catch (error) {
-      this.deps.logger.warn({ err: error, conversationId: conversation.id }, 'endSession after the hand-off was not accepted by the bot');
+  private async journal(event: VisitorEvent, dedupeKey: string | undefined): Promise<VisitorEventOutcome> {
+    const { action } = event;
+    if (action.kind === 'message' && action.clickedConversationId) {
+      const clicked = await this.deps.conversations.get(action.clickedConversationId);
+      if (!clicked || clicked.session === 'ended') return { status: 'ended' };
     }
-  }
-
-  /** Queue messages the bridge itself writes to a requester (notices, agent replies). */
-  async queue(conversation: ConversationRecord, messages: BotMessage[]): Promise<void> {
-    await this.deps.store.enqueue(conversation.id, messages, this.deps.now());
-    this.deps.delivery.notify(conversation.id);
+    const result = await this.deps.outbox.enqueue(botQueue(event.address), [{ kind: 'visitor', event }], dedupeKey);
+    return result.status === 'duplicate' ? { status: 'duplicate' } : { status: 'accepted' };
   }
 
   /**
-   * Run `work` once per platform event id: a retry finds the id claimed in the store and gets
-   * `duplicate`. A failed attempt releases the claim, so the platform's retry is processed.
+   * Run `work` once per dedupe key. A failure releases the key, so the platform's retry is handled;
+   * when the store could not answer whether the key was taken, it is released too, best effort.
    */
-  private async once<T>(scope: string, eventId: string | undefined, duplicate: T, work: () => Promise<T>): Promise<T> {
-    if (!eventId) return work();
-    const key = `dedupe:${scope}:${eventId}`;
+  private async once<T>(key: string | undefined, duplicate: T, work: () => Promise<T>): Promise<T> {
+    if (key === undefined) return work();
     const owner = this.deps.newOwnerId();
-    if (!(await this.deps.store.claim(key, owner, dedupeTtlMs))) return duplicate;
+    let claimed: boolean;
+    try {
+      claimed = await this.deps.store.claim(key, owner, dedupeTtlMs);
+    } catch (error) {
+      if (error instanceof StoreUnavailableError) await this.deps.store.release(key, owner).catch(() => undefined);
+      throw error;
+    }
+    if (!claimed) return duplicate;
     try {
       return await work();
     } catch (error) {
-      await this.deps.store.release(key, owner);
+      await this.deps.store.release(key, owner).catch((releaseError: unknown) => this.deps.logger.warn({ err: releaseError }, 'could not release a dedupe key'));
       throw error;
     }
   }
@@ -156,94 +146,16 @@ export class Bridge implements InboundSink, BotOutput {
     );
     return work;
   }
-
-  private async handleVisitorEvent(event: VisitorEvent): Promise<VisitorEventOutcome> {
-    const { action } = event;
-    if (action.kind === 'message' && action.clickedConversationId) {
-      const clicked = await this.deps.conversations.get(action.clickedConversationId);
-      if (!clicked || clicked.session === 'ended') return { status: 'ended', conversationId: action.clickedConversationId };
-    }
-    switch (action.kind) {
-      case 'startSession':
-        return this.startSession(event);
-      case 'endSession':
-        return this.endSession(event);
-      case 'message':
-        return this.message(event, action.text, { cardIndex: action.cardIndex, payload: action.payload });
-    }
-  }
-
-  private async startSession(event: VisitorEvent): Promise<VisitorEventOutcome> {
-    // An opening signal for a thread that already talks to the bot must not restart it.
-    const live = await this.deps.conversations.findLive(event.address.channel, event.address.key);
-    if (live) return { status: 'accepted', conversationId: live.id };
-    const { record } = await this.deps.conversations.resolve(event);
-    addLogContext({ conversationId: record.id });
-    await this.sendToBot({ conversationId: record.id, type: 'startSession', metaData: requesterMetaData(record.requester, record.address.channel) }, record);
-    return { status: 'accepted', conversationId: record.id };
-  }
-
-  private async endSession(event: VisitorEvent): Promise<VisitorEventOutcome> {
-    const live = await this.deps.conversations.findLive(event.address.channel, event.address.key);
-    if (!live) return { status: 'duplicate' };
-    addLogContext({ conversationId: live.id });
-    if (live.session === 'escalated') await this.deps.handoff.requesterEnded(live);
-    await this.sendToBot({ conversationId: live.id, type: 'endSession' }, live);
-    await this.deps.conversations.setSession(live.id, 'ended');
-    return { status: 'accepted', conversationId: live.id };
-  }
-
-  private async message(
-    event: VisitorEvent,
-    text: string,
-    click: { cardIndex?: number; payload?: string },
-  ): Promise<VisitorEventOutcome> {
-    let { record, isNew } = await this.deps.conversations.resolve(event);
-    if (record.session === 'escalated') {
-      // While a human has the conversation, the bot stays out of it.
-      addLogContext({ conversationId: record.id });
-      await this.deps.transcripts.add(record.id, 'requester', text);
-      if (await this.deps.handoff.requesterMessage(record, text)) return { status: 'accepted', conversationId: record.id };
-      // Its ticket closed without the session following: start afresh with the bot rather than drop the message.
-      await this.deps.conversations.setSession(record.id, 'ended');
-      ({ record, isNew } = await this.deps.conversations.resolve(event));
-    }
-    addLogContext({ conversationId: record.id });
-    await this.deps.transcripts.add(record.id, 'requester', text);
-    await this.sendToBot(
-      {
-        conversationId: record.id,
-        type: 'message',
-        text,
-        cardIndex: click.cardIndex,
-        payload: click.payload,
-        metaData: isNew ? requesterMetaData(record.requester, record.address.channel) : undefined,
-      },
-      record,
-    );
-    return { status: 'accepted', conversationId: record.id };
-  }
-
-  private async sendToBot(event: BotEvent, conversation: ConversationRecord): Promise<void> {
-    const backend = this.backend;
-    if (!backend) throw new Error('Bridge has no bot backend attached');
-    try {
-      await backend.send(stripUndefined(event));
-    } catch (error) {
-      this.deps.logger.error({ err: error, eventType: event.type }, 'the bot did not accept the event');
-      if (error instanceof BotRequestError && event.type !== 'endSession') {
-        // The platform already has its ack; tell the requester instead of failing silently.
-        await this.queue(conversation, [{ kind: 'text', text: unavailableNotice, buttons: [] }]);
-        return;
-      }
-      throw error;
-    }
-  }
 }
 
-/** What a requester reads when the bot cannot be reached. */
-export const unavailableNotice = 'Sorry, the assistant is not reachable right now. Please try again in a few minutes.';
+/** The dedupe key of a platform event: the thread plus the platform's id (Teams ids are unique only within a conversation). */
+function inboundDedupeKey(address: Pick<ChannelAddress, 'channel' | 'key'>, eventId: string): string {
+  return `inbound:${JSON.stringify([address.channel, address.key, eventId])}`;
+}
 
-function stripUndefined<T extends object>(value: T): T {
-  return Object.fromEntries(Object.entries(value).filter(([, field]) => field !== undefined)) as T;
+/** The dedupe key of an agent's action: the ticket or its thread plus the platform's id. */
+function agentDedupeKey(event: AgentEvent): string | undefined {
+  if (event.eventId === undefined) return undefined;
+  const scope = event.kind === 'reply' ? [event.ticketThread.channel, event.ticketThread.key] : [event.ticketId];
+  return `agent:${JSON.stringify([event.kind, ...scope, event.eventId])}`;
 }

@@ -29,10 +29,23 @@ export interface InboundSink {
   knowsTicketThread?(thread: ChannelAddress): Promise<boolean>;
 }
 
-/** What the core knows about a delivery besides the address; optional for backward compatibility. */
+/** What the core's delivery loop offers one delivery attempt besides the address. */
 export interface DeliveryContext {
   /** The conversation the message belongs to; rendered buttons carry it so a click on an old message is recognised. */
-  conversationId?: string;
+  conversationId: string;
+  /** What an earlier attempt (maybe on another replica) recorded: e.g. how many posts already went out. */
+  progress?: DeliveryProgress;
+  /** Record progress durably before going on; a retry continues from there and never reposts. */
+  saveProgress(progress: DeliveryProgress): Promise<void>;
+}
+
+/**
+ * How far a message that the platform needs in several posts got: `posted` parts are out, in the
+ * `layout` the adapter chose (e.g. a carousel fallback), which a retry keeps.
+ */
+export interface DeliveryProgress {
+  posted: number;
+  layout?: string;
 }
 
 /** A chat platform, seen from the core. */
@@ -49,9 +62,15 @@ export interface ChannelAdapter {
   checkReady?(): Promise<void>;
   /**
    * Deliver one message to a conversation. Throws `DeliveryError` (retryable or not); the core's
-   * delivery loop owns retries and ordering, so an adapter makes exactly one attempt.
+   * delivery loop owns retries and ordering, so an adapter makes exactly one attempt, and every
+   * call it makes has a whole-request deadline.
    */
-  deliver(address: ChannelAddress, message: BotMessage, context?: DeliveryContext): Promise<void>;
+  deliver(address: ChannelAddress, message: BotMessage, context: DeliveryContext): Promise<void>;
+  /**
+   * Optional: the requester's full profile (name, email, locale) for a new conversation, completing
+   * what the event carried. A failure keeps what the event carried.
+   */
+  requesterProfile?(address: ChannelAddress, requester: RequesterProfile): Promise<RequesterProfile>;
   /** The desk side, when this platform can host human-agent desks. */
   readonly desk?: DeskSide;
 }
@@ -110,8 +129,8 @@ export interface DeskSide {
   postTicket(desk: DeskTarget, ticket: TicketView): Promise<ChannelAddress>;
   /** Re-render the ticket post in place after a state change. */
   updateTicket(ticketThread: ChannelAddress, ticket: TicketView): Promise<void>;
-  /** Post into the ticket's thread: requester messages, reminders, status lines. */
-  postToTicket(ticketThread: ChannelAddress, message: BotMessage & { sender?: MessageSender }): Promise<void>;
+  /** Post into the ticket's thread (requester messages, reminders, status lines); one attempt, with progress as in `deliver`. */
+  postToTicket(ticketThread: ChannelAddress, message: BotMessage & { sender?: MessageSender }, context: DeliveryContext): Promise<void>;
   /** Presence of the desk's members. */
   presence(desk: DeskTarget): Promise<DeskPresence>;
   /** A link to a requester's thread, for the ticket post. */

@@ -1,24 +1,31 @@
 /**
- * Builds the bridge core from a store and bridge.yaml: conversations, the delivery loop, the
- * hand-off (desks, tickets, presence, timers) and the bridge itself. Channel adapters and the
- * bot backend are attached afterwards, because they are built with the bridge as their sink.
+ * Builds the bridge core, in dependency order: conversations, the outbox, the hand-off (desks,
+ * tickets, presence, timers), the bridge, then the channel adapters and the bot backend (both
+ * built with the bridge as their sink or output), then the one delivery loop with a handler per
+ * destination.
  */
+import type { BotBackend, BotOutput } from '../bot/bot-backend.js';
 import type { BridgeConfig } from '../config/bridge-config.js';
+import { BotDelivery } from './bot-delivery.js';
 import { Bridge } from './bridge.js';
-import type { ChannelAdapter } from './channel-adapter.js';
+import type { ChannelAdapter, DeskSide, InboundSink } from './channel-adapter.js';
 import { ConversationRegistry } from './conversations.js';
-import { DeliveryService, type DeliveryDeps } from './delivery.js';
 import { DeskDirectory } from './handoff/desk-directory.js';
-import { HandoffService, deskChannelPrefix } from './handoff/handoff-service.js';
+import { HandoffService } from './handoff/handoff-service.js';
 import { PresenceService } from './handoff/presence.js';
 import { TicketBook } from './handoff/ticket-book.js';
+import { TicketDelivery } from './handoff/ticket-delivery.js';
 import { TicketTimers } from './handoff/ticket-timers.js';
 import type { Logger } from './logger.js';
 import type { Metrics } from './metrics.js';
+import { Outbox, QueueSignal } from './outbox/outbox.js';
+import { OutboxWorker, type OutboxTiming } from './outbox/outbox-worker.js';
+import { ConversationDelivery, WidgetDelivery, type WidgetSender } from './requester-delivery.js';
+import { defaultRetryTable, type RetryTable } from './retry-policy.js';
 import { Transcripts } from './transcripts.js';
 import type { Store } from '../store/store.js';
 
-/** What the core is built from. Clock, ids and waits are parameters so tests fix them. */
+/** What the core is built from. Clock, ids, randomness and waits are parameters so tests fix them. */
 export interface CoreDeps {
   store: Store;
   config: BridgeConfig;
@@ -26,71 +33,71 @@ export interface CoreDeps {
   metrics: Metrics;
   now: () => number;
   newId: () => string;
+  /** The channel adapters, built with the bridge as their inbound sink. */
+  createAdapters: (sink: InboundSink) => ChannelAdapter[] | Promise<ChannelAdapter[]>;
+  /** The bot backend, built with the bridge as its output. */
+  createBackend: (output: BotOutput) => BotBackend;
+  /** Ultimate's widget API, when configured. */
+  widget?: WidgetSender;
+  /** How long a visitor event is retried to an unreachable bot (BOT_RETRY_MINUTES). */
+  botRetryMinutes?: number;
+  retry?: Partial<RetryTable>;
+  timing?: Partial<OutboxTiming>;
   random?: () => number;
-  deliverySleep?: DeliveryDeps['sleep'];
+  /** Replaces the waits between delivery retries (tests). */
+  sleep?: (ms: number) => Promise<void>;
 }
 
 /** The assembled core. */
 export interface Core {
   bridge: Bridge;
+  backend: BotBackend;
   handoff: HandoffService;
-  delivery: DeliveryService;
+  outbox: Outbox;
+  worker: OutboxWorker;
   presence: PresenceService;
   timers: TicketTimers;
   /** Enabled channel adapters by channel name. */
   adapters: ReadonlyMap<string, ChannelAdapter>;
-  /** Attach a channel adapter: its threads and, if it has a desk side, its ticket threads. */
-  addAdapter(adapter: ChannelAdapter): void;
-  /** Attach a delivery-only channel (Ultimate's widget). */
-  addDeliveryTarget(channel: string, target: Pick<ChannelAdapter, 'deliver'>): void;
 }
 
 /** Build the core. */
-export function createCore(deps: CoreDeps): Core {
+export async function createCore(deps: CoreDeps): Promise<Core> {
   const { store, config, logger, metrics, now, newId } = deps;
   const adapters = new Map<string, ChannelAdapter>();
-  const targets = new Map<string, Pick<ChannelAdapter, 'deliver'>>();
+  const deskSides = new Map<string, DeskSide>();
   const conversations = new ConversationRegistry({ store, logger, now, newId });
   const transcripts = new Transcripts(store, now);
   const directory = new DeskDirectory(config);
   const tickets = new TicketBook(store, logger);
-  const delivery = new DeliveryService({ store, adapters: targets, logger, metrics, now, random: deps.random, sleep: deps.deliverySleep });
-  const presence = new PresenceService({ directory, deskSide: (platform) => adapters.get(platform)?.desk, logger, metrics, now });
-  const handoff: HandoffService = new HandoffService({
-    directory,
-    tickets,
-    presence,
-    conversations,
-    transcripts,
-    adapters,
-    queue: (conversation, messages) => bridge.queue(conversation, messages),
-    endBotSession: (conversation) => bridge.endBotSession(conversation),
-    metrics,
+  const signal = new QueueSignal();
+  const outbox = new Outbox(store, signal, now);
+  const presence = new PresenceService({ directory, deskSide: (platform) => deskSides.get(platform), logger, metrics, now });
+  const handoff = new HandoffService({ directory, tickets, presence, conversations, transcripts, outbox, deskSides, metrics, logger, now, newId });
+  const bridge = new Bridge({ store, outbox, conversations, transcripts, handoff, logger, metrics, newOwnerId: newId });
+  // The adapters and the backend exist before anything runs; the maps above are complete from here on.
+  for (const adapter of await deps.createAdapters(bridge)) {
+    adapters.set(adapter.channel, adapter);
+    if (adapter.desk) deskSides.set(adapter.channel, adapter.desk);
+  }
+  const backend = deps.createBackend(bridge);
+  const worker = new OutboxWorker({
+    store,
+    handlers: {
+      bot: new BotDelivery({ backend, conversations, transcripts, handoff, outbox, adapters, logger }),
+      conversation: new ConversationDelivery(conversations, adapters, metrics),
+      ticket: new TicketDelivery({ tickets, directory, handoff, conversations, transcripts, outbox, deskSides, metrics, now }),
+      widget: new WidgetDelivery(deps.widget, metrics),
+    },
+    retry: { ...defaultRetryTable(deps.botRetryMinutes ?? 10), ...deps.retry },
     logger,
+    metrics,
+    timing: deps.timing,
     now,
-    newId,
+    random: deps.random,
+    sleep: deps.sleep,
   });
-  const bridge = new Bridge({ store, conversations, transcripts, delivery, handoff, logger, metrics, newOwnerId: newId, now });
+  signal.listen((queue) => worker.notify(queue));
   const timers = new TicketTimers({ tickets, directory, handoff, logger, now });
-  return {
-    bridge,
-    handoff,
-    delivery,
-    presence,
-    timers,
-    adapters,
-    addAdapter(adapter) {
-      adapters.set(adapter.channel, adapter);
-      targets.set(adapter.channel, adapter);
-      const desk = adapter.desk;
-      if (desk) {
-        targets.set(`${deskChannelPrefix}${adapter.channel}`, {
-          deliver: (address, message) => desk.postToTicket({ ...address, channel: adapter.channel }, message),
-        });
-      }
-    },
-    addDeliveryTarget(channel, target) {
-      targets.set(channel, target);
-    },
-  };
+  return { bridge, backend, handoff, outbox, worker, presence, timers, adapters };
 }

@@ -42,15 +42,18 @@ export class ConfigError extends BridgeError {
 export class BotRequestError extends BridgeError {
   readonly retryable: boolean;
   readonly status?: number;
+  /** The bot API's `Retry-After`, when it sent one. */
+  readonly retryAfterMs?: number;
 
   constructor(
     code: Extract<BridgeErrorCode, 'bot_request_failed' | 'bot_auth_failed' | 'bot_not_found' | 'bot_forbidden'>,
     message: string,
-    options: { retryable: boolean; status?: number; cause?: unknown },
+    options: { retryable: boolean; status?: number; retryAfterMs?: number; cause?: unknown },
   ) {
     super(code, message, { cause: options.cause });
     this.retryable = options.retryable;
     this.status = options.status;
+    this.retryAfterMs = options.retryAfterMs;
   }
 }
 

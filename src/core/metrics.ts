@@ -11,18 +11,24 @@ export class Metrics {
   readonly eventsIn = new Counter({ name: 'bridge_events_in_total', help: 'Events received by platform and type', labelNames: ['platform', 'type'], registers: [this.registry] });
   /** Events sent, by platform and type. */
   readonly eventsOut = new Counter({ name: 'bridge_events_out_total', help: 'Events sent by platform and type', labelNames: ['platform', 'type'], registers: [this.registry] });
-  /** Time from a bot message being queued to its delivery on the platform. */
+  /** Time from an outbox entry being queued to its delivery. */
   readonly deliveryLatency = new Histogram({
     name: 'bridge_delivery_latency_seconds',
-    help: 'Seconds from queueing a bot message to its delivery',
-    labelNames: ['platform'],
-    buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60],
+    help: 'Seconds from queueing an outbox entry to its delivery, by destination',
+    labelNames: ['destination'],
+    buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 300],
     registers: [this.registry],
   });
   /** Delivery attempts that failed and will be retried. */
-  readonly deliveryRetries = new Counter({ name: 'bridge_delivery_retries_total', help: 'Delivery attempts retried', labelNames: ['platform'], registers: [this.registry] });
-  /** Messages that finally failed and went to the dead letters. */
-  readonly deadLetters = new Counter({ name: 'bridge_dead_letters_total', help: 'Messages that could not be delivered', labelNames: ['platform'], registers: [this.registry] });
+  readonly deliveryRetries = new Counter({ name: 'bridge_delivery_retries_total', help: 'Delivery attempts retried, by destination', labelNames: ['destination'], registers: [this.registry] });
+  /** Entries that finally failed and went to the dead letters. */
+  readonly deadLetters = new Counter({ name: 'bridge_dead_letters_total', help: 'Outbox entries dead-lettered, by destination', labelNames: ['destination'], registers: [this.registry] });
+  /** Pending outbox entries (refreshed by the sweep). */
+  readonly outboxDepth = new Gauge({ name: 'bridge_outbox_depth', help: 'Pending outbox entries, by destination', labelNames: ['destination'], registers: [this.registry] });
+  /** Age of the oldest pending outbox entry (refreshed by the sweep). */
+  readonly outboxOldestAge = new Gauge({ name: 'bridge_outbox_oldest_age_seconds', help: 'Age of the oldest pending outbox entry, by destination', labelNames: ['destination'], registers: [this.registry] });
+  /** Answers of 429 (or a Retry-After) from a platform or the bot. */
+  readonly rateLimited = new Counter({ name: 'bridge_rate_limited_total', help: 'Rate-limited calls, by platform', labelNames: ['platform'], registers: [this.registry] });
   /** Calls to the bot API by outcome. */
   readonly botRequests = new Counter({ name: 'bridge_bot_requests_total', help: 'Requests to the bot API', labelNames: ['backend', 'event', 'outcome'], registers: [this.registry] });
   /** Tickets currently in each state. */

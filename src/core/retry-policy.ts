@@ -1,18 +1,36 @@
 /**
- * Exponential backoff with "equal jitter", capped: the one backoff of the bridge, used by the
- * delivery loop and by the bot API clients. Randomness is a parameter so tests can fix it.
+ * How the outbox retries, per destination, and the one backoff formula of the bridge
+ * (exponential with "equal jitter", capped). Randomness is a parameter so tests can fix it.
  */
+import type { Destination } from '../store/store.js';
 
-/** How often and how patiently to retry. */
+/** How often and how patiently one destination's entries are retried. */
 export interface RetryPolicy {
-  /** Total attempts, the first included. */
-  maxAttempts: number;
+  /** Delay before the first retry; doubles per retry up to `maxDelayMs`. */
   baseDelayMs: number;
   maxDelayMs: number;
+  /** Give up after this many failed attempts (the first included), when set. */
+  maxAttempts?: number;
+  /** Give up once an entry has waited this long since it was enqueued, when set. */
+  maxAgeMs?: number;
 }
 
-/** The bridge's default delivery retry policy: about 6 attempts over roughly a minute. */
-export const defaultDeliveryRetry: RetryPolicy = { maxAttempts: 6, baseDelayMs: 500, maxDelayMs: 30_000 };
+/** The retry table: one policy per destination. */
+export type RetryTable = Record<Destination, RetryPolicy>;
+
+/**
+ * The defaults. Platform posts: ten attempts over about five minutes (Slack's and Teams' rate
+ * limits clear well within that). Bot events: for `BOT_RETRY_MINUTES`, however many attempts.
+ */
+export function defaultRetryTable(botRetryMinutes: number): RetryTable {
+  const platform: RetryPolicy = { baseDelayMs: 500, maxDelayMs: 60_000, maxAttempts: 10 };
+  return {
+    bot: { baseDelayMs: 1_000, maxDelayMs: 30_000, maxAgeMs: botRetryMinutes * 60_000 },
+    conversation: platform,
+    ticket: platform,
+    widget: platform,
+  };
+}
 
 /**
  * The wait before retry number `attempt` (1 = the first retry). A platform's Retry-After wins
@@ -27,4 +45,11 @@ export function retryDelayMs(policy: RetryPolicy, attempt: number, random: () =>
 export function backoffDelayMs(retry: number, policy: { baseDelayMs: number; maxDelayMs: number }, random: () => number): number {
   const ceiling = Math.min(policy.maxDelayMs, policy.baseDelayMs * 2 ** (retry - 1));
   return Math.round(ceiling / 2 + (random() * ceiling) / 2);
+}
+
+/** Whether an entry that failed `attempts` times, enqueued at `enqueuedAt`, may be tried again after `waitMs`. */
+export function mayRetry(policy: RetryPolicy, attempts: number, enqueuedAt: number, now: number, waitMs: number): boolean {
+  if (policy.maxAttempts !== undefined && attempts >= policy.maxAttempts) return false;
+  if (policy.maxAgeMs !== undefined && now + waitMs - enqueuedAt > policy.maxAgeMs) return false;
+  return true;
 }

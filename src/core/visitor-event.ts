@@ -55,25 +55,23 @@ export interface VisitorEndSession {
 /** Anything a requester can do. */
 export type VisitorAction = VisitorMessage | VisitorStartSession | VisitorEndSession;
 
-/** One inbound event from a channel adapter. */
+/** One inbound event from a channel adapter; plain data, since it is journalled as it is. */
 export interface VisitorEvent {
   address: ChannelAddress;
   requester: RequesterProfile;
   action: VisitorAction;
-  /** The platform's id of this delivery (Slack event_id, Teams activity id), for dedupe across retries. */
-  eventId?: string;
   /**
-   * Resolves the requester's full profile (e.g. Slack users.info). Called only when the event
-   * starts a new conversation, so a running conversation costs no profile lookup.
+   * The platform's id of this delivery (Slack event_id, Teams activity id; for a click, the message
+   * and button), for dedupe across retries: unique within the thread, as Teams activity ids are.
    */
-  loadProfile?: () => Promise<RequesterProfile>;
+  eventId?: string;
 }
 
 /** What the bridge did with a visitor event; adapters use it to give the requester feedback. */
 export type VisitorEventOutcome =
-  /** Sent to the bot (or, while escalated, to the agents). */
-  | { status: 'accepted'; conversationId: string }
-  /** A retry of an event already handled. */
+  /** Journalled: it will reach the bot (or, while escalated, the agents), also across a crash. */
+  | { status: 'accepted' }
+  /** A retry of an event already journalled. */
   | { status: 'duplicate' }
   /** A click on a message of a conversation that has ended. */
-  | { status: 'ended'; conversationId: string };
+  | { status: 'ended' };

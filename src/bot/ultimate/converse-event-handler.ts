@@ -26,7 +26,7 @@ export async function handleConverseEvent(data: ConverseEventData, targets: Conv
       const messages = toBotMessages(data);
       // An empty sendMessage (no text, buttons or cards) is acknowledged without posting anything.
       if (messages.length === 0) targets.logger.info({ eventType: data.eventType }, 'sendMessage had nothing to show; nothing posted');
-      else await targets.output.messages(data.platformConversationId, messages);
+      else await targets.output.messages(data.platformConversationId, messages, data.messageId ?? data.replyId ?? undefined);
       return {};
     }
     case 'escalate':

@@ -1,29 +1,32 @@
 /**
  * The hand-off: tickets in desk channels, the relay between requester and agent, and the ticket
  * life cycle (queued → assigned → resolved, or cancelled / failed / timed_out). Exactly one
- * owner per ticket: every transition is a compare-and-set in the store.
+ * owner per ticket: every transition is a compare-and-set in the store. Everything a transition
+ * sends (notices, the ticket post and its updates, the bot's endSession) goes through the outbox,
+ * so it is durable, ordered per ticket and per conversation, and retried.
  */
-import type { AgentEvent, AgentEventOutcome, AgentRef, ChannelAdapter, DeskSide, TicketState, TicketView } from '../channel-adapter.js';
+import type { AgentEvent, AgentEventOutcome, AgentRef, DeskSide, TicketState } from '../channel-adapter.js';
 import type { BotMessage } from '../bot-message.js';
 import type { ConversationRegistry } from '../conversations.js';
 import { DeskNotFoundError } from '../errors.js';
-import { KeyedSerializer } from '../keyed-serializer.js';
 import { withLogContext, type Logger } from '../logger.js';
 import type { Metrics } from '../metrics.js';
+import type { Outbox } from '../outbox/outbox.js';
+import { widgetChannel } from '../outbox/outbox.js';
 import type { Transcripts } from '../transcripts.js';
 import type { ChannelAddress } from '../visitor-event.js';
 import type { ConversationRecord } from '../../store/store.js';
 import type { DeskDirectory } from './desk-directory.js';
 import type { Handoff } from './handoff.js';
 import { joinedNotice, queuedNotice, requesterLeftNote, resolvedNotice } from './notices.js';
-import { deskTarget, type PresenceService } from './presence.js';
+import type { PresenceService } from './presence.js';
 import type { TicketBook, TicketChange } from './ticket-book.js';
 import { isClosed, transition, type TicketRecord } from './ticket.js';
 import { WidgetHandoff } from './widget-handoff.js';
 
-/** The prefix of a desk conversation's channel: desk messages queue like any other conversation's. */
-export const deskChannelPrefix = 'desk:';
 const notePattern = /^\s*note:/i;
+/** A ticket that is not posted this long after opening gets its post queued again (a crash in between). */
+const repostAfterMs = 60_000;
 
 /** What the hand-off is built from. */
 export interface HandoffDeps {
@@ -32,11 +35,9 @@ export interface HandoffDeps {
   presence: PresenceService;
   conversations: ConversationRegistry;
   transcripts: Transcripts;
-  adapters: ReadonlyMap<string, ChannelAdapter>;
-  /** Queue messages to a conversation (requester or desk thread), in order and durably. */
-  queue: (conversation: ConversationRecord, messages: BotMessage[]) => Promise<void>;
-  /** Tell the bot the conversation is over (the requester's next message starts afresh). */
-  endBotSession: (conversation: ConversationRecord) => Promise<void>;
+  outbox: Outbox;
+  /** The desk side of each enabled platform. */
+  deskSides: ReadonlyMap<string, DeskSide>;
   metrics: Metrics;
   logger: Logger;
   now: () => number;
@@ -46,57 +47,54 @@ export interface HandoffDeps {
 /** The hand-off service. */
 export class HandoffService implements Handoff {
   readonly widget: WidgetHandoff;
-  private readonly escalations = new KeyedSerializer();
 
   constructor(private readonly deps: HandoffDeps) {
     this.widget = new WidgetHandoff(this, deps.conversations, deps.transcripts, deps.logger);
   }
 
   /**
-   * Open a ticket in the desk channel and tell the requester they are queued. Escalations of one
-   * conversation run one at a time, in this process and across replicas (a bot retrying a slow
-   * escalate must not open two tickets).
+   * Open a ticket for the conversation and queue its post and the requester's notice. Idempotent:
+   * a retried or concurrent escalate yields the one ticket. The conversation's compare-and-set is
+   * the commit point: a ticket that loses it was never posted and is closed quietly.
    */
-  escalate(conversation: ConversationRecord, escalateTo?: string): Promise<void> {
-    return this.escalations.run(conversation.id, () =>
-      this.deps.tickets.whileEscalating(conversation.id, this.deps.newId(), async () => {
-        const current = (await this.deps.conversations.get(conversation.id)) ?? conversation;
-        await this.openTicket(current, escalateTo);
-      }),
-    );
-  }
-
-  private async openTicket(conversation: ConversationRecord, escalateTo?: string): Promise<void> {
-    if (conversation.session === 'escalated' && conversation.ticketId) {
-      const current = await this.deps.tickets.get(conversation.ticketId);
-      if (current && !isClosed(current.state)) return; // the bot asked twice: one ticket is enough
-    }
+  async escalate(conversation: ConversationRecord, escalateTo?: string): Promise<void> {
+    const current = (await this.deps.conversations.get(conversation.id)) ?? conversation;
+    const open = await this.openTicketOf(current);
+    if (open) return this.ensurePosted(open);
     const desk = this.deps.directory.resolve(escalateTo);
-    const side = this.deskSide(desk.platform);
-    if (!side) throw new DeskNotFoundError(`Desk "${desk.id}" is on ${desk.platform}, but the ${desk.platform} adapter is not enabled`);
+    if (!this.deps.deskSides.has(desk.platform)) throw new DeskNotFoundError(`Desk "${desk.id}" is on ${desk.platform}, but the ${desk.platform} adapter is not enabled`);
     const now = this.deps.now();
-    const ticketId = this.deps.newId();
-    const draft = { id: ticketId, conversationId: conversation.id, deskId: desk.id, state: 'queued' as const, openedAt: now, history: [{ state: 'queued' as const, at: now, actor: 'bot' }] };
-    const thread = await side.postTicket(deskTarget(desk), await this.view(draft, conversation));
-    const ticket: TicketRecord = { ...draft, thread };
+    const ticket: TicketRecord = { id: this.deps.newId(), conversationId: current.id, deskId: desk.id, state: 'queued', openedAt: now, history: [{ state: 'queued', at: now, actor: 'bot' }] };
     await this.deps.tickets.create(ticket);
-    await this.deps.conversations.adopt(deskConversationId(ticketId), deskAddress(thread), 'active');
-    const escalated = await this.deps.conversations.setSession(conversation.id, 'escalated', ticketId);
+    let won = false;
+    const escalated = await this.deps.conversations.update(current.id, (record) => {
+      won = false;
+      if (record.session === 'escalated' && record.ticketId) return undefined; // a concurrent escalate won
+      won = true;
+      return { ...record, session: 'escalated', ticketId: ticket.id };
+    });
+    if (!won || !escalated) {
+      await this.deps.tickets.update(ticket.id, (draft) => transition(draft, 'cancelled', 'bridge', this.deps.now()));
+      const winner = escalated?.ticketId ? await this.deps.tickets.get(escalated.ticketId) : undefined;
+      if (winner) await this.ensurePosted(winner);
+      return;
+    }
     this.deps.metrics.ticketsByState.inc({ state: 'queued' });
     this.logTransition(ticket, 'bot');
+    await this.ensurePosted(ticket);
     const position = (await this.deps.tickets.open()).filter((entry) => entry.deskId === desk.id && entry.state === 'queued').length;
-    await this.deps.queue(escalated ?? conversation, [queuedNotice(position)]);
+    await this.deps.outbox.toRequester(escalated, [queuedNotice(position)], `queued:${ticket.id}`);
   }
 
-  /** Relay a requester's message into the ticket thread; false when the conversation has no open ticket. */
-  async requesterMessage(conversation: ConversationRecord, text: string): Promise<boolean> {
-    const ticket = conversation.ticketId ? await this.deps.tickets.get(conversation.ticketId) : undefined;
-    if (!ticket || isClosed(ticket.state)) {
+  /** Relay a requester's message into the ticket thread (once per `dedupeKey`); false when there is no open ticket. */
+  async requesterMessage(conversation: ConversationRecord, text: string, dedupeKey?: string): Promise<boolean> {
+    const ticket = await this.openTicketOf(conversation);
+    if (!ticket) {
       this.deps.logger.warn({ conversationId: conversation.id }, 'requester message for an escalated conversation without an open ticket');
       return false;
     }
     const name = conversation.requester.name ?? 'Requester';
-    await this.toDesk(ticket, { kind: 'text', text, buttons: [], sender: { name } });
+    await this.toDesk(ticket, { kind: 'text', text, buttons: [], sender: { name }, verbatim: true }, dedupeKey);
     return true;
   }
 
@@ -106,7 +104,7 @@ export class HandoffService implements Handoff {
     const change = await this.move(conversation.ticketId, 'cancelled', 'requester');
     if (!change) return;
     await this.afterChange(change, conversation);
-    await this.toDesk(change.after, requesterLeftNote());
+    await this.toDesk(change.after, requesterLeftNote(), `left:${change.after.id}`);
   }
 
   /** Claim, resolve, or relay an agent's reply. */
@@ -132,34 +130,58 @@ export class HandoffService implements Handoff {
     return this.deps.presence.isOnline(teamId);
   }
 
-  /** The ticket of a desk thread, if it is one (adapters listen there without a mention). */
+  /** The open ticket of a desk thread, if it is one (adapters listen there without a mention). */
   async ticketOfThread(thread: ChannelAddress): Promise<TicketRecord | undefined> {
-    const desk = await this.deps.conversations.findLive(`${deskChannelPrefix}${thread.channel}`, thread.key);
-    return desk ? this.deps.tickets.get(ticketIdOf(desk.id)) : undefined;
+    return this.deps.tickets.ticketOfThread(thread);
   }
 
-  /** Move a ticket to a closed state because nobody claimed it; used by the ticket timers. */
+  /**
+   * Move a ticket to a closed state because nobody claimed it; used by the ticket timers. A ticket
+   * its conversation no longer points at (an escalation that lost its race) closes without a word.
+   */
   async closeUnclaimed(ticketId: string, state: 'timed_out', notice: BotMessage, deskNote: BotMessage): Promise<boolean> {
     const change = await this.move(ticketId, state, 'bridge');
     if (!change) return false;
-    const conversation = await this.deps.conversations.get(change.after.conversationId);
-    if (conversation) await this.deps.queue(conversation, [notice]);
+    const conversation = await this.conversationOf(change.after);
+    if (conversation) await this.deps.outbox.toRequester(conversation, [notice], `closed:${ticketId}`);
     await this.afterChange(change, conversation);
-    await this.toDesk(change.after, deskNote);
+    if (conversation) await this.toDesk(change.after, deskNote, `closed-note:${ticketId}`);
     return true;
   }
 
-  /** Post into a ticket's thread, through the ordered outbox of its desk conversation. */
-  async toDesk(ticket: TicketRecord, message: BotMessage): Promise<void> {
-    const desk = await this.deps.conversations.get(deskConversationId(ticket.id));
-    if (desk) await this.deps.queue(desk, [message]);
+  /** Queue the ticket's post unless it is out (a retry, or a crash after the ticket was stored). */
+  async ensurePosted(ticket: TicketRecord): Promise<void> {
+    if (ticket.thread || isClosed(ticket.state)) return;
+    await this.deps.outbox.toTicket(ticket.id, [{ op: 'post' }], `post:${ticket.id}`);
+  }
+
+  /** Queue the post of open tickets that should be out by now but are not (the timers call it). */
+  async repostStale(ticket: TicketRecord): Promise<void> {
+    if (this.deps.now() - ticket.openedAt >= repostAfterMs) await this.ensurePosted(ticket);
+  }
+
+  /** Post into a ticket's thread, in order behind its post. */
+  async toDesk(ticket: Pick<TicketRecord, 'id'>, message: BotMessage, dedupeKey?: string): Promise<void> {
+    await this.deps.outbox.toTicket(ticket.id, [{ op: 'message', message }], dedupeKey);
+  }
+
+  /** The conversation a ticket belongs to, if it still points at that ticket. */
+  async conversationOf(ticket: Pick<TicketRecord, 'id' | 'conversationId'>): Promise<ConversationRecord | undefined> {
+    const conversation = await this.deps.conversations.get(ticket.conversationId);
+    return conversation?.ticketId === ticket.id ? conversation : undefined;
+  }
+
+  private async openTicketOf(conversation: ConversationRecord): Promise<TicketRecord | undefined> {
+    if (conversation.session !== 'escalated' || !conversation.ticketId) return undefined;
+    const ticket = await this.deps.tickets.get(conversation.ticketId);
+    return ticket && !isClosed(ticket.state) ? ticket : undefined;
   }
 
   private async claim(ticketId: string, agent: AgentRef): Promise<AgentEventOutcome> {
     const change = await this.move(ticketId, 'assigned', agent.id, agent);
     if (!change) return this.refusal(ticketId);
-    const conversation = await this.deps.conversations.get(change.after.conversationId);
-    if (conversation) await this.deps.queue(conversation, [joinedNotice(agent)]);
+    const conversation = await this.conversationOf(change.after);
+    if (conversation) await this.deps.outbox.toRequester(conversation, [joinedNotice(agent)], `joined:${ticketId}`);
     this.deps.metrics.timeToClaim.observe((this.deps.now() - change.after.openedAt) / 1000);
     await this.afterChange(change, conversation);
     return { status: 'accepted' };
@@ -168,8 +190,8 @@ export class HandoffService implements Handoff {
   private async resolve(ticketId: string, agent: AgentRef): Promise<AgentEventOutcome> {
     const change = await this.move(ticketId, 'resolved', agent.id);
     if (!change) return this.refusal(ticketId);
-    const conversation = await this.deps.conversations.get(change.after.conversationId);
-    if (conversation) await this.deps.queue(conversation, [resolvedNotice(agent)]);
+    const conversation = await this.conversationOf(change.after);
+    if (conversation) await this.deps.outbox.toRequester(conversation, [resolvedNotice(agent)], `resolved:${ticketId}`);
     this.deps.metrics.timeToResolve.observe((this.deps.now() - change.after.openedAt) / 1000);
     await this.afterChange(change, conversation);
     return { status: 'accepted' };
@@ -186,11 +208,11 @@ export class HandoffService implements Handoff {
     } else if (ticket.assignee && ticket.assignee.id !== agent.id) {
       this.deps.logger.info({ ticketId: ticket.id, agentId: agent.id }, 'reply from an agent other than the assignee relayed');
     }
-    const conversation = await this.deps.conversations.get(ticket.conversationId);
+    const conversation = await this.conversationOf(ticket);
     if (!conversation) return { status: 'ignored', reason: 'the requester conversation is gone' };
     const links = fileUrls.length > 0 ? `\n${fileUrls.join('\n')}` : '';
     const sender = agent.avatarUrl ? { name: agent.name, avatarUrl: agent.avatarUrl } : { name: agent.name };
-    await this.deps.queue(conversation, [{ kind: 'text', text: `${text}${links}`, buttons: [], sender }]);
+    await this.deps.outbox.toRequester(conversation, [{ kind: 'text', text: `${text}${links}`, buttons: [], sender }]);
     await this.deps.transcripts.add(conversation.id, 'agent', text);
     return { status: 'accepted' };
   }
@@ -206,7 +228,7 @@ export class HandoffService implements Handoff {
     return { status: 'ignored', reason: `this ticket is ${ticket.state.replace('_', ' ')}` };
   }
 
-  /** Re-render the ticket post, count the move, and end the bot session when the ticket closed. */
+  /** Count the move, re-render the ticket post, and end the bot session when the ticket closed. */
   private async afterChange(change: TicketChange, conversation: ConversationRecord | undefined): Promise<void> {
     const { before, after } = change;
     this.deps.metrics.ticketsByState.dec({ state: before.state });
@@ -214,42 +236,12 @@ export class HandoffService implements Handoff {
     this.logTransition(after, after.history.at(-1)?.actor ?? 'bridge');
     // Sessions first: the requester must never stay escalated behind a closed ticket.
     if (isClosed(after.state) && conversation) {
-      await this.deps.conversations.setSession(conversation.id, 'ended');
-      await this.deps.conversations.setSession(deskConversationId(after.id), 'ended');
-      if (conversation.address.channel !== 'widget' && after.state !== 'cancelled') await this.deps.endBotSession(conversation);
+      const ended = await this.deps.conversations.update(conversation.id, (record) => (record.ticketId === after.id && record.session !== 'ended' ? { ...record, session: 'ended' } : undefined));
+      if (ended && conversation.address.channel !== widgetChannel && after.state !== 'cancelled') {
+        await this.deps.outbox.endBotSession(ended, `end:${after.id}`);
+      }
     }
-    const side = this.deskSide(after.thread.channel);
-    if (!side || !conversation) return;
-    try {
-      await side.updateTicket(after.thread, await this.view(after, conversation));
-    } catch (error) {
-      // The transition stands; a ticket post that shows an older state is cosmetic, and logged.
-      withLogContext({ conversationId: after.conversationId, ticketId: after.id }, () =>
-        this.deps.logger.warn({ err: error, state: after.state }, 'could not update the ticket post'),
-      );
-    }
-  }
-
-  private async view(ticket: Pick<TicketRecord, 'id' | 'deskId' | 'state' | 'assignee' | 'openedAt'>, conversation: ConversationRecord): Promise<TicketView> {
-    const desk = this.deps.directory.find(ticket.deskId);
-    const requesterSide = this.deps.adapters.get(conversation.address.channel)?.desk;
-    const requesterLink = await requesterSide?.linkTo?.(conversation.address).catch(() => undefined);
-    return {
-      ticketId: ticket.id,
-      conversationId: conversation.id,
-      deskId: ticket.deskId,
-      state: ticket.state,
-      requester: conversation.requester,
-      requesterChannel: conversation.address.channel,
-      requesterLink,
-      transcript: await this.deps.transcripts.last(conversation.id, desk?.transcriptTurns ?? 20),
-      assignee: ticket.assignee,
-      openedAt: ticket.openedAt,
-    };
-  }
-
-  private deskSide(platform: string): DeskSide | undefined {
-    return this.deps.adapters.get(platform)?.desk;
+    if (after.thread) await this.deps.outbox.toTicket(after.id, [{ op: 'update' }]);
   }
 
   private logTransition(ticket: TicketRecord, actor: string): void {
@@ -257,17 +249,4 @@ export class HandoffService implements Handoff {
       this.deps.logger.info({ state: ticket.state, actor, deskId: ticket.deskId }, 'ticket transition'),
     );
   }
-}
-
-/** The id of a ticket's desk conversation (its thread's outbox). */
-export function deskConversationId(ticketId: string): string {
-  return `desk-${ticketId}`;
-}
-
-function ticketIdOf(deskConversation: string): string {
-  return deskConversation.slice('desk-'.length);
-}
-
-function deskAddress(thread: ChannelAddress): ChannelAddress {
-  return { ...thread, channel: `${deskChannelPrefix}${thread.channel}` };
 }

@@ -12,7 +12,7 @@ export interface Handoff {
   /** Open a ticket in the desk for `escalateTo` (or the default desk); throws `DeskNotFoundError`. */
   escalate(conversation: ConversationRecord, escalateTo?: string): Promise<void>;
   /** Relay a requester's message into the open ticket; false when the conversation has none. */
-  requesterMessage(conversation: ConversationRecord, text: string): Promise<boolean>;
+  requesterMessage(conversation: ConversationRecord, text: string, dedupeKey?: string): Promise<boolean>;
   /** The requester ended an escalated conversation. */
   requesterEnded(conversation: ConversationRecord): Promise<void>;
   /** An agent claimed, resolved or replied. */

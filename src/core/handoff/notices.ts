@@ -58,3 +58,13 @@ export function timedOutNote(minutes: number): TextMessage {
 function sender(agent: AgentRef) {
   return agent.avatarUrl ? { name: agent.name, avatarUrl: agent.avatarUrl } : { name: agent.name };
 }
+
+/** Told to the requester when the ticket could not be posted in the desk: the assistant takes over again. */
+export function escalationFailedNotice(): TextMessage {
+  return {
+    kind: 'text',
+    text: 'Sorry, I could not reach the team right now. You are back with the assistant; please try again later.',
+    buttons: [],
+    notice: { kind: 'failed' },
+  };
+}

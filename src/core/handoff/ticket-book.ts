@@ -1,11 +1,13 @@
 /**
  * Tickets in the store: each ticket a compare-and-set record, plus one small index of open
- * tickets (for queue positions, reminders and time-outs). Updates re-read and re-apply on a
- * lost race, so two agents clicking Claim at once give exactly one owner.
+ * tickets (for queue positions, reminders and time-outs), plus which desk thread is whose ticket.
+ * Updates re-read and re-apply on a lost race, so two agents clicking Claim at once give exactly
+ * one owner.
  */
 import type { TicketState } from '../channel-adapter.js';
 import { BridgeError } from '../errors.js';
 import type { Store } from '../../store/store.js';
+import type { ChannelAddress } from '../visitor-event.js';
 import type { Logger } from '../logger.js';
 import { isClosed, type TicketRecord } from './ticket.js';
 
@@ -20,9 +22,6 @@ export interface OpenTicketEntry {
 /** Open tickets kept in the index; past this, escalations are refused rather than lost. */
 export const maxOpenTickets = 5000;
 const maxCasRounds = 20;
-/** An escalation posts to a platform (10 s timeout at most), so its lock outlives that. */
-const escalationLockTtlMs = 30_000;
-const escalationLockWaitMs = 15_000;
 const openIndexKey = 'tickets:open';
 
 /** A successful update: the ticket before and after. */
@@ -39,32 +38,34 @@ export class TicketBook {
   ) {}
 
   /**
-   * Run `work` while holding the conversation's escalation lock in the store, so replicas never
-   * open two tickets for one conversation. Waits (polling) while another replica holds it.
+   * List a new ticket as open, then store it. The index goes first, so a full index refuses the
+   * escalation before anything exists; an index entry whose ticket never got stored is pruned.
    */
-  async whileEscalating<T>(conversationId: string, owner: string, work: () => Promise<T>): Promise<T> {
-    const key = `lock:escalate:${conversationId}`;
-    const deadline = Date.now() + escalationLockWaitMs;
-    while (!(await this.store.claim(key, owner, escalationLockTtlMs))) {
-      if (Date.now() > deadline) throw new BridgeError('store_failed', `Another escalation of conversation ${conversationId} is still running`);
-      await new Promise((resolve) => setTimeout(resolve, 50));
-    }
-    try {
-      return await work();
-    } finally {
-      await this.store.release(key, owner);
-    }
-  }
-
-  /** Store a new ticket and list it as open. */
   async create(ticket: TicketRecord): Promise<void> {
-    if ((await this.store.compareAndSet(ticketKey(ticket.id), 0, ticket)) === undefined) {
-      throw new BridgeError('store_failed', `Ticket ${ticket.id} already exists`);
-    }
     await this.updateIndex((entries) => {
       if (entries.length >= maxOpenTickets) throw new BridgeError('store_failed', `Too many open tickets (${maxOpenTickets}); resolve some first`);
       return [...entries, { id: ticket.id, deskId: ticket.deskId, state: ticket.state, openedAt: ticket.openedAt }];
     });
+    if ((await this.store.compareAndSet(ticketKey(ticket.id), 0, ticket)) === undefined) {
+      throw new BridgeError('store_failed', `Ticket ${ticket.id} already exists`);
+    }
+  }
+
+  /** Remember which ticket a desk thread belongs to (agents' replies there are relayed). */
+  async bindThread(ticketId: string, thread: ChannelAddress): Promise<void> {
+    const key = threadKey(thread);
+    for (let round = 0; round < maxCasRounds; round++) {
+      const current = await this.store.getRecord<string>(key);
+      if (current?.value === ticketId) return;
+      if ((await this.store.compareAndSet(key, current?.version ?? 0, ticketId)) !== undefined) return;
+    }
+    throw new BridgeError('store_failed', `Thread of ticket ${ticketId} kept changing under concurrent updates`);
+  }
+
+  /** The ticket whose post's thread this is, if any. */
+  async ticketOfThread(thread: ChannelAddress): Promise<TicketRecord | undefined> {
+    const id = (await this.store.getRecord<string>(threadKey(thread)))?.value;
+    return id === undefined ? undefined : this.get(id);
   }
 
   /** The ticket with this id. */
@@ -123,4 +124,9 @@ export class TicketBook {
 
 function ticketKey(id: string): string {
   return `ticket:${id}`;
+}
+
+/** The channel is JSON-quoted so a ':' in it cannot make two threads share a key. */
+function threadKey(thread: ChannelAddress): string {
+  return `ticket-thread:${JSON.stringify([thread.channel, thread.key])}`;
 }

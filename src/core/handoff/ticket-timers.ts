@@ -39,7 +39,7 @@ export class TicketTimers {
     if (this.timer) clearInterval(this.timer);
   }
 
-  /** Remind or time out every queued ticket that is due. */
+  /** Remind or time out every queued ticket that is due, and queue again the post of one a crash left unposted. */
   async check(): Promise<void> {
     const now = this.deps.now();
     for (const entry of await this.deps.tickets.open()) {
@@ -47,6 +47,8 @@ export class TicketTimers {
       const desk = this.deps.directory.find(entry.deskId);
       if (!desk) continue;
       const waitedMs = now - entry.openedAt;
+      const ticket = await this.deps.tickets.get(entry.id);
+      if (ticket && !ticket.thread) await this.deps.handoff.repostStale(ticket);
       if (waitedMs >= desk.timeoutMinutes * minuteMs) {
         await this.deps.handoff.closeUnclaimed(entry.id, 'timed_out', timedOutNotice(), timedOutNote(desk.timeoutMinutes));
       } else if (waitedMs >= desk.remindAfterMinutes * minuteMs) {

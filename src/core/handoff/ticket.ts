@@ -18,8 +18,8 @@ export interface TicketRecord {
   id: string;
   conversationId: string;
   deskId: string;
-  /** The desk platform's thread of the ticket post. */
-  thread: ChannelAddress;
+  /** The desk platform's thread of the ticket post, once it is posted. */
+  thread?: ChannelAddress;
   state: TicketState;
   assignee?: AgentRef;
   openedAt: number;

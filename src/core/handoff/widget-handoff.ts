@@ -1,7 +1,7 @@
 /**
  * Escalations from Ultimate's own chat widget. The widget owns the requester side, so the
  * bridge adopts its platformConversationId as a conversation on the `widget` channel; the
- * widget channel adapter turns queued messages and notices into widget API calls.
+ * outbox's `widget` destination turns messages and notices to it into widget API calls.
  */
 import type { WidgetOutput } from '../../bot/bot-backend.js';
 import type { ConversationRegistry } from '../conversations.js';
@@ -9,9 +9,7 @@ import { ConversationNotFoundError } from '../errors.js';
 import type { Logger } from '../logger.js';
 import type { Transcripts } from '../transcripts.js';
 import type { Handoff } from './handoff.js';
-
-/** The channel name of widget conversations. */
-export const widgetChannel = 'widget';
+import { widgetChannel } from '../outbox/outbox.js';
 
 /** WidgetOutput on top of the hand-off. */
 export class WidgetHandoff implements WidgetOutput {
@@ -24,11 +22,7 @@ export class WidgetHandoff implements WidgetOutput {
 
   /** widgetEscalate: open a ticket for the widget conversation. */
   async escalate(conversationId: string, escalateTo?: string): Promise<void> {
-    const known = await this.conversations.get(conversationId);
-    const conversation =
-      known && known.session !== 'ended'
-        ? known
-        : await this.conversations.adopt(conversationId, { channel: widgetChannel, key: conversationId, reference: {} }, 'active');
+    const conversation = await this.conversations.adopt(conversationId, { channel: widgetChannel, key: conversationId, reference: {} });
     await this.handoff.escalate(conversation, escalateTo);
   }
 

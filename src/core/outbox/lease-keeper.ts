@@ -1,0 +1,53 @@
+/**
+ * Holds a queue's fenced lease while the loop works on it: renews it in the background every
+ * third of its time to live, so a delivery in flight (a slow post, a long Retry-After wait) is
+ * never mistaken for a dead replica, and notices when the lease was lost (expired and taken over).
+ */
+import type { Lease, Store } from '../../store/store.js';
+import type { Logger } from '../logger.js';
+
+/** A lease being kept alive. */
+export class LeaseKeeper {
+  private timer: NodeJS.Timeout;
+  private renewing?: Promise<void>;
+  private lostLease = false;
+
+  constructor(
+    private readonly store: Pick<Store, 'renewLease' | 'releaseLease'>,
+    readonly lease: Lease,
+    private readonly ttlMs: number,
+    private readonly logger: Logger,
+  ) {
+    this.timer = setInterval(() => void this.renew(), Math.max(50, Math.floor(ttlMs / 3)));
+    this.timer.unref();
+  }
+
+  /** True once a renewal found that another replica holds the queue now. */
+  get lost(): boolean {
+    return this.lostLease;
+  }
+
+  /** Stop renewing and give the lease up (a failure to release only delays the next holder). */
+  async release(): Promise<void> {
+    clearInterval(this.timer);
+    await this.renewing;
+    if (this.lostLease) return;
+    await this.store.releaseLease(this.lease).catch((error: unknown) => this.logger.warn({ err: error }, 'could not release an outbox lease; it expires by itself'));
+  }
+
+  private async renew(): Promise<void> {
+    if (this.renewing || this.lostLease) return;
+    this.renewing = this.store
+      .renewLease(this.lease, this.ttlMs)
+      .then((held) => {
+        if (!held) this.lostLease = true;
+      })
+      // A store that cannot answer now may answer at the next renewal; if the lease runs out
+      // meanwhile, fencing refuses this replica's writes and the new holder continues.
+      .catch((error: unknown) => this.logger.warn({ err: error }, 'could not renew an outbox lease'))
+      .finally(() => {
+        this.renewing = undefined;
+      });
+    await this.renewing;
+  }
+}

@@ -1,0 +1,240 @@
+/**
+ * The one delivery loop of the bridge. Every piece of work that crosses a boundary (a visitor
+ * event to the bot, a message to a requester, a post into a ticket thread, a widget API call) is
+ * an entry in the store's outbox before anything acknowledges it; this loop carries it out.
+ *
+ * Each queue (destination + key) is drained by one replica at a time, in order, under a fenced
+ * lease that is renewed while a delivery is in flight; the store refuses writes from a replica
+ * whose lease was taken over. Queues run concurrently, so one conversation's backlog or rate
+ * limit never delays another. A sweep picks up queues nobody drains (after a crash, or when
+ * another replica died) and refreshes the outbox gauges.
+ */
+import { BotRequestError, DeliveryError, LeaseLostError } from '../errors.js';
+import { withDeadline } from '../deadline.js';
+import { withLogContext, type Logger } from '../logger.js';
+import type { Metrics } from '../metrics.js';
+import { mayRetry, retryDelayMs, type RetryTable } from '../retry-policy.js';
+import { destinations, type Destination, type Json, type Lease, type OutboxEntry, type QueueRef, type Store } from '../../store/store.js';
+import type { DestinationHandler } from './destination-handler.js';
+import { LeaseKeeper } from './lease-keeper.js';
+
+/** Timing of the loop; the defaults suit production, tests shorten them. */
+export interface OutboxTiming {
+  /** How long a lease lasts without renewal: a crashed replica's queues wait at most this plus a sweep. */
+  leaseTtlMs: number;
+  /** How often to look for queues nobody drains. */
+  sweepIntervalMs: number;
+  /** The deadline of one whole attempt; each outbound call inside has its own, shorter one. */
+  attemptDeadlineMs: number;
+}
+
+/** Leases of 15 s and a sweep every 5 s: another replica takes a crashed one's queues over within about 20 s. */
+export const defaultOutboxTiming: OutboxTiming = { leaseTtlMs: 15_000, sweepIntervalMs: 5_000, attemptDeadlineMs: 60_000 };
+
+/** What the loop needs. Clock, sleep and randomness are parameters for tests. */
+export interface OutboxWorkerDeps {
+  store: Store;
+  handlers: Record<Destination, DestinationHandler>;
+  retry: RetryTable;
+  logger: Logger;
+  metrics: Metrics;
+  timing?: Partial<OutboxTiming>;
+  now?: () => number;
+  random?: () => number;
+  /** Replaces the interruptible wait between retries (tests). */
+  sleep?: (ms: number) => Promise<void>;
+}
+
+const batchSize = 20;
+const sweepLimit = 500;
+
+type AttemptOutcome = 'done' | 'stop';
+
+/** The delivery loop. Call `notify` after enqueueing; `start` resumes what a restart left behind. */
+export class OutboxWorker {
+  private readonly running = new Map<string, Promise<void>>();
+  private readonly rerun = new Set<string>();
+  private readonly wakeUps = new Set<() => void>();
+  private readonly timing: OutboxTiming;
+  private readonly now: () => number;
+  private readonly random: () => number;
+  private sweepTimer?: NodeJS.Timeout;
+  private stopping = false;
+
+  constructor(private readonly deps: OutboxWorkerDeps) {
+    this.timing = { ...defaultOutboxTiming, ...deps.timing };
+    this.now = deps.now ?? Date.now;
+    this.random = deps.random ?? Math.random;
+  }
+
+  /** Resume every queue with pending entries, and keep sweeping for orphaned ones. */
+  async start(): Promise<void> {
+    await this.sweep();
+    this.sweepTimer = setInterval(() => {
+      this.sweep().catch((error: unknown) => this.deps.logger.warn({ err: error }, 'outbox sweep failed'));
+    }, this.timing.sweepIntervalMs);
+    this.sweepTimer.unref();
+  }
+
+  /** Make sure the queue is being drained (here, or by the replica holding its lease). */
+  notify(queue: QueueRef): void {
+    if (this.stopping) return;
+    const id = queueId(queue);
+    if (this.running.has(id)) {
+      this.rerun.add(id);
+      return;
+    }
+    const loop = withLogContext({ queue: id }, () => this.drain(queue))
+      .catch((error: unknown) => this.deps.logger.warn({ err: error, queue: id }, 'outbox queue paused after a store failure; the sweep resumes it'))
+      .finally(() => {
+        this.running.delete(id);
+        if (this.rerun.delete(id)) this.notify(queue);
+      });
+    this.running.set(id, loop);
+  }
+
+  /** Resolves when no queue is being drained (tests and shutdown). */
+  async idle(): Promise<void> {
+    while (this.running.size > 0) await Promise.all([...this.running.values()]);
+  }
+
+  /** Stop taking work, cut retry waits short, and wait (up to `deadlineMs`) for deliveries in flight. */
+  async stop(deadlineMs = 10_000): Promise<void> {
+    this.stopping = true;
+    if (this.sweepTimer) clearInterval(this.sweepTimer);
+    for (const wake of this.wakeUps) wake();
+    await withDeadline(this.idle(), deadlineMs, 'waiting for deliveries in flight').catch((error: unknown) => {
+      this.deps.logger.warn({ err: error, queues: this.running.size }, 'stopping with deliveries in flight; they stay in the outbox');
+    });
+  }
+
+  private async sweep(): Promise<void> {
+    for (const queue of await this.deps.store.queuesWithPending(sweepLimit)) {
+      if (!this.running.has(queueId(queue))) this.notify(queue);
+    }
+    await this.refreshGauges();
+  }
+
+  private async refreshGauges(): Promise<void> {
+    const depths = new Map((await this.deps.store.outboxDepths()).map((depth) => [depth.destination, depth]));
+    const now = this.now();
+    for (const destination of destinations) {
+      const depth = depths.get(destination);
+      this.deps.metrics.outboxDepth.set({ destination }, depth?.depth ?? 0);
+      const oldest = depth?.oldestEnqueuedAt;
+      this.deps.metrics.outboxOldestAge.set({ destination }, oldest === undefined ? 0 : Math.max(0, now - oldest) / 1000);
+    }
+  }
+
+  private async drain(queue: QueueRef): Promise<void> {
+    const lease = await this.deps.store.acquireLease(queue, this.timing.leaseTtlMs);
+    if (!lease) return; // another replica drains it
+    const keeper = new LeaseKeeper(this.deps.store, lease, this.timing.leaseTtlMs, this.deps.logger);
+    try {
+      while (!this.stopping && !keeper.lost) {
+        const entries = await this.deps.store.pending(queue, batchSize);
+        if (entries.length === 0) break;
+        for (const entry of entries) {
+          if ((await this.carryOut(entry, keeper)) === 'stop') return;
+        }
+      }
+    } finally {
+      await keeper.release();
+    }
+    // An entry enqueued by another replica while this one held the lease found the lease taken:
+    // look once more now that it is free.
+    if (!this.stopping && !keeper.lost && (await this.deps.store.pending(queue, 1)).length > 0) this.rerun.add(queueId(queue));
+  }
+
+  /** Deliver one entry, retrying it under its destination's policy, then complete or dead-letter it. */
+  private async carryOut(entry: OutboxEntry, keeper: LeaseKeeper): Promise<AttemptOutcome> {
+    const { store, metrics } = this.deps;
+    const handler = this.deps.handlers[entry.destination];
+    const policy = this.deps.retry[entry.destination];
+    const lease = keeper.lease;
+    let progress = entry.progress;
+    const attempt = {
+      get progress() {
+        return progress;
+      },
+      saveProgress: async (next: Json) => {
+        await store.saveProgress(lease, entry.seq, next);
+        progress = next;
+      },
+    };
+    for (let attempts = entry.attempts; ; ) {
+      if (this.stopping || keeper.lost) return 'stop';
+      try {
+        await withDeadline(handler.deliver({ ...entry, attempts, progress }, attempt), this.timing.attemptDeadlineMs, `delivering to ${entry.destination}`, 'TimeoutError');
+      } catch (error) {
+        if (error instanceof LeaseLostError) return 'stop';
+        attempts += 1;
+        const { retryable, retryAfterMs } = retryHint(error);
+        const waitMs = retryDelayMs(policy, attempts, this.random, retryAfterMs);
+        if (retryAfterMs !== undefined || isRateLimit(error)) metrics.rateLimited.inc({ platform: handler.platformOf?.({ ...entry, progress }) ?? entry.destination });
+        if (retryable && this.stopping) return 'stop'; // stays in the outbox; the next start resumes it
+        if (!retryable || !mayRetry(policy, attempts, entry.enqueuedAt, this.now(), waitMs)) {
+          await this.giveUp(lease, { ...entry, attempts, progress }, describe(error), error);
+          return 'done';
+        }
+        await store.recordAttempt(lease, entry.seq);
+        metrics.deliveryRetries.inc({ destination: entry.destination });
+        this.deps.logger.warn({ err: error, destination: entry.destination, seq: entry.seq, attempts, waitMs }, 'delivery failed, will retry');
+        await this.wait(waitMs);
+        continue;
+      }
+      await store.complete(lease, entry.seq);
+      metrics.deliveryLatency.observe({ destination: entry.destination }, Math.max(0, this.now() - entry.enqueuedAt) / 1000);
+      return 'done';
+    }
+  }
+
+  private async giveUp(lease: Lease, entry: OutboxEntry, reason: string, error: unknown): Promise<void> {
+    const handler = this.deps.handlers[entry.destination];
+    try {
+      await handler.onGiveUp?.(entry, reason);
+    } catch (notifyError) {
+      // The dead letter below is what operators act on; a failed notice must not keep the entry.
+      this.deps.logger.warn({ err: notifyError, destination: entry.destination }, 'could not tell anyone about a failed delivery');
+    }
+    await this.deps.store.deadLetter(lease, entry.seq, reason, this.now());
+    this.deps.metrics.deadLetters.inc({ destination: entry.destination });
+    this.deps.logger.error({ err: error, destination: entry.destination, key: entry.key, seq: entry.seq, reason }, 'delivery finally failed: dead-lettered');
+  }
+
+  private wait(ms: number): Promise<void> {
+    if (this.deps.sleep) return this.deps.sleep(ms);
+    return new Promise((resolve) => {
+      const wake = () => {
+        clearTimeout(timer);
+        this.wakeUps.delete(wake);
+        resolve();
+      };
+      const timer = setTimeout(wake, ms);
+      this.wakeUps.add(wake);
+    });
+  }
+}
+
+/** The id of a queue in logs and in the loop's bookkeeping. */
+export function queueId(queue: QueueRef): string {
+  return `${queue.destination}:${queue.key}`;
+}
+
+/** Whether a failure may succeed when repeated, and how long the other side asked to wait. */
+function retryHint(error: unknown): { retryable: boolean; retryAfterMs?: number } {
+  if (error instanceof DeliveryError || error instanceof BotRequestError) return { retryable: error.retryable, retryAfterMs: error.retryAfterMs };
+  // A whole attempt that ran out of time: the platform gave no answer, so trying again is right.
+  if (error instanceof Error && error.name === 'TimeoutError') return { retryable: true };
+  return { retryable: false };
+}
+
+function isRateLimit(error: unknown): boolean {
+  if (error instanceof DeliveryError) return error.platformCode === 'ratelimited' || error.platformCode === '429';
+  return error instanceof BotRequestError && error.status === 429;
+}
+
+function describe(error: unknown): string {
+  if (error instanceof DeliveryError) return `${error.message}${error.platformCode ? ` (${error.platformCode})` : ''}`;
+  return error instanceof Error ? error.message : String(error);
+}

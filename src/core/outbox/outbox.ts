@@ -1,0 +1,93 @@
+/**
+ * Writing to the outbox: the queue each kind of work goes to, the payload each destination's
+ * handler reads, and enqueueing followed by a wake-up of the delivery loop. Handlers enqueue
+ * follow-up work through it too, so the loop listens on a small signal instead of being passed in.
+ */
+import type { BotMessage } from '../bot-message.js';
+import type { VisitorEvent } from '../visitor-event.js';
+import type { ChannelAddress } from '../visitor-event.js';
+import type { ConversationRecord, EnqueueDedupe, EnqueueResult, Json, QueueRef, Store } from '../../store/store.js';
+
+/** The channel name of conversations whose requester is on Ultimate's widget. */
+export const widgetChannel = 'widget';
+
+/** How long an enqueue's dedupe key is held: Slack retries for up to ~6 minutes. */
+export const dedupeTtlMs = 15 * 60_000;
+
+/** A `bot` entry: a requester's event from a platform, or the bridge's own event for the bot. */
+export type BotEntry = { kind: 'visitor'; event: VisitorEvent } | { kind: 'endSession'; conversationId: string };
+
+/** A `conversation` or `widget` entry: one message to the requester. */
+export interface RequesterEntry {
+  message: BotMessage;
+}
+
+/** A `ticket` entry: post the ticket, re-render it in place, or post into its thread. */
+export type TicketEntry = { op: 'post' } | { op: 'update' } | { op: 'message'; message: BotMessage };
+
+/** The `bot` queue of a platform thread: its events reach the bot in the order the platform sent them. */
+export function botQueue(address: Pick<ChannelAddress, 'channel' | 'key'>): QueueRef {
+  return { destination: 'bot', key: `${address.channel}:${address.key}` };
+}
+
+/** The queue of messages to a conversation's requester: the platform thread, or the widget API. */
+export function requesterQueue(conversation: Pick<ConversationRecord, 'id' | 'address'>): QueueRef {
+  return { destination: conversation.address.channel === widgetChannel ? 'widget' : 'conversation', key: conversation.id };
+}
+
+/** The queue of a ticket's post and thread. */
+export function ticketQueue(ticketId: string): QueueRef {
+  return { destination: 'ticket', key: ticketId };
+}
+
+/** A value built only from JSON-safe parts (messages, addresses, profiles, numbers), as the store keeps it. */
+export function asJson(value: object): Json {
+  return value as Json;
+}
+
+/** Tells the delivery loop that a queue has new entries. */
+export class QueueSignal {
+  private readonly listeners: ((queue: QueueRef) => void)[] = [];
+
+  /** Called for every queue that gets entries. */
+  listen(listener: (queue: QueueRef) => void): void {
+    this.listeners.push(listener);
+  }
+
+  /** Announce new entries in `queue`. */
+  notify(queue: QueueRef): void {
+    for (const listener of this.listeners) listener(queue);
+  }
+}
+
+/** Enqueue, then wake the loop. */
+export class Outbox {
+  constructor(
+    private readonly store: Pick<Store, 'enqueue'>,
+    private readonly signal: QueueSignal,
+    private readonly now: () => number,
+  ) {}
+
+  /** Append entries (typed by destination) to a queue; with `dedupeKey`, a repeat within 15 minutes adds nothing. */
+  async enqueue(queue: QueueRef, payloads: readonly (BotEntry | RequesterEntry | TicketEntry)[], dedupeKey?: string): Promise<EnqueueResult> {
+    const dedupe: EnqueueDedupe | undefined = dedupeKey === undefined ? undefined : { key: dedupeKey, ttlMs: dedupeTtlMs };
+    const result = await this.store.enqueue(queue, payloads.map(asJson), this.now(), dedupe);
+    if (result.status === 'queued') this.signal.notify(queue);
+    return result;
+  }
+
+  /** Queue messages to a conversation's requester. */
+  toRequester(conversation: Pick<ConversationRecord, 'id' | 'address'>, messages: readonly BotMessage[], dedupeKey?: string): Promise<EnqueueResult> {
+    return this.enqueue(requesterQueue(conversation), messages.map((message) => ({ message })), dedupeKey);
+  }
+
+  /** Queue work on a ticket's post or thread. */
+  toTicket(ticketId: string, entries: readonly TicketEntry[], dedupeKey?: string): Promise<EnqueueResult> {
+    return this.enqueue(ticketQueue(ticketId), entries, dedupeKey);
+  }
+
+  /** Queue the end of a conversation's bot session (after a hand-off closed), once. */
+  endBotSession(conversation: Pick<ConversationRecord, 'id' | 'address'>, dedupeKey: string): Promise<EnqueueResult> {
+    return this.enqueue(botQueue(conversation.address), [{ kind: 'endSession', conversationId: conversation.id }], dedupeKey);
+  }
+}

@@ -51,8 +51,9 @@ export function createBoltApp(env: SlackEnv, logger: Logger, identity: BotIdenti
     endpoints: slackEventsPath,
     router: Router(),
     logger: common.logger,
-    // Ack first: the core dedupes on event_id, and work after the ack never delays Slack's 3-second deadline.
-    processBeforeResponse: false,
+    // Answer after the listener: listeners only journal the event (one store write, deduped on
+    // event_id) or act on a ticket, so Slack's 200 means the event is durable, well within 3 s.
+    processBeforeResponse: true,
     bodyLimit: bodyLimitBytes,
   });
   return { app: new App({ ...common, receiver }), receiver };

@@ -1,10 +1,11 @@
 /**
- * chat.postMessage on the delivery hot path, as one keep-alive HTTP request. The benchmark
- * (bench/, `npm run bench`) measured the Web API client at about 600 µs of CPU per call against
- * under 100 µs for a plain request: it queues, wraps retries we switch off anyway, and serialises
- * a redacted copy of every body for debug logging. Every other Web API call keeps using the
- * client. The request is what the client sends: form-encoded, nested fields as JSON, the bot
- * token as a Bearer header, to SLACK_API_URL; one attempt, failures mapped to DeliveryError.
+ * chat.postMessage and chat.update (every message the outbox delivers, ticket posts and their
+ * updates) as one keep-alive HTTP request with a whole-request deadline. The benchmark (bench/,
+ * `npm run bench`) measured the Web API client at about 600 µs of CPU per call against under
+ * 100 µs for a plain request: it queues, wraps retries we switch off anyway, and serialises a
+ * redacted copy of every body for debug logging. Reads (users.info, presence, permalinks) keep
+ * using the client. The request is what the client sends: form-encoded, nested fields as JSON,
+ * the bot token as a Bearer header, to SLACK_API_URL; one attempt, failures mapped to DeliveryError.
  */
 import http from 'node:http';
 import https from 'node:https';
@@ -16,6 +17,7 @@ export interface ChatPosterOptions {
   /** SLACK_API_URL, ending in `/`. */
   apiUrl: string;
   token: string;
+  /** Deadline of each whole request. */
   timeoutMs: number;
 }
 
@@ -27,32 +29,44 @@ export interface PostMessageAnswer {
 
 const maxAnswerBytes = 1024 * 1024;
 
-/** Posts messages with chat.postMessage. */
+/** The Slack methods that write messages: every post and in-place update of the bridge goes through here. */
+export type ChatMethod = 'chat.postMessage' | 'chat.update';
+
+/** Posts and updates messages with chat.postMessage and chat.update. */
 export class ChatPoster {
-  private readonly url: URL;
+  private readonly base: URL;
   private readonly agent: http.Agent;
 
   constructor(private readonly options: ChatPosterOptions) {
-    this.url = new URL('chat.postMessage', options.apiUrl);
-    const Agent = this.url.protocol === 'https:' ? https.Agent : http.Agent;
+    this.base = new URL(options.apiUrl);
+    const Agent = this.base.protocol === 'https:' ? https.Agent : http.Agent;
     this.agent = new Agent({ keepAlive: true, maxSockets: 64 });
   }
 
   /** One chat.postMessage call; throws DeliveryError (platformCode = Slack's error name). */
-  async postMessage(args: Record<string, unknown>): Promise<PostMessageAnswer> {
-    const { status, headers, text } = await this.send(formEncode(args));
+  postMessage(args: Record<string, unknown>): Promise<PostMessageAnswer> {
+    return this.call('chat.postMessage', args);
+  }
+
+  /** One chat.update call; throws DeliveryError. */
+  update(args: Record<string, unknown>): Promise<PostMessageAnswer> {
+    return this.call('chat.update', args);
+  }
+
+  private async call(method: ChatMethod, args: Record<string, unknown>): Promise<PostMessageAnswer> {
+    const { status, headers, text } = await this.send(new URL(method, this.base), formEncode(args), method);
     let answer: { ok?: unknown; error?: unknown; channel?: unknown; ts?: unknown };
     try {
       answer = JSON.parse(text) as typeof answer;
     } catch (error) {
-      throw new DeliveryError(`Slack chat.postMessage answered ${status} without JSON`, { retryable: status >= 500, platformCode: `http_${status}`, cause: error });
+      throw new DeliveryError(`Slack ${method} answered ${status} without JSON`, { retryable: status >= 500, platformCode: `http_${status}`, cause: error });
     }
     if (status === 429) {
-      throw new DeliveryError('Slack chat.postMessage failed: ratelimited', { retryable: true, retryAfterMs: retryAfterHeaderMs(headers['retry-after']), platformCode: 'ratelimited' });
+      throw new DeliveryError(`Slack ${method} failed: ratelimited`, { retryable: true, retryAfterMs: retryAfterHeaderMs(headers['retry-after']), platformCode: 'ratelimited' });
     }
     if (answer.ok !== true) {
       const name = typeof answer.error === 'string' ? answer.error : `http_${status}`;
-      throw new DeliveryError(`Slack chat.postMessage failed: ${name}`, { retryable: status >= 500 || isTransientSlackError(name), platformCode: name });
+      throw new DeliveryError(`Slack ${method} failed: ${name}`, { retryable: status >= 500 || isTransientSlackError(name), platformCode: name });
     }
     return { channel: typeof answer.channel === 'string' ? answer.channel : undefined, ts: typeof answer.ts === 'string' ? answer.ts : undefined };
   }
@@ -62,15 +76,14 @@ export class ChatPoster {
     this.agent.destroy();
   }
 
-  private send(body: string): Promise<{ status: number; headers: http.IncomingHttpHeaders; text: string }> {
-    const transport = this.url.protocol === 'https:' ? https : http;
+  private send(url: URL, body: string, method: ChatMethod): Promise<{ status: number; headers: http.IncomingHttpHeaders; text: string }> {
+    const transport = url.protocol === 'https:' ? https : http;
     return new Promise((resolve, reject) => {
       const request = transport.request(
-        this.url,
+        url,
         {
           method: 'POST',
           agent: this.agent,
-          timeout: this.options.timeoutMs,
           headers: {
             authorization: `Bearer ${this.options.token}`,
             'content-type': 'application/x-www-form-urlencoded',
@@ -85,12 +98,20 @@ export class ChatPoster {
             if (size > maxAnswerBytes) request.destroy(new Error('answer too large'));
             else chunks.push(chunk);
           });
-          response.on('end', () => resolve({ status: response.statusCode ?? 0, headers: response.headers, text: Buffer.concat(chunks).toString('utf8') }));
-          response.on('error', (error) => reject(networkError(error)));
+          response.on('end', () => {
+            clearTimeout(deadline);
+            resolve({ status: response.statusCode ?? 0, headers: response.headers, text: Buffer.concat(chunks).toString('utf8') });
+          });
+          response.on('error', (error) => reject(networkError(error, method)));
         },
       );
-      request.on('timeout', () => request.destroy(Object.assign(new Error(`no answer within ${this.options.timeoutMs} ms`), { name: 'TimeoutError' })));
-      request.on('error', (error) => reject(networkError(error)));
+      // One deadline for the whole request (connect, send, answer), not an idle-socket timeout.
+      const deadline = setTimeout(() => request.destroy(Object.assign(new Error(`no answer within ${this.options.timeoutMs} ms`), { name: 'TimeoutError' })), this.options.timeoutMs);
+      deadline.unref();
+      request.on('error', (error) => {
+        clearTimeout(deadline);
+        reject(networkError(error, method));
+      });
       request.end(body);
     });
   }
@@ -105,9 +126,9 @@ function formEncode(args: Record<string, unknown>): string {
   return form.toString();
 }
 
-function networkError(error: Error): DeliveryError {
+function networkError(error: Error, method: ChatMethod): DeliveryError {
   const timeout = error.name === 'TimeoutError';
-  return new DeliveryError(`Slack chat.postMessage failed: ${timeout ? 'timeout' : 'request_error'}`, {
+  return new DeliveryError(`Slack ${method} failed: ${timeout ? 'timeout' : 'request_error'}`, {
     retryable: true,
     platformCode: timeout ? 'timeout' : 'request_error',
     cause: error,

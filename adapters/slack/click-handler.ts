@@ -85,11 +85,14 @@ async function replyClick(deps: ClickDeps, payload: BlockActions): Promise<void>
   const thread = conversationThread({ team: identity.teamId, channel, ts: messageTs, threadTs, isDm: isDirectMessageChannel(channel) });
   const userTeam = payload.user.team_id;
   const origin = userTeam ? { thread, user: payload.user.id, userTeam } : { thread, user: payload.user.id };
-  const eventId = `click:${channel}:${messageTs}`; // one click per message: a quick second click is a duplicate
-  const outcome = await deps.sink.visitorEvent(visitorEvent(deps.users, origin, clickMessage(click), eventId));
+  // One click per message and button: a quick second click on it is a duplicate, another card's button is not.
+  const eventId = `click:${channel}:${messageTs}:${action.action_id}`;
+  const outcome = await deps.sink.visitorEvent(visitorEvent(origin, clickMessage(click), eventId));
   switch (outcome.status) {
     case 'accepted':
-      return showChoice(deps, payload, channel, messageTs, click.text);
+      // Not awaited: Slack gets its answer once the click is journalled, the update follows.
+      void showChoice(deps, payload, channel, messageTs, click.text);
+      return;
     case 'ended':
       await deps.client.chat.postEphemeral({ channel, user: payload.user.id, text: endedClickNote, ...(threadTs ? { thread_ts: threadTs } : {}) });
       return;

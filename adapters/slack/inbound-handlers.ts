@@ -74,7 +74,7 @@ async function message(deps: InboundDeps, inbound: InboundMessage, eventId: stri
   if (inbound.needsKnownThread && !(await deps.threads.has(key))) return ignored(deps, 'reply in a thread the bridge is not in', eventId);
   deps.threads.remember(key);
   const text = [inbound.text, ...inbound.fileUrls].filter((part) => part !== '').join('\n');
-  await deps.sink.visitorEvent(visitorEvent(deps.users, inbound, { kind: 'message', text }, eventId));
+  await deps.sink.visitorEvent(visitorEvent(inbound, { kind: 'message', text }, eventId));
 }
 
 async function open(deps: InboundDeps, decision: Extract<Classified, { kind: 'open' }>, eventId: string | undefined): Promise<void> {
@@ -86,5 +86,5 @@ async function open(deps: InboundDeps, decision: Extract<Classified, { kind: 'op
     return ignored(deps, 'bare mention in a ticket thread', eventId);
   }
   deps.threads.remember(key);
-  await deps.sink.visitorEvent(visitorEvent(deps.users, decision, { kind: 'startSession' }, eventId));
+  await deps.sink.visitorEvent(visitorEvent(decision, { kind: 'startSession' }, eventId));
 }

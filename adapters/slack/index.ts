@@ -17,8 +17,8 @@ import { SlackDelivery } from './delivery.js';
 import { registerInbound } from './inbound-handlers.js';
 import { RememberedKeys } from './remembered-keys.js';
 import { toDeliveryError } from './slack-errors.js';
-import { SlackUsers } from './slack-users.js';
-import { parseThreadKey, slackChannel, threadAddress } from './thread-address.js';
+import { requesterProfile, SlackUsers } from './slack-users.js';
+import { parseThreadKey, slackChannel, threadAddress, threadOf } from './thread-address.js';
 import { createWebClient, webApiTimeoutMs } from './web-client.js';
 import { SlackDeskInbound } from './desk/desk-inbound.js';
 import { SlackDeskPresence } from './desk/desk-presence.js';
@@ -45,7 +45,7 @@ export function createSlackAdapter(deps: SlackAdapterDeps): ChannelAdapter {
   const poster = new ChatPoster({ apiUrl: env.apiUrl, token: env.botToken, timeoutMs: webApiTimeoutMs });
   const delivery = new SlackDelivery({ poster, logger });
   const presence = new SlackDeskPresence({ client, users, identity, logger, now: deps.now ?? Date.now });
-  const desk = new SlackDeskSide({ client, identity, delivery, presence, tickets });
+  const desk = new SlackDeskSide({ client, poster, identity, delivery, presence, tickets });
   const deskInbound = new SlackDeskInbound({ sink, users, client, tickets, logger });
   const { app, receiver } = createBoltApp(env, logger, identity);
   app.error(async (error) => {
@@ -66,6 +66,7 @@ export function createSlackAdapter(deps: SlackAdapterDeps): ChannelAdapter {
       // A thread the bot answers in is one it follows without a mention (ticket threads are not).
       threads.remember(address.key);
     },
+    requesterProfile: async (address, requester) => requesterProfile(await users.get(requester.id), requester.extra?.slackTeamId ?? threadOf(address).team),
     checkReady: async () => {
       try {
         await identity.check();

@@ -1,10 +1,9 @@
 /**
  * Building the core's VisitorEvent for a Slack user in a thread: the address from the thread
- * codec, the requester as far as the event tells, and a lazy users.info profile that the core
- * loads only when the event starts a conversation.
+ * codec and the requester as far as the event tells (the core asks the adapter's
+ * `requesterProfile` for the rest, only when the event starts a conversation).
  */
 import type { VisitorAction, VisitorEvent } from '../../src/core/visitor-event.js';
-import { requesterProfile, type SlackUsers } from './slack-users.js';
 import { threadAddress, type SlackThread } from './thread-address.js';
 
 /** Who acted where. */
@@ -16,13 +15,12 @@ export interface VisitorOrigin {
 }
 
 /** A VisitorEvent for the core. */
-export function visitorEvent(users: SlackUsers, origin: VisitorOrigin, action: VisitorAction, eventId: string | undefined): VisitorEvent {
+export function visitorEvent(origin: VisitorOrigin, action: VisitorAction, eventId: string | undefined): VisitorEvent {
   const teamId = origin.userTeam ?? origin.thread.team;
   const event: VisitorEvent = {
     address: threadAddress(origin.thread),
     requester: { id: origin.user, extra: { slackTeamId: teamId } },
     action,
-    loadProfile: async () => requesterProfile(await users.get(origin.user), teamId),
   };
   if (eventId) event.eventId = eventId;
   return event;

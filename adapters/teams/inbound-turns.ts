@@ -12,7 +12,6 @@ import { fileUrlsOf, isPersonalInstall, isSharedConversation, mentionsBot, reque
 import { decodeClick, type DecodedClick } from './click-codec.js';
 import { addressOf, teamsChannel } from './conversation-address.js';
 import { endedNote, renderClickUpdate } from './render-click-update.js';
-import type { RequesterProfiles } from './requester-profiles.js';
 
 /** Something that may take a turn before the requester side (the desk side, for ticket threads). */
 export type TurnInterceptor = (context: TurnContext) => Promise<boolean>;
@@ -20,7 +19,6 @@ export type TurnInterceptor = (context: TurnContext) => Promise<boolean>;
 /** What the turn handler needs. */
 export interface InboundTurnsDeps {
   sink: InboundSink;
-  profiles: RequesterProfiles;
   logger: Logger;
   /** Checked first for every message; the first that returns true has handled the turn. */
   interceptors?: TurnInterceptor[];
@@ -94,7 +92,6 @@ export class InboundTurns {
       requester,
       action,
       ...(activity.id ? { eventId: activity.id } : {}),
-      loadProfile: this.deps.profiles.loader(context, requester),
     });
   }
 }

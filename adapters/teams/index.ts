@@ -44,14 +44,14 @@ export function createTeamsAdapter(deps: TeamsAdapterDeps): ChannelAdapter {
   const now = deps.now ?? Date.now;
   const timeoutMs = deps.connectorTimeoutMs ?? teamsLimits.connectorTimeoutMs;
   const framework = createBotFramework(deps.env, timeoutMs);
-  const sender = new ProactiveSender(framework.adapter, framework.botAppId, now, timeoutMs);
+  const sender = new ProactiveSender(framework.adapter, framework.botAppId, now);
+  const profiles = new RequesterProfiles();
   const postedThreads = new LRUCache<string, true>({ max: teamsLimits.postedTicketsMax });
   const directory = new TeamDirectory({ serviceUrl: deps.defaultServiceUrl ?? globalTeamsServiceUrl, tenantId: deps.env.tenantId, botAppId: framework.botAppId });
   const presence = new GraphPresence({ graphApiUrl: deps.env.graphApiUrl, appId: deps.env.appId, appPassword: deps.env.appPassword, tenantId: deps.env.tenantId, now });
   const desk = createTeamsDesk({ sender, botAppId: framework.botAppId, directory, presence, postedThreads });
   const turns = new InboundTurns({
     sink: deps.sink,
-    profiles: new RequesterProfiles(),
     logger: deps.logger,
     interceptors: [deskTurns({ sink: deps.sink, postedThreads, logger: deps.logger })],
     observe: (activity) => directory.learn(activity),
@@ -72,9 +72,9 @@ export function createTeamsAdapter(deps: TeamsAdapterDeps): ChannelAdapter {
     async checkReady() {
       await withDeadline(framework.fetchToken(), timeoutMs, 'obtaining a Bot Framework token');
     },
-    async deliver(address: ChannelAddress, message: BotMessage, context?: DeliveryContext) {
-      await sender.send(address, renderActivities(message, { conversationId: context?.conversationId }));
-      deps.metrics.eventsOut.inc({ platform: teamsChannel, type: message.kind });
+    async deliver(address: ChannelAddress, message: BotMessage, context: DeliveryContext) {
+      await sender.send(address, renderActivities(message, { conversationId: context.conversationId }), context);
     },
+    requesterProfile: (address, requester) => profiles.lookup(sender, address, requester),
   };
 }

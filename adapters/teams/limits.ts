@@ -32,7 +32,9 @@ export const teamsLimits = {
   /** Largest inbound activity accepted on /api/messages. */
   inboundBodyBytes: 256 * 1024,
   /** Timeout of every outbound call to the Bot Framework connector. */
-  connectorTimeoutMs: 15_000,
+  connectorTimeoutMs: 10_000,
+  /** Deadline of one whole proactive turn (token and connector calls): shorter than the outbox's 15 s lease. */
+  turnDeadlineMs: 12_000,
   /** Requester profiles kept (TeamsInfo.getMember), and for how long. */
   profileCacheMax: 5_000,
   profileCacheTtlMs: 60 * 60_000,

@@ -11,6 +11,8 @@ export interface LogContext {
   requestId?: string;
   conversationId?: string;
   ticketId?: string;
+  /** The outbox queue a delivery belongs to (`destination:key`). */
+  queue?: string;
 }
 
 const contextStorage = new AsyncLocalStorage<LogContext>();

@@ -7,9 +7,9 @@ import type { BotBackend, BotEvent } from '../../src/bot/bot-backend.js';
 import { parseBridgeConfig } from '../../src/config/bridge-config.js';
 import type { BotMessage } from '../../src/core/bot-message.js';
 import type { Bridge } from '../../src/core/bridge.js';
-import type { DeskPresence, DeskSide, DeskTarget, TicketView } from '../../src/core/channel-adapter.js';
+import type { DeliveryContext, DeskPresence, DeskSide, DeskTarget, TicketView } from '../../src/core/channel-adapter.js';
 import { createCore } from '../../src/core/create-core.js';
-import type { DeliveryService } from '../../src/core/delivery.js';
+import type { OutboxWorker } from '../../src/core/outbox/outbox-worker.js';
 import type { HandoffService } from '../../src/core/handoff/handoff-service.js';
 import type { PresenceService } from '../../src/core/handoff/presence.js';
 import type { TicketTimers } from '../../src/core/handoff/ticket-timers.js';
@@ -33,7 +33,7 @@ class RecordingDesk implements DeskSide {
   async updateTicket(_thread: ChannelAddress, view: TicketView): Promise<void> {
     this.updates.push(view);
   }
-  async postToTicket(thread: ChannelAddress, message: BotMessage): Promise<void> {
+  async postToTicket(thread: ChannelAddress, message: BotMessage, _context: DeliveryContext): Promise<void> {
     this.posts.push({ thread, message });
   }
   presence(): Promise<DeskPresence> {
@@ -56,42 +56,60 @@ let requesterInbox: Array<{ key: string; message: BotMessage }>;
 let botEvents: BotEvent[];
 let bridge: Bridge;
 let handoff: HandoffService;
-let delivery: DeliveryService;
+let delivery: OutboxWorker;
 let timers: TicketTimers;
 let metrics: Metrics;
 let presence: PresenceService;
 let sharedStore: MemoryStore;
 
-beforeEach(() => {
-  clock = { now: Date.parse('2026-11-23T08:30:00Z') };
-  let ids = 0;
-  const now = () => clock.now;
-  metrics = new Metrics();
-  sharedStore = new MemoryStore({ now });
-  const core = createCore({ store: sharedStore, config, logger: silentLogger(), metrics, now, newId: () => `id-${++ids}` });
-  ({ bridge, handoff, delivery, timers, presence } = core);
-  desk = new RecordingDesk();
-  requesterInbox = [];
-  botEvents = [];
-  core.addAdapter({
-    channel: 'slack',
-    deliver: async (address, message) => {
-      requesterInbox.push({ key: address.key, message });
-    },
-    desk,
-  });
+/** A core on the shared store, with the recording desk and a recording bot. */
+function buildCore(name: string, newId: () => string, sink: { inbox: typeof requesterInbox; bot: BotEvent[] }) {
   const backend: BotBackend = {
     name: 'recording',
     send: async (event) => {
-      botEvents.push(event);
+      sink.bot.push(event);
     },
   };
-  bridge.useBackend(backend);
+  return createCore({
+    store: sharedStore,
+    config,
+    logger: silentLogger(),
+    metrics: name === 'main' ? metrics : new Metrics(),
+    now: () => clock.now,
+    newId,
+    createAdapters: () => [
+      {
+        channel: 'slack',
+        deliver: async (address, message) => {
+          sink.inbox.push({ key: address.key, message });
+        },
+        desk,
+      },
+    ],
+    createBackend: () => backend,
+    sleep: async () => undefined,
+  });
+}
+
+beforeEach(async () => {
+  clock = { now: Date.parse('2026-11-23T08:30:00Z') };
+  let ids = 0;
+  metrics = new Metrics();
+  sharedStore = new MemoryStore({ now: () => clock.now });
+  desk = new RecordingDesk();
+  requesterInbox = [];
+  botEvents = [];
+  const core = await buildCore('main', () => `id-${++ids}`, { inbox: requesterInbox, bot: botEvents });
+  ({ bridge, handoff, timers, presence } = core);
+  delivery = core.worker;
 });
 
 const requester = { id: 'U1', name: 'Egon', email: 'egon@example.com' };
-const say = (text: string, eventId?: string): Promise<unknown> =>
-  bridge.visitorEvent({ address: { channel: 'slack', key: 'dm-1', reference: {} }, requester, action: { kind: 'message', text }, eventId } satisfies VisitorEvent);
+async function say(text: string, eventId?: string): Promise<unknown> {
+  const outcome = await bridge.visitorEvent({ address: { channel: 'slack', key: 'dm-1', reference: {} }, requester, action: { kind: 'message', text }, eventId } satisfies VisitorEvent);
+  await delivery.idle();
+  return outcome;
+}
 const texts = () => requesterInbox.map((entry) => (entry.message.kind === 'text' ? entry.message.text : entry.message.kind));
 const deskTexts = () => desk.posts.map((entry) => (entry.message.kind === 'text' ? entry.message.text : entry.message.kind));
 const ada = { id: 'A1', name: 'Ada', avatarUrl: 'https://example.com/ada.png' };
@@ -122,15 +140,16 @@ describe('hand-off', () => {
     await say('help');
     const conversationId = botEvents[0]!.conversationId;
     await Promise.all([bridge.escalate(conversationId, 'it'), bridge.escalate(conversationId, 'it')]);
+    await delivery.idle();
     expect(desk.tickets).toHaveLength(1);
   });
 
   it('opens one ticket when two replicas sharing a store get the same escalation', async () => {
     await say('help');
     const conversationId = botEvents[0]!.conversationId;
-    const other = createCore({ store: sharedStore, config, logger: silentLogger(), metrics: new Metrics(), now: () => clock.now, newId: () => `other-${Math.random()}` });
-    other.addAdapter({ channel: 'slack', deliver: async () => undefined, desk });
+    const other = await buildCore('other', () => `other-${Math.random()}`, { inbox: [], bot: [] });
     await Promise.all([bridge.escalate(conversationId, 'it'), other.bridge.escalate(conversationId, 'it')]);
+    await Promise.all([delivery.idle(), other.worker.idle()]);
     expect(desk.tickets).toHaveLength(1);
   });
 
@@ -205,6 +224,7 @@ describe('hand-off', () => {
 
   it('counts open tickets by state, also after a restart', async () => {
     const { ticketId } = await escalated();
+    await delivery.idle();
     const gauge = async () => Object.fromEntries((await metrics.ticketsByState.get()).values.map((value) => [value.labels.state, value.value]));
     expect(await gauge()).toEqual({ queued: 1 });
     await bridge.agentEvent({ kind: 'claim', ticketId, agent: ada });
@@ -220,6 +240,7 @@ describe('hand-off', () => {
       throw new Error('ratelimited');
     };
     expect(await bridge.agentEvent({ kind: 'resolve', ticketId, agent: ada })).toEqual({ status: 'accepted' });
+    await delivery.idle();
     await say('are you still there?');
     expect(botEvents.at(-1)).toMatchObject({ type: 'message', text: 'are you still there?' });
     expect(botEvents.at(-1)!.conversationId).not.toBe(conversationId);
@@ -237,6 +258,7 @@ describe('hand-off', () => {
   it('cancels the ticket when the requester ends the conversation', async () => {
     await escalated();
     await bridge.visitorEvent({ address: { channel: 'slack', key: 'dm-1', reference: {} }, requester, action: { kind: 'endSession' } });
+    await delivery.idle();
     await delivery.idle();
     expect(desk.updates.at(-1)).toMatchObject({ state: 'cancelled' });
     expect(deskTexts().at(-1)).toContain('The requester ended the conversation');

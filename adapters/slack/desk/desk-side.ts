@@ -3,13 +3,13 @@
  * change), messages into a ticket's thread, desk presence, and links to requester threads.
  */
 import type { BotMessage } from '../../../src/core/bot-message.js';
-import type { DeskPresence, DeskSide, DeskTarget, TicketView } from '../../../src/core/channel-adapter.js';
+import type { DeliveryContext, DeskPresence, DeskSide, DeskTarget, TicketView } from '../../../src/core/channel-adapter.js';
+import type { ChatPoster } from '../chat-poster.js';
 import { DeliveryError } from '../../../src/core/errors.js';
 import type { ChannelAddress } from '../../../src/core/visitor-event.js';
 import type { BotIdentitySource } from '../bot-identity.js';
 import type { SlackDelivery } from '../delivery.js';
 import type { RememberedKeys } from '../remembered-keys.js';
-import { toDeliveryError } from '../slack-errors.js';
 import { isDirectMessageChannel, threadAddress, threadOf } from '../thread-address.js';
 import type { SlackWebClient } from '../web-client.js';
 import type { SlackDeskPresence } from './desk-presence.js';
@@ -18,6 +18,8 @@ import { renderTicket } from './render-ticket.js';
 /** What the desk side needs. */
 export interface SlackDeskDeps {
   client: SlackWebClient;
+  /** Posts and in-place updates, with a whole-request deadline each. */
+  poster: Pick<ChatPoster, 'postMessage' | 'update'>;
   identity: BotIdentitySource;
   delivery: SlackDelivery;
   presence: SlackDeskPresence;
@@ -33,13 +35,8 @@ export class SlackDeskSide implements DeskSide {
   async postTicket(desk: DeskTarget, ticket: TicketView): Promise<ChannelAddress> {
     const { teamId } = await this.deps.identity.get();
     const post = renderTicket(ticket);
-    let posted;
-    try {
-      posted = await this.deps.client.chat.postMessage({ channel: desk.channel, text: post.text, blocks: post.blocks });
-    } catch (error) {
-      throw toDeliveryError(error, 'chat.postMessage');
-    }
-    if (!posted.ts) throw toDeliveryError(new Error('chat.postMessage returned no ts'), 'chat.postMessage');
+    const posted = await this.deps.poster.postMessage({ channel: desk.channel, text: post.text, blocks: post.blocks });
+    if (!posted.ts) throw new DeliveryError('Slack chat.postMessage returned no ts', { retryable: true, platformCode: 'no_ts' });
     const address = threadAddress({ team: teamId, channel: posted.channel ?? desk.channel, threadTs: posted.ts });
     this.deps.tickets.remember(address.key);
     return address;
@@ -50,16 +47,12 @@ export class SlackDeskSide implements DeskSide {
     const { channel, threadTs } = threadOf(ticketThread);
     if (!threadTs) throw new DeliveryError(`Not a ticket thread: ${ticketThread.key}`, { retryable: false, platformCode: 'bad_address' });
     const post = renderTicket(ticket);
-    try {
-      await this.deps.client.chat.update({ channel, ts: threadTs, text: post.text, blocks: post.blocks });
-    } catch (error) {
-      throw toDeliveryError(error, 'chat.update');
-    }
+    await this.deps.poster.update({ channel, ts: threadTs, text: post.text, blocks: post.blocks });
   }
 
   /** Post into the ticket's thread (requester messages under the requester's name, notes, reminders). */
-  async postToTicket(ticketThread: ChannelAddress, message: BotMessage): Promise<void> {
-    await this.deps.delivery.deliver(ticketThread, message);
+  async postToTicket(ticketThread: ChannelAddress, message: BotMessage, context: DeliveryContext): Promise<void> {
+    await this.deps.delivery.deliver(ticketThread, message, context);
   }
 
   /** Members of the desk channel and how many are active. */

@@ -8,7 +8,7 @@
 import { TeamsInfo, type Activity, type TeamsChannelAccount, type TurnContext } from 'botbuilder';
 import { LRUCache } from 'lru-cache';
 import type { BotMessage, MessageSender } from '../../../src/core/bot-message.js';
-import type { DeskPresence, DeskSide, DeskTarget, TicketView } from '../../../src/core/channel-adapter.js';
+import type { DeliveryContext, DeskPresence, DeskSide, DeskTarget, TicketView } from '../../../src/core/channel-adapter.js';
 import type { ChannelAddress } from '../../../src/core/visitor-event.js';
 import { DeliveryError } from '../../../src/core/errors.js';
 import { channelOf, targetOf, threadOf } from '../conversation-address.js';
@@ -53,8 +53,8 @@ export function createTeamsDesk(deps: TeamsDeskDeps): DeskSide {
       });
     },
 
-    async postToTicket(ticketThread: ChannelAddress, message: BotMessage & { sender?: MessageSender }): Promise<void> {
-      await deps.sender.send(ticketThread, renderActivities(message));
+    async postToTicket(ticketThread: ChannelAddress, message: BotMessage & { sender?: MessageSender }, context: DeliveryContext): Promise<void> {
+      await deps.sender.send(ticketThread, renderActivities(message), context);
     },
 
     async presence(desk: DeskTarget): Promise<DeskPresence> {

@@ -11,7 +11,7 @@
  */
 import { BotRequestError, DeliveryError, LeaseLostError } from '../errors.js';
 import { withDeadline } from '../deadline.js';
-import { withLogContext, type Logger } from '../logger.js';
+import { withLogContext, type LogContext, type Logger } from '../logger.js';
 import type { Metrics } from '../metrics.js';
 import { mayRetry, retryDelayMs, type RetryTable } from '../retry-policy.js';
 import { destinations, type Destination, type Json, type Lease, type OutboxEntry, type QueueRef, type Store } from '../../store/store.js';
@@ -84,7 +84,7 @@ export class OutboxWorker {
       this.rerun.add(id);
       return;
     }
-    const loop = withLogContext({ queue: id }, () => this.drain(queue))
+    const loop = withLogContext(logContextOf(queue), () => this.drain(queue))
       .catch((error: unknown) => this.deps.logger.warn({ err: error, queue: id }, 'outbox queue paused after a store failure; the sweep resumes it'))
       .finally(() => {
         this.running.delete(id);
@@ -219,6 +219,14 @@ export class OutboxWorker {
 /** The id of a queue in logs and in the loop's bookkeeping. */
 export function queueId(queue: QueueRef): string {
   return `${queue.destination}:${queue.key}`;
+}
+
+/** The ids a queue's log lines carry: the conversation or ticket it belongs to. */
+function logContextOf(queue: QueueRef): LogContext {
+  const context: LogContext = { queue: queueId(queue) };
+  if (queue.destination === 'ticket') context.ticketId = queue.key;
+  else if (queue.destination !== 'bot') context.conversationId = queue.key;
+  return context;
 }
 
 /** Whether a failure may succeed when repeated, and how long the other side asked to wait. */

@@ -10,17 +10,22 @@ COPY src ./src
 COPY adapters ./adapters
 RUN npm run build && npm prune --omit=dev
 
-# Runtime stage: only what runs, as the unprivileged `node` user.
+# Runtime stage: only what runs. The code belongs to root and is read-only for the process; the
+# process runs as the image's `node` user, by number so Kubernetes' runAsNonRoot can verify it.
+# With a read-only root filesystem only /data (the sqlite: store) and /tmp need to be writable:
+# mount a volume at /data (or use STORE_URL=redis://...) and a tmpfs or emptyDir at /tmp.
 FROM node:20-bookworm-slim
 ENV NODE_ENV=production PORT=3000 STORE_URL=sqlite:/data/bridge.db
 WORKDIR /app
-COPY --from=build --chown=node:node /app/node_modules ./node_modules
-COPY --from=build --chown=node:node /app/dist ./dist
-COPY --chown=node:node package.json bridge.example.yaml ./
-RUN mkdir -p /data && chown node:node /data
-USER node
+COPY --from=build /app/node_modules ./node_modules
+COPY --from=build /app/dist ./dist
+COPY package.json bridge.example.yaml ./
+RUN mkdir -p /data && chown 1000:1000 /data
+USER 1000:1000
 VOLUME ["/data"]
 EXPOSE 3000
+# Node's own fetch: the slim image has no curl. Liveness only; readiness is GET /readyz.
 HEALTHCHECK --interval=30s --timeout=3s --start-period=10s --retries=3 \
-  CMD node -e "fetch('http://127.0.0.1:'+(process.env.PORT||3000)+'/healthz').then(r=>process.exit(r.ok?0:1),()=>process.exit(1))"
+  CMD ["node", "-e", "fetch('http://127.0.0.1:'+(process.env.PORT||3000)+'/healthz').then(r=>process.exit(r.ok?0:1),()=>process.exit(1))"]
+# Node is PID 1 and handles SIGTERM itself (src/main.ts: graceful shutdown; a second signal exits at once).
 CMD ["node", "dist/src/main.js"]

@@ -34,9 +34,9 @@ export class Metrics {
   /** Tickets currently in each state. */
   readonly ticketsByState = new Gauge({ name: 'bridge_tickets', help: 'Tickets by state', labelNames: ['state'], registers: [this.registry] });
   /** Seconds from a ticket being opened to its claim. */
-  readonly timeToClaim = new Histogram({ name: 'bridge_ticket_time_to_claim_seconds', help: 'Seconds from ticket opened to claimed', buckets: [10, 30, 60, 120, 300, 600, 1800, 3600], registers: [this.registry] });
+  readonly timeToClaim = new Histogram({ name: 'bridge_ticket_time_to_claim_seconds', help: 'Seconds from ticket opened to claimed, by desk', labelNames: ['desk'], buckets: [10, 30, 60, 120, 300, 600, 1800, 3600], registers: [this.registry] });
   /** Seconds from a ticket being opened to its resolution. */
-  readonly timeToResolve = new Histogram({ name: 'bridge_ticket_time_to_resolve_seconds', help: 'Seconds from ticket opened to resolved', buckets: [60, 300, 600, 1800, 3600, 7200, 14400, 86400], registers: [this.registry] });
+  readonly timeToResolve = new Histogram({ name: 'bridge_ticket_time_to_resolve_seconds', help: 'Seconds from ticket opened to resolved, by desk', labelNames: ['desk'], buckets: [60, 300, 600, 1800, 3600, 7200, 14400, 86400], registers: [this.registry] });
   /** Presence answers by whether the cache had them. */
   readonly presenceLookups = new Counter({ name: 'bridge_presence_cache_total', help: 'isTeamOnline answers by cache result', labelNames: ['result'], registers: [this.registry] });
   /** HTTP requests by route and status. */

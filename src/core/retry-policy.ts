@@ -47,9 +47,12 @@ export function backoffDelayMs(retry: number, policy: { baseDelayMs: number; max
   return Math.round(ceiling / 2 + (random() * ceiling) / 2);
 }
 
-/** Whether an entry that failed `attempts` times, enqueued at `enqueuedAt`, may be tried again after `waitMs`. */
-export function mayRetry(policy: RetryPolicy, attempts: number, enqueuedAt: number, now: number, waitMs: number): boolean {
+/**
+ * Whether an entry that failed `attempts` times and has been waiting `elapsedMs` may be tried
+ * again after another `waitMs`.
+ */
+export function mayRetry(policy: RetryPolicy, attempts: number, elapsedMs: number, waitMs: number): boolean {
   if (policy.maxAttempts !== undefined && attempts >= policy.maxAttempts) return false;
-  if (policy.maxAgeMs !== undefined && now + waitMs - enqueuedAt > policy.maxAgeMs) return false;
+  if (policy.maxAgeMs !== undefined && elapsedMs + waitMs > policy.maxAgeMs) return false;
   return true;
 }

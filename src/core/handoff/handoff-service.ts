@@ -182,7 +182,7 @@ export class HandoffService implements Handoff {
     if (!change) return this.refusal(ticketId);
     const conversation = await this.conversationOf(change.after);
     if (conversation) await this.deps.outbox.toRequester(conversation, [joinedNotice(agent)], `joined:${ticketId}`);
-    this.deps.metrics.timeToClaim.observe((this.deps.now() - change.after.openedAt) / 1000);
+    this.deps.metrics.timeToClaim.observe({ desk: change.after.deskId }, (this.deps.now() - change.after.openedAt) / 1000);
     await this.afterChange(change, conversation);
     return { status: 'accepted' };
   }
@@ -192,7 +192,7 @@ export class HandoffService implements Handoff {
     if (!change) return this.refusal(ticketId);
     const conversation = await this.conversationOf(change.after);
     if (conversation) await this.deps.outbox.toRequester(conversation, [resolvedNotice(agent)], `resolved:${ticketId}`);
-    this.deps.metrics.timeToResolve.observe((this.deps.now() - change.after.openedAt) / 1000);
+    this.deps.metrics.timeToResolve.observe({ desk: change.after.deskId }, (this.deps.now() - change.after.openedAt) / 1000);
     await this.afterChange(change, conversation);
     return { status: 'accepted' };
   }

@@ -23,6 +23,9 @@ export interface OpenTicketEntry {
 export const maxOpenTickets = 5000;
 const maxCasRounds = 20;
 const openIndexKey = 'tickets:open';
+const recentKey = 'tickets:recent';
+/** Tickets the operator's `tickets list` can show, open or closed. */
+export const maxRecentTickets = 1000;
 
 /** A successful update: the ticket before and after. */
 export interface TicketChange {
@@ -49,6 +52,14 @@ export class TicketBook {
     if ((await this.store.compareAndSet(ticketKey(ticket.id), 0, ticket)) === undefined) {
       throw new BridgeError('store_failed', `Ticket ${ticket.id} already exists`);
     }
+    await this.store.appendToList(recentKey, ticket.id, maxRecentTickets);
+  }
+
+  /** The most recently opened tickets (open or closed), newest first, for operators. */
+  async recent(): Promise<TicketRecord[]> {
+    const ids = (await this.store.readList(recentKey)).reverse();
+    const tickets = await Promise.all(ids.map((id) => this.get(id)));
+    return tickets.filter((ticket): ticket is TicketRecord => ticket !== undefined);
   }
 
   /** Remember which ticket a desk thread belongs to (agents' replies there are relayed). */

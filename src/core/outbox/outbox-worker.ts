@@ -162,6 +162,8 @@ export class OutboxWorker {
         progress = next;
       },
     };
+    // Waited here so far: with the clock, it bounds a policy's age also when waits are simulated.
+    let waitedMs = 0;
     for (let attempts = entry.attempts; ; ) {
       if (this.stopping || keeper.lost) return 'stop';
       try {
@@ -173,7 +175,8 @@ export class OutboxWorker {
         const waitMs = retryDelayMs(policy, attempts, this.random, retryAfterMs);
         if (retryAfterMs !== undefined || isRateLimit(error)) metrics.rateLimited.inc({ platform: handler.platformOf?.({ ...entry, progress }) ?? entry.destination });
         if (retryable && this.stopping) return 'stop'; // stays in the outbox; the next start resumes it
-        if (!retryable || !mayRetry(policy, attempts, entry.enqueuedAt, this.now(), waitMs)) {
+        const elapsedMs = Math.max(this.now() - entry.enqueuedAt, waitedMs);
+        if (!retryable || !mayRetry(policy, attempts, elapsedMs, waitMs)) {
           await this.giveUp(lease, { ...entry, attempts, progress }, describe(error), error);
           return 'done';
         }
@@ -181,6 +184,7 @@ export class OutboxWorker {
         metrics.deliveryRetries.inc({ destination: entry.destination });
         this.deps.logger.warn({ err: error, destination: entry.destination, seq: entry.seq, attempts, waitMs }, 'delivery failed, will retry');
         await this.wait(waitMs);
+        waitedMs += waitMs;
         continue;
       }
       await store.complete(lease, entry.seq);

@@ -1,0 +1,64 @@
+/**
+ * A real bridge process (`node --import tsx src/main.ts`, as `npm start` runs the built code) for
+ * crash tests: started with an operator's environment on a free loopback port, killed with
+ * SIGKILL or stopped with SIGTERM, its stderr kept for failure messages.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { createServer } from 'node:net';
+import { pollFor } from './poll.js';
+
+/** A running bridge process. */
+export interface BridgeProcess {
+  url: string;
+  port: number;
+  child: ChildProcess;
+  /** What the process wrote to stderr so far. */
+  stderr(): string;
+  /** SIGKILL: no shutdown at all, as a crash or an OOM kill. */
+  kill(): Promise<void>;
+  /** SIGTERM: the graceful shutdown; resolves with the exit code. */
+  stop(): Promise<number | null>;
+}
+
+/** A free TCP port on 127.0.0.1. */
+export async function freePort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as { port: number };
+  await new Promise((resolve) => server.close(resolve));
+  return port;
+}
+
+/** Start `src/main.ts` with `env` (PATH and a free PORT are added) and wait until /healthz answers. */
+export async function startBridgeProcess(env: Record<string, string>, port?: number): Promise<BridgeProcess> {
+  const listenPort = port ?? (await freePort());
+  const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
+    env: { PATH: process.env.PATH, PORT: String(listenPort), TEAMS_ENABLED: 'false', LOG_LEVEL: 'warn', ...env },
+    stdio: ['ignore', 'ignore', 'pipe'],
+  });
+  let stderr = '';
+  child.stderr?.on('data', (chunk: Buffer) => {
+    stderr = (stderr + chunk.toString('utf8')).slice(-20_000);
+  });
+  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+  const url = `http://127.0.0.1:${listenPort}`;
+  await pollFor(async () => {
+    if (child.exitCode !== null) throw new Error(`the bridge process exited with ${child.exitCode}: ${stderr}`);
+    const healthy = await fetch(`${url}/healthz`).then((response) => response.ok, () => false);
+    return healthy ? true : undefined;
+  }, 'the bridge process to listen', 30_000);
+  return {
+    url,
+    port: listenPort,
+    child,
+    stderr: () => stderr,
+    kill: async () => {
+      if (child.exitCode === null) child.kill('SIGKILL');
+      await exited;
+    },
+    stop: async () => {
+      if (child.exitCode === null) child.kill('SIGTERM');
+      return exited;
+    },
+  };
+}

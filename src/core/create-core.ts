@@ -55,7 +55,7 @@ export function createCore(deps: CoreDeps): Core {
   const directory = new DeskDirectory(config);
   const tickets = new TicketBook(store, logger);
   const delivery = new DeliveryService({ store, adapters: targets, logger, metrics, now, random: deps.random, sleep: deps.deliverySleep });
-  const presence = new PresenceService({ directory, deskSide: (platform) => adapters.get(platform)?.desk, logger, metrics, now });
+  const presence = new PresenceService({ store, directory, deskSide: (platform) => adapters.get(platform)?.desk, logger, metrics, now, newId });
   const handoff: HandoffService = new HandoffService({
     directory,
     tickets,

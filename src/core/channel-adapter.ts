@@ -117,10 +117,29 @@ export interface TicketView {
   openedAt: number;
 }
 
-/** Desk presence: how many members the desk has and how many are present now. */
-export interface DeskPresence {
-  members: number;
-  present: number;
+/** What the core asks a desk platform to read: members' presence, reported one reading at a time. */
+export interface PresenceReadRequest {
+  desk: DeskTarget;
+  /** The members to read, most urgent first. */
+  userIds: string[];
+  /** Called once per member the platform answered for: present (Slack `active`, Graph Available/Busy...) or not. */
+  onReading(userId: string, present: boolean): void;
+}
+
+/**
+ * Desk presence member by member, so the core can share readings between replicas through the
+ * store and keep each member's last known value (src/core/handoff/presence.ts).
+ */
+export interface DeskPresenceSource {
+  /** The desk's human members (platform user ids); throws when the platform cannot list them. */
+  members(desk: DeskTarget): Promise<string[]>;
+  /**
+   * Read as many of the members as the platform's rate budget allows now, without waiting for it:
+   * a rate limit ends the read (members not reported keep their last known value), and the core
+   * asks again for the rest on its next round. A rate limit is never thrown; other failures may
+   * be, and the readings reported before them still count.
+   */
+  readPresence(request: PresenceReadRequest): Promise<void>;
 }
 
 /** The desk side of an adapter: tickets, relay into ticket threads, and presence. */
@@ -132,7 +151,7 @@ export interface DeskSide {
   /** Post into the ticket's thread (requester messages, reminders, status lines); one attempt, with progress as in `deliver`. */
   postToTicket(ticketThread: ChannelAddress, message: BotMessage & { sender?: MessageSender }, context: DeliveryContext): Promise<void>;
   /** Presence of the desk's members. */
-  presence(desk: DeskTarget): Promise<DeskPresence>;
+  readonly presence: DeskPresenceSource;
   /** A link to a requester's thread, for the ticket post. */
   linkTo?(address: ChannelAddress): Promise<string | undefined>;
 }

@@ -72,7 +72,7 @@ export async function createCore(deps: CoreDeps): Promise<Core> {
   const tickets = new TicketBook(store, logger);
   const signal = new QueueSignal();
   const outbox = new Outbox(store, signal, now);
-  const presence = new PresenceService({ directory, deskSide: (platform) => deskSides.get(platform), logger, metrics, now });
+  const presence = new PresenceService({ store, directory, deskSide: (platform) => deskSides.get(platform), logger, metrics, now, newId });
   const handoff = new HandoffService({ directory, tickets, presence, conversations, transcripts, outbox, deskSides, metrics, logger, now, newId });
   const bridge = new Bridge({ store, outbox, conversations, transcripts, handoff, logger, metrics, newOwnerId: newId });
   // The adapters and the backend exist before anything runs; the maps above are complete from here on.

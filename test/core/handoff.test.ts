@@ -7,11 +7,11 @@ import type { BotBackend, BotEvent } from '../../src/bot/bot-backend.js';
 import { parseBridgeConfig } from '../../src/config/bridge-config.js';
 import type { BotMessage } from '../../src/core/bot-message.js';
 import type { Bridge } from '../../src/core/bridge.js';
-import type { DeliveryContext, DeskPresence, DeskSide, DeskTarget, TicketView } from '../../src/core/channel-adapter.js';
+import type { DeliveryContext, DeskPresenceSource, DeskSide, DeskTarget, TicketView } from '../../src/core/channel-adapter.js';
 import { createCore } from '../../src/core/create-core.js';
 import type { OutboxWorker } from '../../src/core/outbox/outbox-worker.js';
 import type { HandoffService } from '../../src/core/handoff/handoff-service.js';
-import type { PresenceService } from '../../src/core/handoff/presence.js';
+import { defaultPresenceTiming, type PresenceService } from '../../src/core/handoff/presence.js';
 import type { TicketTimers } from '../../src/core/handoff/ticket-timers.js';
 import { Metrics } from '../../src/core/metrics.js';
 import type { ChannelAddress, VisitorEvent } from '../../src/core/visitor-event.js';
@@ -23,8 +23,18 @@ class RecordingDesk implements DeskSide {
   tickets: Array<{ desk: DeskTarget; view: TicketView }> = [];
   updates: TicketView[] = [];
   posts: Array<{ thread: ChannelAddress; message: BotMessage }> = [];
-  presenceAnswer: () => Promise<DeskPresence> = async () => ({ members: 3, present: 1 });
+  /** Who of the desks' members is present, as the platform would answer now. */
+  presenceAnswer: () => Promise<Record<string, boolean>> = async () => ({ A1: true, B1: false, C1: false });
   presenceCalls = 0;
+  readonly presence: DeskPresenceSource = {
+    // Member readings are shared by user id across desks, so the night desk has people of its own.
+    members: async (target) => (target.channel === 'DESK2' ? ['N1', 'N2'] : ['A1', 'B1', 'C1']),
+    readPresence: async (request) => {
+      this.presenceCalls += 1;
+      const answer = await this.presenceAnswer();
+      for (const userId of request.userIds) if (userId in answer) request.onReading(userId, answer[userId]!);
+    },
+  };
 
   async postTicket(desk: DeskTarget, view: TicketView): Promise<ChannelAddress> {
     this.tickets.push({ desk, view });
@@ -35,10 +45,6 @@ class RecordingDesk implements DeskSide {
   }
   async postToTicket(thread: ChannelAddress, message: BotMessage, _context: DeliveryContext): Promise<void> {
     this.posts.push({ thread, message });
-  }
-  presence(): Promise<DeskPresence> {
-    this.presenceCalls += 1;
-    return this.presenceAnswer();
   }
 }
 
@@ -267,7 +273,7 @@ describe('hand-off', () => {
   it('answers isTeamOnline from presence within working hours, and offline when presence fails', async () => {
     expect(await handoff.isTeamOnline('it')).toBe(true);
     expect(await handoff.isTeamOnline('unknown-team-falls-back-to-default')).toBe(true);
-    desk.presenceAnswer = async () => ({ members: 3, present: 0 });
+    desk.presenceAnswer = async () => ({ A1: false, B1: false, C1: false });
     expect(await handoff.isTeamOnline('it')).toBe(true); // still served from the cache
     clock.now = Date.parse('2026-11-23T08:30:00Z'); // Monday 08:30 UTC: the night desk's hour
     desk.presenceAnswer = async () => {
@@ -280,11 +286,15 @@ describe('hand-off', () => {
     expect(desk.presenceCalls).toBe(calls);
   });
 
-  it('stops answering online once presence keeps failing after a good reading', async () => {
+  it('keeps the last known readings while presence fails, until they are too old to count', async () => {
     expect(await handoff.isTeamOnline('it')).toBe(true);
     desk.presenceAnswer = async () => {
       throw new Error('token revoked');
     };
+    clock.now += defaultPresenceTiming.memberRefreshMs;
+    await presence.refreshNow();
+    expect(await handoff.isTeamOnline('it')).toBe(true);
+    clock.now += defaultPresenceTiming.knownForMs - defaultPresenceTiming.memberRefreshMs + 1;
     await presence.refreshNow();
     expect(await handoff.isTeamOnline('it')).toBe(false);
   });

@@ -1,11 +1,10 @@
 /**
  * The Slack desk side against the Web API (msw): ticket posts and their in-place updates, posts
  * into ticket threads as the requester, presence from channel members and users.getPresence
- * (paginated, bots and deactivated users left out, cached per member on a fixed clock, partial
- * and total failures), and permalinks to requester threads.
+ * (paginated, bots and deactivated users left out, 429s ending a read without an error and
+ * honouring Retry-After on a fixed clock, refusals), and permalinks to requester threads.
  */
 import { describe, expect, it } from 'vitest';
-import { memberPresenceTtlMs } from '../../adapters/slack/desk/desk-presence.js';
 import { threadAddress } from '../../adapters/slack/thread-address.js';
 import { DeliveryError } from '../../src/core/errors.js';
 import { FakeSlackApi, fakeBot, rateLimited } from './support/fake-slack-api.js';
@@ -41,6 +40,13 @@ function deskWorkspace(presence: Record<string, string | Response>): void {
   });
 }
 
+/** What one read of the desk side reports, by member. */
+async function readings(userIds: string[]): Promise<Record<string, boolean>> {
+  const read: Record<string, boolean> = {};
+  await harness.adapter.desk!.presence.readPresence({ desk, userIds, onReading: (userId, present) => (read[userId] = present) });
+  return read;
+}
+
 describe('Slack desk side', () => {
   it('posts a ticket in the desk channel and returns its thread', async () => {
     const thread = await harness.adapter.desk!.postTicket(desk, ticket);
@@ -73,30 +79,33 @@ describe('Slack desk side', () => {
     expect(error).toMatchObject({ retryable: false, platformCode: 'channel_not_found' });
   });
 
-  it('counts active human members of the desk channel, across pages', async () => {
+  it('lists the human members of the desk channel across pages and reads whether each is active', async () => {
     deskWorkspace({ UHUMAN1: 'active', UHUMAN2: 'away', UHUMAN3: 'active' });
-    expect(await harness.adapter.desk!.presence(desk)).toEqual({ members: 3, present: 2 });
+    const members = await harness.adapter.desk!.presence.members(desk);
+    expect(members).toEqual(['UHUMAN1', 'UHUMAN2', 'UHUMAN3']);
     expect(api.callsOf('conversations.members').map((call) => call.args.cursor)).toEqual([undefined, 'page-2']);
-    expect(api.callsOf('users.getPresence').map((call) => call.args.user).sort()).toEqual(['UHUMAN1', 'UHUMAN2', 'UHUMAN3']);
+    expect(await readings(members)).toEqual({ UHUMAN1: true, UHUMAN2: false, UHUMAN3: true });
   });
 
-  it('reuses each member reading within its TTL and asks again after it', async () => {
+  it('reports the members Slack answered for when others are rate limited, and throws for none only on a refusal', async () => {
+    deskWorkspace({ UHUMAN1: 'active', UHUMAN2: rateLimited(30), UHUMAN3: 'away' });
+    expect(await readings(['UHUMAN1', 'UHUMAN2', 'UHUMAN3'])).toEqual({ UHUMAN1: true, UHUMAN3: false });
+    clock += 31_500; // the 429's 30 s, then 1.5 s for a token
+    api.on('users.getPresence', () => ({ ok: false, error: 'user_not_found' }));
+    await expect(readings(['UHUMAN1'])).rejects.toMatchObject({ platformCode: 'user_not_found' });
+  });
+
+  it('answers nothing and asks nothing more while a 429 lasts, then asks again', async () => {
+    deskWorkspace({ UHUMAN1: rateLimited(20) });
+    expect(await readings(['UHUMAN1'])).toEqual({});
+    clock += 19_999;
     deskWorkspace({ UHUMAN1: 'active' });
-    await harness.adapter.desk!.presence(desk);
-    clock += memberPresenceTtlMs - 1;
-    await harness.adapter.desk!.presence(desk);
-    expect(api.callsOf('users.getPresence')).toHaveLength(3);
-    clock += 2;
-    await harness.adapter.desk!.presence(desk);
-    expect(api.callsOf('users.getPresence')).toHaveLength(6);
-  });
-
-  it('answers from the members Slack answered for, and fails when it answered for none', async () => {
-    deskWorkspace({ UHUMAN1: 'active', UHUMAN2: rateLimited(30) });
-    expect(await harness.adapter.desk!.presence(desk)).toEqual({ members: 3, present: 1 });
-    clock += memberPresenceTtlMs;
-    deskWorkspace({ UHUMAN1: rateLimited(30), UHUMAN2: rateLimited(30), UHUMAN3: rateLimited(30) });
-    await expect(harness.adapter.desk!.presence(desk)).rejects.toMatchObject({ code: 'slack_webapi_rate_limited_error' });
+    expect(await readings(['UHUMAN1'])).toEqual({});
+    expect(api.callsOf('users.getPresence')).toHaveLength(1);
+    clock += 1;
+    expect(await readings(['UHUMAN1'])).toEqual({});
+    clock += 1_500; // the bucket was emptied by the 429: one token after 1.5 s at 40 a minute
+    expect(await readings(['UHUMAN1'])).toEqual({ UHUMAN1: true });
   });
 
   it('links to a requester channel thread, not to a DM', async () => {

@@ -3,7 +3,7 @@
  * change), messages into a ticket's thread, desk presence, and links to requester threads.
  */
 import type { BotMessage } from '../../../src/core/bot-message.js';
-import type { DeliveryContext, DeskPresence, DeskSide, DeskTarget, TicketView } from '../../../src/core/channel-adapter.js';
+import type { DeliveryContext, DeskPresenceSource, DeskSide, DeskTarget, TicketView } from '../../../src/core/channel-adapter.js';
 import type { ChatPoster } from '../chat-poster.js';
 import { DeliveryError } from '../../../src/core/errors.js';
 import type { ChannelAddress } from '../../../src/core/visitor-event.js';
@@ -55,9 +55,9 @@ export class SlackDeskSide implements DeskSide {
     await this.deps.delivery.deliver(ticketThread, message, context);
   }
 
-  /** Members of the desk channel and how many are active. */
-  presence(desk: DeskTarget): Promise<DeskPresence> {
-    return this.deps.presence.presence(desk);
+  /** Members of the desk channel and their presence, paced within Slack's Tier 3. */
+  get presence(): DeskPresenceSource {
+    return this.deps.presence;
   }
 
   /** A permalink to a requester's channel thread; a DM has none an agent could open. */

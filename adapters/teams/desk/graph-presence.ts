@@ -1,12 +1,14 @@
 /**
  * Desk members' presence from Microsoft Graph: `POST /communications/getPresencesByUserId`
  * (application permission Presence.Read.All) with an app token from the client-credentials flow,
- * cached per tenant until shortly before it expires. Every call has a timeout; errors name the
- * status and Azure AD's error code, never the secret or the request.
+ * cached per tenant until shortly before it expires. Ids go in batches of up to 650 per request;
+ * a 429 pauses the tenant for its Retry-After and keeps what was read. Every call has a timeout;
+ * errors name the status and Azure AD's error code, never the secret or the request.
  */
 import axios, { type AxiosInstance } from 'axios';
 import { LRUCache } from 'lru-cache';
 import { z } from 'zod';
+import { parseRetryAfterMs } from '../../../src/bot/http-retry.js';
 import { teamsLimits } from '../limits.js';
 
 /** Graph availabilities that count as someone being there. */
@@ -24,6 +26,9 @@ export interface GraphPresenceOptions {
   now?: () => number;
 }
 
+/** The pause after a 429 without a usable Retry-After. */
+export const defaultGraphPauseMs = 60_000;
+
 const tokenSchema = z.object({ access_token: z.string().min(1), expires_in: z.coerce.number().positive() });
 const presencesSchema = z.object({ value: z.array(z.looseObject({ id: z.string(), availability: z.string().optional() })) });
 
@@ -31,6 +36,8 @@ const presencesSchema = z.object({ value: z.array(z.looseObject({ id: z.string()
 export class GraphPresence {
   private readonly http: AxiosInstance;
   private readonly tokens = new LRUCache<string, { token: string; expiresAt: number }>({ max: 100 });
+  /** Per tenant: no presence request before this time (a 429's Retry-After). */
+  private readonly pausedUntil = new LRUCache<string, number>({ max: 100 });
   private readonly now: () => number;
 
   constructor(private readonly options: GraphPresenceOptions) {
@@ -38,20 +45,35 @@ export class GraphPresence {
     this.now = options.now ?? Date.now;
   }
 
-  /** How many of these users are present (Available, AvailableIdle, Busy, BusyIdle). */
-  async countPresent(userIds: string[], tenantId?: string): Promise<number> {
-    if (userIds.length === 0) return 0;
-    const token = await this.token(tenantId ?? this.options.tenantId);
-    let present = 0;
+  /**
+   * Read these users' presence in batches of 650 (Graph's maximum per request), reporting each
+   * user Graph answered for. A 429 ends the read without an error: the users not reported keep
+   * their last known value, and no request goes to that tenant until its Retry-After has passed.
+   */
+  async read(userIds: readonly string[], onReading: (userId: string, present: boolean) => void, tenantId?: string): Promise<void> {
+    if (userIds.length === 0) return;
+    // '' (no tenant known) makes token() throw its error naming what is missing.
+    const tenant = tenantId ?? this.options.tenantId ?? '';
+    if ((this.pausedUntil.get(tenant) ?? 0) > this.now()) return;
+    const token = await this.token(tenant);
     for (let start = 0; start < userIds.length; start += teamsLimits.presenceIdsPerRequest) {
       const ids = userIds.slice(start, start + teamsLimits.presenceIdsPerRequest);
       const response = await this.post('Graph getPresencesByUserId', `${this.options.graphApiUrl}/communications/getPresencesByUserId`, { ids }, { authorization: `Bearer ${token}` });
+      if (response.status === 429) {
+        const now = this.now();
+        this.pausedUntil.set(tenant, now + (parseRetryAfterMs(headerValue(response.headers['retry-after']), now) ?? defaultGraphPauseMs));
+        return;
+      }
       if (response.status !== 200) throw new Error(`Graph getPresencesByUserId answered HTTP ${response.status}${graphErrorCode(response.data)}`);
       const parsed = presencesSchema.safeParse(response.data);
       if (!parsed.success) throw new Error('Graph getPresencesByUserId answered without a presence list');
-      present += parsed.data.value.filter((presence) => presentAvailabilities.has(presence.availability ?? '')).length;
+      // Object ids are GUIDs, which Graph may answer in another letter case than the roster's.
+      const asked = new Map(ids.map((id) => [id.toLowerCase(), id]));
+      for (const presence of parsed.data.value) {
+        const userId = asked.get(presence.id.toLowerCase());
+        if (userId !== undefined) onReading(userId, presentAvailabilities.has(presence.availability ?? ''));
+      }
     }
-    return present;
   }
 
   private async token(tenantId: string | undefined): Promise<string> {
@@ -85,6 +107,10 @@ export class GraphPresence {
       throw new Error(`${what} failed: ${typeof code === 'string' ? code : 'no answer'}`);
     }
   }
+}
+
+function headerValue(header: unknown): unknown {
+  return Array.isArray(header) ? header[0] : header;
 }
 
 function tokenErrorCode(body: unknown): string {

@@ -8,7 +8,7 @@
 import { TeamsInfo, type Activity, type TeamsChannelAccount, type TurnContext } from 'botbuilder';
 import { LRUCache } from 'lru-cache';
 import type { BotMessage, MessageSender } from '../../../src/core/bot-message.js';
-import type { DeliveryContext, DeskPresence, DeskSide, DeskTarget, TicketView } from '../../../src/core/channel-adapter.js';
+import type { DeliveryContext, DeskSide, DeskTarget, PresenceReadRequest, TicketView } from '../../../src/core/channel-adapter.js';
 import type { ChannelAddress } from '../../../src/core/visitor-event.js';
 import { DeliveryError } from '../../../src/core/errors.js';
 import { channelOf, targetOf, threadOf } from '../conversation-address.js';
@@ -57,12 +57,15 @@ export function createTeamsDesk(deps: TeamsDeskDeps): DeskSide {
       await deps.sender.send(ticketThread, renderActivities(message), context);
     },
 
-    async presence(desk: DeskTarget): Promise<DeskPresence> {
-      const team = desk.team ?? channelOf(desk.channel);
-      const members = await deps.sender.run(deps.directory.addressIn(desk, team), 'roster', (context) => roster(context, team));
-      const ids = [...new Set(members.map((member) => member.aadObjectId).filter((id): id is string => Boolean(id)))];
-      const present = await deps.presence.countPresent(ids, deps.directory.contextOf(desk).tenantId);
-      return { members: ids.length, present };
+    presence: {
+      /** The team roster's Azure AD object ids, read in a proactive turn. */
+      async members(desk: DeskTarget): Promise<string[]> {
+        const team = desk.team ?? channelOf(desk.channel);
+        const members = await deps.sender.run(deps.directory.addressIn(desk, team), 'roster', (context) => roster(context, team));
+        return [...new Set(members.map((member) => member.aadObjectId).filter((id): id is string => Boolean(id)))];
+      },
+      /** Graph presence of the members, batched. */
+      readPresence: (request: PresenceReadRequest) => deps.presence.read(request.userIds, request.onReading, deps.directory.contextOf(request.desk).tenantId),
     },
 
     async linkTo(address: ChannelAddress): Promise<string | undefined> {

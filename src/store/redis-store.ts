@@ -38,7 +38,7 @@ export class RedisStore extends RedisOutbox implements Store {
   private lastConnectionError: Error | undefined;
 
   constructor(options: RedisStoreOptions) {
-    super(connect(options), resolveStoreLimits(options.limits), options.keyPrefix ?? 'bridge:');
+    super(createClient(options), resolveStoreLimits(options.limits), options.keyPrefix ?? 'bridge:');
     this.client.on('error', (error: Error) => {
       this.lastConnectionError = error;
       options.onConnectionError?.(error);
@@ -160,7 +160,7 @@ export class RedisStore extends RedisOutbox implements Store {
 }
 
 /** A client with the store's scripts defined; it connects in the background. */
-function connect(options: RedisStoreOptions): RedisStoreClient {
+function createClient(options: RedisStoreOptions): RedisStoreClient {
   const client = new Redis(options.url, {
     commandTimeout: options.commandTimeoutMs ?? 2000,
     connectTimeout: options.connectTimeoutMs ?? 2000,

@@ -113,9 +113,16 @@ export function parseDeadLetterId(id: string): number | undefined {
   return Number.isSafeInteger(number) ? number : undefined;
 }
 
-/** Wraps a back-end failure as `store_failed`, naming the store and operation; BridgeErrors pass through. */
-export function storeFailure(kind: string, operation: string, cause: unknown): BridgeError {
+/**
+ * Wraps a back-end failure as `store_failed`, naming the store and operation, with `detail`
+ * appended to the cause's message; BridgeErrors pass through.
+ */
+export function storeFailure(kind: string, operation: string, cause: unknown, detail = ''): BridgeError {
   if (cause instanceof BridgeError) return cause;
-  const detail = cause instanceof Error ? cause.message : String(cause);
-  return new BridgeError('store_failed', `${kind} store: ${operation} failed: ${detail}`, { cause });
+  return new BridgeError('store_failed', `${kind} store: ${operation} failed: ${causeMessage(cause)}${detail}`, { cause });
+}
+
+/** The message of a thrown value, whatever was thrown. */
+export function causeMessage(cause: unknown): string {
+  return cause instanceof Error ? cause.message : String(cause);
 }

@@ -5,8 +5,8 @@
 import type BetterSqlite3 from 'better-sqlite3';
 import { BridgeError } from '../core/errors.js';
 
-/** Migration `i` takes the schema from version `i` to `i + 1`. */
-const MIGRATIONS: readonly string[] = [
+/** Migration `i` takes the schema from version `i` to `i + 1` (exported for the migration test). */
+export const SQLITE_MIGRATIONS: readonly string[] = [
   `
   CREATE TABLE conversations (
     id TEXT PRIMARY KEY,
@@ -72,10 +72,73 @@ const MIGRATIONS: readonly string[] = [
   ) WITHOUT ROWID;
   CREATE INDEX lists_touched ON lists (touched_at);
   `,
+  // The durable pipeline: queues per destination and key, fenced leases, progress, dedupe keys,
+  // dead letters with ids; conversations get a version for compare-and-set. The old outbox held
+  // bot messages in a shape the new pipeline does not read, so its tables are replaced.
+  `
+  DROP TABLE outbox;
+  DROP TABLE outbox_sequences;
+  DROP TABLE dead_letters;
+
+  ALTER TABLE conversations ADD COLUMN version INTEGER NOT NULL DEFAULT 1;
+
+  CREATE TABLE outbox (
+    destination TEXT NOT NULL,
+    queue_key TEXT NOT NULL,
+    seq INTEGER NOT NULL,
+    payload TEXT NOT NULL,
+    enqueued_at INTEGER NOT NULL,
+    attempts INTEGER NOT NULL DEFAULT 0,
+    progress TEXT,
+    PRIMARY KEY (destination, queue_key, seq)
+  ) WITHOUT ROWID;
+
+  CREATE TABLE outbox_sequences (
+    destination TEXT NOT NULL,
+    queue_key TEXT NOT NULL,
+    last_seq INTEGER NOT NULL,
+    touched_at INTEGER NOT NULL,
+    PRIMARY KEY (destination, queue_key)
+  ) WITHOUT ROWID;
+
+  CREATE TABLE dedupe_keys (
+    key TEXT PRIMARY KEY,
+    expires_at INTEGER NOT NULL
+  ) WITHOUT ROWID;
+  CREATE INDEX dedupe_keys_expires ON dedupe_keys (expires_at);
+
+  CREATE TABLE leases (
+    destination TEXT NOT NULL,
+    queue_key TEXT NOT NULL,
+    token INTEGER NOT NULL,
+    expires_at INTEGER NOT NULL,
+    PRIMARY KEY (destination, queue_key)
+  ) WITHOUT ROWID;
+  CREATE INDEX leases_expires ON leases (expires_at);
+
+  CREATE TABLE lease_tokens (
+    id INTEGER PRIMARY KEY CHECK (id = 1),
+    last_token INTEGER NOT NULL
+  );
+  INSERT INTO lease_tokens (id, last_token) VALUES (1, 0);
+
+  CREATE TABLE dead_letters (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    destination TEXT NOT NULL,
+    queue_key TEXT NOT NULL,
+    seq INTEGER NOT NULL,
+    payload TEXT NOT NULL,
+    enqueued_at INTEGER NOT NULL,
+    attempts INTEGER NOT NULL,
+    progress TEXT,
+    reason TEXT NOT NULL,
+    failed_at INTEGER NOT NULL
+  );
+  `,
 ];
 
 /** The schema version this code writes. */
-export const SQLITE_SCHEMA_VERSION = MIGRATIONS.length;
+export const SQLITE_SCHEMA_VERSION = SQLITE_MIGRATIONS.length;
 
 /**
  * Brings the database to SQLITE_SCHEMA_VERSION in one immediate transaction, so two processes
@@ -84,7 +147,7 @@ export const SQLITE_SCHEMA_VERSION = MIGRATIONS.length;
 export function migrate(db: BetterSqlite3.Database): void {
   const apply = db.transaction(() => {
     const version = supportedSchemaVersion(db);
-    for (const migration of MIGRATIONS.slice(version)) db.exec(migration);
+    for (const migration of SQLITE_MIGRATIONS.slice(version)) db.exec(migration);
     db.pragma(`user_version = ${SQLITE_SCHEMA_VERSION}`);
   });
   apply.immediate();

@@ -6,23 +6,24 @@ import { ConfigError } from '../core/errors.js';
 
 /** The bounds of a store. All are positive integers. */
 export interface StoreLimits {
-  /** Undelivered outbox entries one conversation may hold; enqueue() past it fails with `store_failed`. */
+  /** Undelivered entries one outbox queue may hold; enqueue() or a replay past it fails with `store_failed`. */
   maxPendingPerConversation: number;
   /** Dead letters kept, newest first; older ones are dropped. */
   maxDeadLetters: number;
   /**
-   * How long a conversation, a versioned record, a list or an idle outbox sequence counter is kept
-   * after its last write. Pending outbox entries and dead letters never expire.
+   * How long a conversation, a versioned record, a list, an idle queue's sequence counter or a
+   * lease nobody renewed is kept after its last write. Pending entries and dead letters never expire.
    */
   retentionMs: number;
   /**
    * Memory store only: conversations kept (least recently used dropped first), and also the bound
-   * on claims, records, lists, sequence counters and conversations with pending entries, each.
+   * on claims, dedupe keys, leases, records, lists, sequence counters and queues with pending
+   * entries, each.
    */
   maxMemoryEntries: number;
 }
 
-/** The defaults: 1000 pending per conversation, 10,000 dead letters, 30 days, 10,000 memory entries. */
+/** The defaults: 1000 pending per queue, 10,000 dead letters, 30 days, 10,000 memory entries. */
 export const DEFAULT_STORE_LIMITS: Readonly<StoreLimits> = Object.freeze({
   maxPendingPerConversation: 1000,
   maxDeadLetters: 10_000,

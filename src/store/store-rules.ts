@@ -1,17 +1,33 @@
 /**
  * Rules all three stores share, so memory, SQLite and Redis behave alike: argument checks, the
- * errors for a full outbox or a contested thread address, how an address is (re)bound, and the
- * JSON form values take (every store round-trips values through JSON, the memory store too, so a
- * value reads back the same whichever store holds it).
+ * errors for a full queue, when a create finds its thread taken, queue names, and the JSON form
+ * values take (every store round-trips values through JSON, the memory store too, so a value reads
+ * back the same whichever store holds it).
  */
 import { BridgeError } from '../core/errors.js';
-import type { BotMessage } from '../core/bot-message.js';
-import type { ConversationRecord, OutboxEntry, SessionState } from './store.js';
+import {
+  destinations,
+  type ConversationRecord,
+  type CreateConversationResult,
+  type DeadLetter,
+  type Destination,
+  type Json,
+  type OutboxEntry,
+  type QueueRef,
+  type Versioned,
+} from './store.js';
 
 /** Throws a RangeError unless `value` is an integer ≥ `min` (a count, a limit, a TTL). */
 export function requireInteger(name: string, value: number, min: number): void {
   if (!Number.isSafeInteger(value) || value < min) {
     throw new RangeError(`${name} must be an integer ≥ ${min}, got ${String(value)}`);
+  }
+}
+
+/** Throws a RangeError unless the queue names one of the four destinations (keys are laid out by it). */
+export function requireQueue(queue: QueueRef): void {
+  if (!destinations.includes(queue.destination)) {
+    throw new RangeError(`destination must be one of ${destinations.join(', ')}, got ${String(queue.destination)}`);
   }
 }
 
@@ -22,69 +38,91 @@ export function toJson(what: string, value: unknown): string {
   return text;
 }
 
-/** The error enqueue() rejects with when a conversation's outbox would pass its bound. */
-export function outboxFullError(conversationId: string, pending: number, adding: number, limit: number): BridgeError {
-  return new BridgeError(
-    'store_failed',
-    `Outbox of conversation ${conversationId} is full: ${pending} pending + ${adding} new would exceed the limit of ${limit}`,
-  );
+/** The queue as operators and errors name it; a destination has no ':', so the name is unambiguous. */
+export function queueName(queue: QueueRef): string {
+  return `${queue.destination}:${queue.key}`;
 }
 
-/** The error saveConversation() rejects with when a thread is still bound to another live conversation. */
-export function addressConflictError(record: ConversationRecord, boundId: string): BridgeError {
-  const { channel, key } = record.address;
+/** The error enqueue() and replayDeadLetter() reject with when a queue would pass its bound. */
+export function outboxFullError(queue: QueueRef, pending: number, adding: number, limit: number): BridgeError {
   return new BridgeError(
     'store_failed',
-    `Thread ${channel}:${key} is bound to live conversation ${boundId}; end it before binding ${record.id}`,
+    `Outbox queue ${queueName(queue)} is full: ${pending} pending + ${adding} new would exceed the limit of ${limit}`,
   );
 }
-
-/** What saving a conversation does to its thread's binding. */
-export type AddressBinding = 'bind' | 'keep' | 'conflict';
 
 /**
- * Decides the binding when `saved` is written while its thread points at `boundId` (whose
- * session is `boundSession`, undefined when that record is gone). A new live conversation
- * takes over a thread whose conversation ended; an ended record being updated never takes the
- * thread back; two live conversations for one thread (two replicas racing) is a conflict, so
- * the loser learns of it instead of orphaning the winner's conversation.
+ * What createConversation answers without writing, or undefined when it may create: a record with
+ * the id wins first, then a thread bound to a conversation that has not ended. A thread bound to an
+ * ended (or expired) conversation is free, so a new conversation takes it over.
  */
-export function decideAddressBinding(
-  saved: ConversationRecord,
-  boundId: string | undefined,
-  boundSession: SessionState | undefined,
-): AddressBinding {
-  if (boundId === undefined || boundId === saved.id) return 'bind';
-  if (saved.session === 'ended') return 'keep';
-  if (boundSession === undefined || boundSession === 'ended') return 'bind';
-  return 'conflict';
+export function createBlockedBy(
+  byId: Versioned<ConversationRecord> | undefined,
+  boundToThread: Versioned<ConversationRecord> | undefined,
+): CreateConversationResult | undefined {
+  if (byId) return { created: false, existing: byId };
+  if (boundToThread && boundToThread.value.session !== 'ended') return { created: false, existing: boundToThread };
+  return undefined;
 }
 
-/** True when a record read through an address binding really belongs to that thread. */
-export function isBoundTo(record: ConversationRecord, channel: string, key: string): boolean {
-  return record.address.channel === channel && record.address.key === key;
-}
-
-/** The stored form of an outbox entry's content; seq and attempts live beside it. */
-export interface StoredOutboxPayload {
-  message: BotMessage;
+/** An entry as a store keeps it: JSON texts beside the numbers; no progress is null or absent. */
+export interface StoredEntry {
+  seq: number;
+  payload: string;
   enqueuedAt: number;
+  attempts: number;
+  progress?: string | null;
 }
 
-/** JSON of the parts of an outbox entry that never change. */
-export function encodeOutboxPayload(message: BotMessage, enqueuedAt: number): string {
-  return toJson('Outbox message', { message, enqueuedAt } satisfies StoredOutboxPayload);
+/** An outbox entry of `queue` from its stored form. */
+export function decodeEntry(queue: QueueRef, stored: StoredEntry): OutboxEntry {
+  const entry: OutboxEntry = {
+    destination: queue.destination,
+    key: queue.key,
+    seq: stored.seq,
+    payload: JSON.parse(stored.payload) as Json,
+    enqueuedAt: stored.enqueuedAt,
+    attempts: stored.attempts,
+  };
+  if (stored.progress != null) entry.progress = JSON.parse(stored.progress) as Json;
+  return entry;
 }
 
-/** An outbox entry from its stored JSON, sequence number and attempt count. */
-export function decodeOutboxEntry(conversationId: string, seq: number, payload: string, attempts: number): OutboxEntry {
-  const { message, enqueuedAt } = JSON.parse(payload) as StoredOutboxPayload;
-  return { conversationId, seq, message, enqueuedAt, attempts };
+/** A dead letter as a store keeps it; `id` is the store's increasing number. */
+export interface StoredDeadLetter extends StoredEntry {
+  id: number;
+  destination: Destination;
+  key: string;
+  reason: string;
+  failedAt: number;
 }
 
-/** Wraps a back-end failure as `store_failed`, naming the store and operation; BridgeErrors pass through. */
-export function storeFailure(kind: string, operation: string, cause: unknown): BridgeError {
+/** A dead letter from its stored form; ids are decimal numbers, increasing in the order of failure. */
+export function decodeDeadLetter(stored: StoredDeadLetter): DeadLetter {
+  const entry = decodeEntry({ destination: stored.destination, key: stored.key }, stored);
+  return { ...entry, id: String(stored.id), reason: stored.reason, failedAt: stored.failedAt };
+}
+
+/**
+ * The store's number for a dead letter id, or undefined for text no store gave out (so a typo
+ * in `npm run admin -- dead-letters replay` finds nothing instead of failing).
+ */
+export function parseDeadLetterId(id: string): number | undefined {
+  if (!/^[1-9][0-9]{0,15}$/.test(id)) return undefined;
+  const number = Number(id);
+  return Number.isSafeInteger(number) ? number : undefined;
+}
+
+/**
+ * Wraps a back-end failure as `store_failed`, naming the store and operation, with `detail`
+ * appended to the cause's message; BridgeErrors pass through.
+ */
+export function storeFailure(kind: string, operation: string, cause: unknown, detail = ''): BridgeError {
   if (cause instanceof BridgeError) return cause;
-  const detail = cause instanceof Error ? cause.message : String(cause);
-  return new BridgeError('store_failed', `${kind} store: ${operation} failed: ${detail}`, { cause });
+  return new BridgeError('store_failed', `${kind} store: ${operation} failed: ${causeMessage(cause)}${detail}`, { cause });
+}
+
+/** The message of a thrown value, whatever was thrown. */
+export function causeMessage(cause: unknown): string {
+  return cause instanceof Error ? cause.message : String(cause);
 }

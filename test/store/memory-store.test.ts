@@ -4,7 +4,8 @@
 import { describe, expect, it } from 'vitest';
 import { MemoryStore } from '../../src/store/memory-store.js';
 import { describeStoreConformance } from './store-conformance.js';
-import { conversation, text } from './conformance/samples.js';
+import { leaseOf } from './conformance/fixture.js';
+import { conversation, message, queue } from './conformance/samples.js';
 
 describeStoreConformance('memory', async (limits) => {
   let now = 1_700_000_000_000;
@@ -16,29 +17,29 @@ describe('memory store bounds', () => {
   it('keeps at most maxMemoryEntries conversations, dropping the least recently used', async () => {
     const store = new MemoryStore({ limits: { maxMemoryEntries: 3 } });
     for (const n of [1, 2, 3]) {
-      await store.saveConversation(conversation(`c-${n}`, 'active', { channel: 'slack', key: `thread-${n}` }));
+      await store.createConversation(conversation(`c-${n}`, 'active', { channel: 'slack', key: `thread-${n}` }));
     }
     // An inbound event on thread 1 makes it recently used (its binding and its record).
     await store.findConversationByAddress('slack', 'thread-1');
-    await store.saveConversation(conversation('c-4', 'active', { channel: 'slack', key: 'thread-4' }));
+    await store.createConversation(conversation('c-4', 'active', { channel: 'slack', key: 'thread-4' }));
     expect(await store.getConversation('c-2')).toBeUndefined();
     expect(await store.findConversationByAddress('slack', 'thread-2')).toBeUndefined();
-    expect((await store.findConversationByAddress('slack', 'thread-1'))?.id).toBe('c-1');
-    expect((await store.findConversationByAddress('slack', 'thread-4'))?.id).toBe('c-4');
+    expect((await store.findConversationByAddress('slack', 'thread-1'))?.value.id).toBe('c-1');
+    expect((await store.findConversationByAddress('slack', 'thread-4'))?.value.id).toBe('c-4');
   });
 
-  it('refuses pending entries for more than maxMemoryEntries conversations, never evicting any', async () => {
+  it('refuses pending entries for more than maxMemoryEntries queues, never evicting any', async () => {
     const store = new MemoryStore({ limits: { maxMemoryEntries: 2 } });
-    await store.enqueue('c-1', [text('a')], 1);
-    await store.enqueue('c-2', [text('b')], 1);
-    await expect(store.enqueue('c-3', [text('c')], 1)).rejects.toMatchObject({
+    await store.enqueue(queue('c-1'), [message('a')], 1);
+    await store.enqueue(queue('c-1', 'bot'), [message('b')], 1);
+    await expect(store.enqueue(queue('c-3'), [message('c')], 1, { key: 'Ev-c', ttlMs: 60_000 })).rejects.toMatchObject({
       code: 'store_failed',
-      message: expect.stringContaining('2 conversations have pending entries'),
+      message: expect.stringContaining('2 queues have pending entries'),
     });
-    expect(await store.enqueue('c-1', [text('a2')], 2)).toHaveLength(1);
-    await store.complete('c-2', 1);
-    expect(await store.enqueue('c-3', [text('c')], 3)).toHaveLength(1);
-    expect((await store.conversationsWithPending(10)).sort()).toEqual(['c-1', 'c-3']);
+    expect(await store.enqueue(queue('c-1'), [message('a2')], 2)).toMatchObject({ status: 'queued' });
+    await store.complete(await leaseOf(store, queue('c-1', 'bot')), 1);
+    expect(await store.enqueue(queue('c-3'), [message('c')], 3, { key: 'Ev-c', ttlMs: 60_000 })).toMatchObject({ status: 'queued' });
+    expect(await store.queuesWithPending(10)).toEqual([queue('c-1'), queue('c-3')]);
   });
 
   it('rejects limits that are not positive integers', () => {

@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { ConfigError } from '../../src/core/errors.js';
 import { openStore } from '../../src/store/open-store.js';
-import { text } from './conformance/samples.js';
+import { message, queue } from './conformance/samples.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'bridge-open-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -30,8 +30,8 @@ describe('openStore', () => {
     await store.claim('k', 'a', 100);
     now += 100;
     expect(await store.claim('k', 'b', 100)).toBe(true);
-    await store.enqueue('c-1', [text('one')], 1);
-    await expect(store.enqueue('c-1', [text('two')], 2)).rejects.toThrow(/limit of 1/);
+    await store.enqueue(queue('c-1'), [message('one')], 1);
+    await expect(store.enqueue(queue('c-1'), [message('two')], 2)).rejects.toThrow(/limit of 1/);
     await store.close();
   });
 

@@ -2,14 +2,18 @@
  * The Redis store against the real Redis at 127.0.0.1:6379 (CI always runs one): the
  * conformance suite, each fixture under its own key prefix inside this run's prefix, with a
  * second client on the same prefix as the peer replica. Redis keeps real time, so TTL cases
- * use tiny TTLs and poll. Every key this run wrote is deleted afterwards.
+ * use tiny TTLs and poll. Every key this run wrote is deleted afterwards. What a hung or dead
+ * Redis does runs against a private redis-server (test/support/private-redis.ts).
  */
 import { randomUUID } from 'node:crypto';
 import { Redis } from 'ioredis';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { StoreUnavailableError } from '../../src/core/errors.js';
 import { RedisStore } from '../../src/store/redis-store.js';
+import { startPrivateRedis, type PrivateRedis } from '../support/private-redis.js';
 import { describeStoreConformance } from './store-conformance.js';
-import { conversation, text } from './conformance/samples.js';
+import { leaseOf } from './conformance/fixture.js';
+import { conversation, message, queue } from './conformance/samples.js';
 
 const REDIS_URL = 'redis://127.0.0.1:6379';
 const runPrefix = `bridge-test:${randomUUID()}:`;
@@ -57,37 +61,98 @@ describe('redis store specifics', () => {
     const mine = new RedisStore({ url: REDIS_URL, keyPrefix: `${runPrefix}mine:` });
     const theirs = new RedisStore({ url: REDIS_URL, keyPrefix: `${runPrefix}theirs:` });
     try {
-      await mine.saveConversation(conversation(marker, 'active', { channel: 'slack', key: marker }));
+      await mine.createConversation(conversation(marker, 'active', { channel: 'slack', key: marker }));
       await mine.claim(marker, 'owner', 60_000);
-      await mine.enqueue(marker, [text('a'), text('b')], 1);
-      await mine.recordAttempt(marker, 1);
-      await mine.deadLetter(marker, 1, 'failed', 2);
+      await mine.enqueue(queue(marker), [message('a'), message('b')], 1, { key: marker, ttlMs: 60_000 });
+      const lease = await leaseOf(mine, queue(marker));
+      await mine.recordAttempt(lease, 1);
+      await mine.saveProgress(lease, 2, { marker });
+      await mine.deadLetter(lease, 1, 'failed', 2);
       await mine.compareAndSet(marker, 0, { marker });
       await mine.appendToList(marker, 'item', 5);
       const written = await keysMatching(`*${marker}*`);
-      expect(written.length).toBeGreaterThanOrEqual(7);
+      expect(written.length).toBeGreaterThanOrEqual(10);
       expect(written.filter((key) => !key.startsWith(`${runPrefix}mine:`))).toEqual([]);
       expect(await theirs.getConversation(marker)).toBeUndefined();
-      expect(await theirs.pending(marker, 10)).toEqual([]);
+      expect(await theirs.pending(queue(marker), 10)).toEqual([]);
       expect(await theirs.claim(marker, 'other', 60_000)).toBe(true);
+      expect(await theirs.acquireLease(queue(marker), 60_000)).toBeDefined();
+      expect(await theirs.enqueue(queue(marker), [message('a')], 1, { key: marker, ttlMs: 60_000 })).toMatchObject({ status: 'queued' });
       expect(await theirs.deadLetters(10)).toEqual([]);
+      expect((await theirs.outboxDepths())[1]).toEqual({ destination: 'conversation', depth: 1, oldestEnqueuedAt: 1 });
     } finally {
       await mine.close();
       await theirs.close();
     }
   });
 
-  it('fails fast with store_failed when Redis cannot be reached', { timeout: 15_000 }, async () => {
+  it('keeps store_failed for an error Redis answers (a key of the wrong type)', async () => {
+    const keyPrefix = `${runPrefix}wrongtype:`;
+    await admin.set(`${keyPrefix}conv:c-1`, 'not a hash');
+    const store = new RedisStore({ url: REDIS_URL, keyPrefix });
+    try {
+      await expect(store.getConversation('c-1')).rejects.toMatchObject({
+        code: 'store_failed',
+        message: expect.stringMatching(/redis store: getConversation failed: WRONGTYPE/),
+      });
+    } finally {
+      await store.close();
+    }
+  });
+
+  it('fails fast with store_unavailable when Redis cannot be reached', { timeout: 15_000 }, async () => {
     const store = new RedisStore({ url: 'redis://127.0.0.1:1', commandTimeoutMs: 300, connectTimeoutMs: 300 });
     try {
       await expect(store.ping()).rejects.toMatchObject({
-        code: 'store_failed',
-        message: expect.stringContaining('redis store: ping failed'),
+        code: 'store_unavailable',
+        message: expect.stringContaining('redis store: ping did not complete'),
       });
-      await expect(store.getConversation('c-1')).rejects.toMatchObject({
-        code: 'store_failed',
-        message: expect.stringContaining('redis store: getConversation failed'),
+      await expect(store.getConversation('c-1')).rejects.toBeInstanceOf(StoreUnavailableError);
+    } finally {
+      await store.close();
+    }
+  });
+});
+
+describe('redis store against a private redis-server that hangs or dies', () => {
+  let server: PrivateRedis | undefined;
+  afterEach(async () => {
+    await server?.kill();
+    server = undefined;
+  });
+
+  it('answers a command that times out with StoreUnavailableError; the retry after recovery is safe', { timeout: 20_000 }, async () => {
+    server = await startPrivateRedis();
+    const store = new RedisStore({ url: server.url, commandTimeoutMs: 300 });
+    try {
+      await store.ping();
+      server.freeze();
+      const dedupe = { key: 'slack:c-1:Ev-frozen', ttlMs: 60_000 };
+      const attempt = store.enqueue(queue('c-1', 'bot'), [message('sent while frozen')], 1, dedupe);
+      await expect(attempt).rejects.toBeInstanceOf(StoreUnavailableError);
+      await expect(attempt).rejects.toMatchObject({
+        code: 'store_unavailable',
+        message: expect.stringContaining('redis store: enqueue did not complete, its outcome is unknown: Command timed out'),
       });
+      await expect(store.ping()).rejects.toMatchObject({ code: 'store_unavailable' });
+      server.thaw();
+      // The timed-out command did run once Redis woke up: the sender's retry is a duplicate.
+      expect(await store.pending(queue('c-1', 'bot'), 10)).toMatchObject([{ seq: 1, payload: message('sent while frozen') }]);
+      expect(await store.enqueue(queue('c-1', 'bot'), [message('sent while frozen')], 2, dedupe)).toEqual({ status: 'duplicate' });
+      await expect(store.ping()).resolves.toBeUndefined();
+    } finally {
+      await store.close();
+    }
+  });
+
+  it('answers commands with StoreUnavailableError once Redis is gone', { timeout: 20_000 }, async () => {
+    server = await startPrivateRedis();
+    const store = new RedisStore({ url: server.url, commandTimeoutMs: 300, connectTimeoutMs: 300 });
+    try {
+      await store.ping();
+      await server.kill();
+      await expect(store.acquireLease(queue('c-1'), 60_000)).rejects.toBeInstanceOf(StoreUnavailableError);
+      await expect(store.createConversation(conversation('c-1'))).rejects.toMatchObject({ code: 'store_unavailable' });
     } finally {
       await store.close();
     }

@@ -10,6 +10,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, expect, it } from 'vitest';
 import { SqliteStore } from '../../src/store/sqlite-store.js';
+import { queue } from './conformance/samples.js';
 
 const repoRoot = fileURLToPath(new URL('../..', import.meta.url));
 const worker = fileURLToPath(new URL('./fixtures/sqlite-enqueue-worker.ts', import.meta.url));
@@ -60,6 +61,6 @@ it('gives unique, gap-free seqs to enqueues from three processes writing at once
   const all = results.flat().sort((a, b) => a - b);
   expect(all).toEqual(Array.from({ length: 3 * perWorker }, (_, index) => index + 1));
   const store = new SqliteStore({ path });
-  expect((await store.pending('c-shared', 1000)).map((entry) => entry.seq)).toEqual(all);
+  expect((await store.pending(queue('c-shared'), 1000)).map((entry) => entry.seq)).toEqual(all);
   await store.close();
 });

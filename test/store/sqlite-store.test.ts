@@ -8,9 +8,10 @@ import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { afterAll, describe, expect, it } from 'vitest';
 import { SqliteStore } from '../../src/store/sqlite-store.js';
-import { SQLITE_SCHEMA_VERSION } from '../../src/store/sqlite-schema.js';
+import { SQLITE_MIGRATIONS, SQLITE_SCHEMA_VERSION } from '../../src/store/sqlite-schema.js';
 import { describeStoreConformance } from './store-conformance.js';
-import { text } from './conformance/samples.js';
+import { leaseOf } from './conformance/fixture.js';
+import { conversation, message, queue, queuedEntries } from './conformance/samples.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'bridge-sqlite-'));
 let files = 0;
@@ -50,14 +51,47 @@ describe('sqlite store file handling', () => {
     db.close();
   });
 
-  it('reopens an existing file without migrating again and keeps its data', async () => {
+  it('reopens an existing file without migrating again and keeps entries, progress and the token counter', async () => {
     const path = newPath();
     const first = new SqliteStore({ path });
-    await first.enqueue('c-1', [text('kept')], 1);
+    await first.enqueue(queue('c-1'), [message('kept')], 1, { key: 'Ev-kept', ttlMs: 60_000 });
+    const lease = await leaseOf(first, queue('c-1'), 1);
+    await first.saveProgress(lease, 1, { posted: ['1712345678.000200'] });
+    await first.releaseLease(lease);
     await first.close();
     const second = new SqliteStore({ path });
-    expect((await second.pending('c-1', 10)).map((entry) => entry.message)).toEqual([text('kept')]);
+    expect(await second.pending(queue('c-1'), 10)).toEqual([
+      { destination: 'conversation', key: 'c-1', seq: 1, payload: message('kept'), enqueuedAt: 1, attempts: 0, progress: { posted: ['1712345678.000200'] } },
+    ]);
+    expect(await second.enqueue(queue('c-1'), [message('kept')], 2, { key: 'Ev-kept', ttlMs: 60_000 })).toEqual({ status: 'duplicate' });
+    expect((await leaseOf(second, queue('c-1'))).token).toBeGreaterThan(lease.token);
     await second.close();
+  });
+
+  it('migrates a version-1 file: conversations kept at version 1, the old outbox replaced', async () => {
+    const path = newPath();
+    const old = new Database(path);
+    old.exec(SQLITE_MIGRATIONS[0]!);
+    old.pragma('user_version = 1');
+    const record = conversation('c-old');
+    old
+      .prepare('INSERT INTO conversations (id, record, session, touched_at) VALUES (?, ?, ?, ?)')
+      .run(record.id, JSON.stringify(record), record.session, Date.now());
+    old
+      .prepare('INSERT INTO thread_bindings (channel, thread_key, conversation_id, touched_at) VALUES (?, ?, ?, ?)')
+      .run(record.address.channel, record.address.key, record.id, Date.now());
+    old.prepare("INSERT INTO outbox (conversation_id, seq, payload, enqueued_at) VALUES ('c-old', 1, '{}', 1)").run();
+    old.close();
+
+    const store = new SqliteStore({ path });
+    expect(await store.findConversationByAddress(record.address.channel, record.address.key)).toEqual({ value: record, version: 1 });
+    expect(await store.updateConversation({ ...record, session: 'ended' }, 1)).toBe(2);
+    expect(await store.queuesWithPending(10)).toEqual([]);
+    expect(queuedEntries(await store.enqueue(queue('c-old'), [message('new')], 2))[0]?.seq).toBe(1);
+    await store.close();
+    const check = new Database(path, { readonly: true });
+    expect(check.pragma('user_version', { simple: true })).toBe(SQLITE_SCHEMA_VERSION);
+    check.close();
   });
 
   it('refuses a file written by a newer schema, naming both versions, and leaves it alone', () => {
@@ -81,7 +115,7 @@ describe('sqlite store file handling', () => {
     const other = new Database(path);
     other.exec('BEGIN IMMEDIATE');
     try {
-      await expect(store.enqueue('c-1', [text('blocked')], 1)).rejects.toMatchObject({
+      await expect(store.enqueue(queue('c-1'), [message('blocked')], 1)).rejects.toMatchObject({
         code: 'store_failed',
         message: expect.stringMatching(/sqlite store: enqueue failed: database is locked/),
       });
@@ -89,7 +123,7 @@ describe('sqlite store file handling', () => {
       other.exec('ROLLBACK');
       other.close();
     }
-    expect(await store.enqueue('c-1', [text('after')], 2)).toHaveLength(1);
+    expect(queuedEntries(await store.enqueue(queue('c-1'), [message('after')], 2))).toHaveLength(1);
     await store.close();
   });
 
@@ -118,19 +152,31 @@ describe('sqlite store garbage', () => {
     await store.close();
   });
 
-  it('purges rows past retention but keeps the counter of a conversation with pending entries', async () => {
+  it('purges rows past retention and expired dedupe keys, but keeps the counter of a queue with pending entries', async () => {
     let now = 1_700_000_000_000;
     const path = newPath();
     const store = new SqliteStore({ path, now: () => now, limits: { retentionMs: 1000 } });
-    await store.enqueue('c-drained', [text('done')], 1);
-    await store.complete('c-drained', 1);
-    await store.enqueue('c-waiting', [text('pending')], 1);
+    await store.enqueue(queue('c-drained'), [message('done')], 1, { key: 'Ev-1', ttlMs: 500 });
+    const drained = await leaseOf(store, queue('c-drained'), 10);
+    await store.complete(drained, 1);
+    await store.enqueue(queue('c-waiting'), [message('pending')], 1);
     await store.compareAndSet('ticket:1', 0, { state: 'queued' });
     await store.appendToList('transcript:1', 'turn', 5);
-    now += 1000;
-    expect(store.purgeExpired()).toEqual({ claims: 0, conversations: 0, bindings: 0, records: 1, lists: 1, sequences: 1 });
+    now += 1010;
+    expect(store.purgeExpired()).toEqual({
+      claims: 0,
+      conversations: 0,
+      bindings: 0,
+      records: 1,
+      lists: 1,
+      dedupeKeys: 1,
+      leases: 1,
+      sequences: 1,
+    });
     expect(countRows(path, 'outbox_sequences')).toBe(1);
-    expect((await store.enqueue('c-waiting', [text('next')], 2))[0]?.seq).toBe(2);
+    expect(queuedEntries(await store.enqueue(queue('c-waiting'), [message('next')], 2))[0]?.seq).toBe(2);
+    // The token counter is not a row the purge touches: tokens keep growing.
+    expect((await leaseOf(store, queue('c-drained'))).token).toBeGreaterThan(drained.token);
     await store.close();
   });
 

@@ -9,7 +9,9 @@ import type { StoreLimits } from '../../src/store/store-limits.js';
 import type { ConformanceContext, StoreFactory, StoreFixture } from './conformance/fixture.js';
 import { conversationCases } from './conformance/conversation-cases.js';
 import { claimCases } from './conformance/claim-cases.js';
-import { outboxCases } from './conformance/outbox-cases.js';
+import { queueCases } from './conformance/queue-cases.js';
+import { leaseCases } from './conformance/lease-cases.js';
+import { deadLetterCases } from './conformance/dead-letter-cases.js';
 import { recordCases } from './conformance/record-cases.js';
 
 export type { StoreFactory, StoreFixture } from './conformance/fixture.js';
@@ -40,7 +42,9 @@ export function describeStoreConformance(name: string, factory: StoreFactory): v
 
     describe('conversations', () => conversationCases(ctx));
     describe('claims', () => claimCases(ctx));
-    describe('outbox', () => outboxCases(ctx));
+    describe('outbox queues', () => queueCases(ctx));
+    describe('fenced leases', () => leaseCases(ctx));
+    describe('dead letters', () => deadLetterCases(ctx));
     describe('records and lists', () => recordCases(ctx));
   });
 }

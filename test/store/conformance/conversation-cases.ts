@@ -1,93 +1,133 @@
 /**
- * Conformance cases for ConversationStore: records by id and by thread, re-pointing a thread
- * to a new conversation, and retention.
+ * Conformance cases for ConversationStore: create-if-absent by id and by thread (also between
+ * two replicas racing), re-binding a thread whose conversation ended, compare-and-set updates,
+ * and retention.
  */
 import { expect, it } from 'vitest';
 import type { ConversationRecord } from '../../../src/store/store.js';
-import { afterTime, type ConformanceContext } from './fixture.js';
+import { afterTime, passTime, type ConformanceContext } from './fixture.js';
 import { conversation } from './samples.js';
+
+const THREAD = 'T1:C1:1712345678.000100';
 
 /** Registers the conversation cases. */
 export function conversationCases(ctx: ConformanceContext): void {
-  it('saves a conversation and reads it back by id and by thread', async () => {
+  it('creates a conversation at version 1 and reads it back by id and by thread', async () => {
     const { store } = await ctx.open();
     const record = conversation('c-1');
-    await store.saveConversation(record);
-    expect(await store.getConversation('c-1')).toEqual(record);
-    expect(await store.findConversationByAddress('slack', record.address.key)).toEqual(record);
+    expect(await store.createConversation(record)).toEqual({ created: true, version: 1 });
+    expect(await store.getConversation('c-1')).toEqual({ value: record, version: 1 });
+    expect(await store.findConversationByAddress('slack', THREAD)).toEqual({ value: record, version: 1 });
   });
 
   it('answers undefined for an unknown id or thread', async () => {
     const { store } = await ctx.open();
-    await store.saveConversation(conversation('c-1'));
+    await store.createConversation(conversation('c-1'));
     expect(await store.getConversation('c-unknown')).toBeUndefined();
     expect(await store.findConversationByAddress('slack', 'T1:C1:other')).toBeUndefined();
-    expect(await store.findConversationByAddress('teams', 'T1:C1:1712345678.000100')).toBeUndefined();
+    expect(await store.findConversationByAddress('teams', THREAD)).toBeUndefined();
   });
 
-  it('replaces a record saved again under the same id, keeping the thread bound', async () => {
+  it('creates nothing for an id that exists and answers the stored record', async () => {
     const { store } = await ctx.open();
-    await store.saveConversation(conversation('c-1'));
-    const escalated: ConversationRecord = { ...conversation('c-1', 'escalated'), ticketId: 'tk-1', updatedAt: 5 };
-    await store.saveConversation(escalated);
-    expect(await store.getConversation('c-1')).toEqual(escalated);
-    expect(await store.findConversationByAddress('slack', escalated.address.key)).toEqual(escalated);
+    const stored = conversation('c-1');
+    await store.createConversation(stored);
+    const elsewhere = conversation('c-1', 'active', { channel: 'slack', key: 'T1:C1:other' });
+    expect(await store.createConversation(elsewhere)).toEqual({ created: false, existing: { value: stored, version: 1 } });
+    expect(await store.getConversation('c-1')).toEqual({ value: stored, version: 1 });
+    expect(await store.findConversationByAddress('slack', 'T1:C1:other')).toBeUndefined();
   });
 
-  it('re-points a thread from an ended conversation to a new one; the old stays readable by id', async () => {
+  it('creates nothing for a thread bound to a live conversation and answers that one', async () => {
     const { store } = await ctx.open();
-    const old = conversation('c-old', 'ended');
-    await store.saveConversation(conversation('c-old'));
-    await store.saveConversation(old);
-    const replacement = conversation('c-new');
-    await store.saveConversation(replacement);
-    expect(await store.findConversationByAddress('slack', old.address.key)).toEqual(replacement);
-    expect(await store.getConversation('c-old')).toEqual(old);
-  });
-
-  it('does not hand the thread back when the ended conversation is saved again', async () => {
-    const { store } = await ctx.open();
-    await store.saveConversation(conversation('c-old', 'ended'));
-    await store.saveConversation(conversation('c-new'));
-    const oldUpdated = { ...conversation('c-old', 'ended'), updatedAt: 99 };
-    await store.saveConversation(oldUpdated);
-    expect((await store.findConversationByAddress('slack', oldUpdated.address.key))?.id).toBe('c-new');
-    expect(await store.getConversation('c-old')).toEqual(oldUpdated);
-  });
-
-  it('refuses a second live conversation on a thread and changes nothing', async () => {
-    const { store } = await ctx.open();
-    const live = conversation('c-live', 'escalated');
-    await store.saveConversation(live);
-    const rival = conversation('c-rival');
-    await expect(store.saveConversation(rival)).rejects.toMatchObject({
-      code: 'store_failed',
-      message: expect.stringContaining('bound to live conversation c-live'),
+    const live = { ...conversation('c-live', 'escalated'), ticketId: 'tk-1' };
+    await store.createConversation(live);
+    expect(await store.createConversation(conversation('c-rival'))).toEqual({
+      created: false,
+      existing: { value: live, version: 1 },
     });
     expect(await store.getConversation('c-rival')).toBeUndefined();
-    expect(await store.findConversationByAddress('slack', live.address.key)).toEqual(live);
+    expect(await store.findConversationByAddress('slack', THREAD)).toEqual({ value: live, version: 1 });
   });
 
-  it('lets exactly one of two replicas racing to bind a new thread win', async () => {
+  it('lets exactly one of two replicas racing for a new thread create it; the other gets the winner', async () => {
     const fixture = await ctx.open();
     const peer = ctx.peerOf(fixture);
-    const results = await Promise.allSettled([
-      fixture.store.saveConversation(conversation('c-a')),
-      peer.saveConversation(conversation('c-b')),
+    for (let round = 0; round < 10; round += 1) {
+      const thread = { channel: 'slack', key: `T1:D1:${round}` };
+      const [first, second] = await Promise.all([
+        fixture.store.createConversation(conversation(`c-${round}-a`, 'active', thread)),
+        peer.createConversation(conversation(`c-${round}-b`, 'active', thread)),
+      ]);
+      const outcomes = [first, second].map((result) => result.created);
+      expect(outcomes.sort()).toEqual([false, true]);
+      const winner = first.created ? `c-${round}-a` : `c-${round}-b`;
+      const loser = first.created ? second : first;
+      expect(loser.created === false && loser.existing.value.id).toBe(winner);
+      expect((await peer.findConversationByAddress('slack', thread.key))?.value.id).toBe(winner);
+    }
+  });
+
+  it('re-binds the thread of an ended conversation to a new one; the old stays readable by id', async () => {
+    const { store } = await ctx.open();
+    await store.createConversation(conversation('c-old'));
+    const ended = conversation('c-old', 'ended');
+    expect(await store.updateConversation(ended, 1)).toBe(2);
+    expect(await store.findConversationByAddress('slack', THREAD)).toEqual({ value: ended, version: 2 });
+    const replacement = conversation('c-new');
+    expect(await store.createConversation(replacement)).toEqual({ created: true, version: 1 });
+    expect(await store.findConversationByAddress('slack', THREAD)).toEqual({ value: replacement, version: 1 });
+    expect(await store.getConversation('c-old')).toEqual({ value: ended, version: 2 });
+  });
+
+  it('updates by compare-and-set: a stale or unknown version writes nothing', async () => {
+    const { store } = await ctx.open();
+    await store.createConversation(conversation('c-1'));
+    const escalated: ConversationRecord = { ...conversation('c-1', 'escalated'), ticketId: 'tk-1', updatedAt: 5 };
+    expect(await store.updateConversation(escalated, 1)).toBe(2);
+    const stale = { ...conversation('c-1'), updatedAt: 6 };
+    expect(await store.updateConversation(stale, 1)).toBeUndefined();
+    expect(await store.updateConversation(stale, 7)).toBeUndefined();
+    expect(await store.updateConversation(stale, 0)).toBeUndefined();
+    expect(await store.updateConversation(conversation('c-unknown'), 1)).toBeUndefined();
+    expect(await store.getConversation('c-1')).toEqual({ value: escalated, version: 2 });
+    expect(await store.findConversationByAddress('slack', THREAD)).toEqual({ value: escalated, version: 2 });
+    expect(await store.getConversation('c-unknown')).toBeUndefined();
+    await expect(store.updateConversation(stale, -1)).rejects.toThrow(RangeError);
+  });
+
+  it('lets exactly one of two replicas updating the same version win', async () => {
+    const fixture = await ctx.open();
+    const peer = ctx.peerOf(fixture);
+    await fixture.store.createConversation(conversation('c-1'));
+    const refreshed = { ...conversation('c-1'), updatedAt: 10 };
+    const escalated = { ...conversation('c-1', 'escalated'), ticketId: 'tk-1' };
+    const [first, second] = await Promise.all([
+      fixture.store.updateConversation(refreshed, 1),
+      peer.updateConversation(escalated, 1),
     ]);
-    expect(results.filter((result) => result.status === 'fulfilled')).toHaveLength(1);
-    const winner = results[0]?.status === 'fulfilled' ? 'c-a' : 'c-b';
-    expect((await fixture.store.findConversationByAddress('slack', 'T1:C1:1712345678.000100'))?.id).toBe(winner);
+    expect([first, second].sort()).toEqual([2, undefined]);
+    const winner = first === 2 ? refreshed : escalated;
+    expect(await peer.getConversation('c-1')).toEqual({ value: winner, version: 2 });
+  });
+
+  it('does not hand the thread back when an ended conversation is updated after a new one took it', async () => {
+    const { store } = await ctx.open();
+    await store.createConversation(conversation('c-old'));
+    await store.updateConversation(conversation('c-old', 'ended'), 1);
+    await store.createConversation(conversation('c-new'));
+    const oldUpdated = { ...conversation('c-old', 'ended'), updatedAt: 99 };
+    expect(await store.updateConversation(oldUpdated, 2)).toBe(3);
+    expect((await store.findConversationByAddress('slack', THREAD))?.value.id).toBe('c-new');
+    expect(await store.getConversation('c-old')).toEqual({ value: oldUpdated, version: 3 });
   });
 
   it('keeps threads apart whose channel and key would join to the same text', async () => {
     const { store } = await ctx.open();
-    const first = conversation('c-1', 'active', { channel: 'a:b', key: 'c' });
-    const second = conversation('c-2', 'active', { channel: 'a', key: 'b:c' });
-    await store.saveConversation(first);
-    await store.saveConversation(second);
-    expect((await store.findConversationByAddress('a:b', 'c'))?.id).toBe('c-1');
-    expect((await store.findConversationByAddress('a', 'b:c'))?.id).toBe('c-2');
+    await store.createConversation(conversation('c-1', 'active', { channel: 'a:b', key: 'c' }));
+    expect((await store.createConversation(conversation('c-2', 'active', { channel: 'a', key: 'b:c' }))).created).toBe(true);
+    expect((await store.findConversationByAddress('a:b', 'c'))?.value.id).toBe('c-1');
+    expect((await store.findConversationByAddress('a', 'b:c'))?.value.id).toBe('c-2');
   });
 
   it('round-trips a record with unicode and a nested reference exactly', async () => {
@@ -107,21 +147,24 @@ export function conversationCases(ctx: ConformanceContext): void {
       },
       requester: { id: '29:1xyz', name: '😀 "quoted" \\ name', extra: { slackTeamId: 'T1', emoji: '🎉' } },
     };
-    await store.saveConversation(record);
-    expect(await store.getConversation('c-ü')).toEqual(record);
-    expect(await store.findConversationByAddress('teams', record.address.key)).toEqual(record);
+    await store.createConversation(record);
+    expect(await store.getConversation('c-ü')).toEqual({ value: record, version: 1 });
+    expect(await store.findConversationByAddress('teams', record.address.key)).toEqual({ value: record, version: 1 });
   });
 
-  it('forgets a conversation and its thread binding after the retention window', async () => {
-    const fixture = await ctx.open({ retentionMs: 200 });
-    await fixture.store.saveConversation(conversation('c-1'));
-    expect(await fixture.store.getConversation('c-1')).toBeDefined();
-    await afterTime(fixture, 200, async () => {
+  it('keeps a conversation and its binding while it is updated, and forgets both after retention', async () => {
+    const fixture = await ctx.open({ retentionMs: 1000 });
+    await fixture.store.createConversation(conversation('c-1'));
+    await passTime(fixture, 600);
+    expect(await fixture.store.updateConversation(conversation('c-1', 'escalated'), 1)).toBe(2);
+    await passTime(fixture, 600);
+    expect((await fixture.store.findConversationByAddress('slack', THREAD))?.version).toBe(2);
+    await afterTime(fixture, 1000, async () => {
       const byId = await fixture.store.getConversation('c-1');
-      const byThread = await fixture.store.findConversationByAddress('slack', 'T1:C1:1712345678.000100');
+      const byThread = await fixture.store.findConversationByAddress('slack', THREAD);
       return byId === undefined && byThread === undefined;
     });
-    await fixture.store.saveConversation(conversation('c-2'));
-    expect((await fixture.store.findConversationByAddress('slack', 'T1:C1:1712345678.000100'))?.id).toBe('c-2');
+    expect(await fixture.store.createConversation(conversation('c-2'))).toEqual({ created: true, version: 1 });
+    expect((await fixture.store.findConversationByAddress('slack', THREAD))?.value.id).toBe('c-2');
   });
 }

@@ -2,7 +2,7 @@
  * What the store conformance suite needs from each store kind, and helpers its cases share.
  */
 import { expect } from 'vitest';
-import type { Store } from '../../../src/store/store.js';
+import type { Lease, QueueRef, Store } from '../../../src/store/store.js';
 import type { StoreLimits } from '../../../src/store/store-limits.js';
 
 /** A fresh, isolated store, with what its kind supports for testing. */
@@ -39,4 +39,17 @@ export async function afterTime(fixture: StoreFixture, ms: number, check: () => 
     if (Date.now() > deadline) throw new Error(`condition still false 5 s after a ${ms} ms expiry`);
     await new Promise((resolve) => setTimeout(resolve, 10));
   }
+}
+
+/** Lets `ms` pass: moves a controllable clock, or waits in real time (Redis). */
+export async function passTime(fixture: StoreFixture, ms: number): Promise<void> {
+  if (fixture.advance) fixture.advance(ms);
+  else await new Promise((resolve) => setTimeout(resolve, ms));
+}
+
+/** A lease on `queue` that the test needs to hold; fails the test if the queue is taken. */
+export async function leaseOf(store: Store, queue: QueueRef, ttlMs = 60_000): Promise<Lease> {
+  const lease = await store.acquireLease(queue, ttlMs);
+  if (!lease) throw new Error(`expected to acquire the lease on ${queue.destination}:${queue.key}`);
+  return lease;
 }

@@ -1,9 +1,16 @@
 /**
- * Sample values the store tests write: a conversation record on a Slack-like thread and
- * messages. Free of vitest, so the restart test's child process can use them too.
+ * Sample values the store tests write: a conversation record on a Slack-like thread, queues and
+ * payloads. Free of vitest, so the child processes of the SQLite tests can use them too.
  */
-import type { BotMessage } from '../../../src/core/bot-message.js';
-import type { ConversationRecord, SessionState } from '../../../src/store/store.js';
+import type {
+  ConversationRecord,
+  Destination,
+  EnqueueResult,
+  Json,
+  OutboxEntry,
+  QueueRef,
+  SessionState,
+} from '../../../src/store/store.js';
 
 /** A conversation record on a Slack-like thread. */
 export function conversation(
@@ -21,13 +28,29 @@ export function conversation(
   };
 }
 
-/** A plain text message. */
-export function text(value: string): BotMessage {
-  return { kind: 'text', text: value, buttons: [] };
+/** A queue of the outbox; `conversation` unless another destination is named. */
+export function queue(key: string, destination: Destination = 'conversation'): QueueRef {
+  return { destination, key };
 }
 
-/** Messages of every kind with awkward content, to prove values round-trip exactly. */
-export const AWKWARD_MESSAGES: BotMessage[] = [
+/** A payload shaped like a bot text message. */
+export function message(text: string): Json {
+  return { kind: 'text', text, buttons: [] };
+}
+
+/** The entries of a result that must have been queued. */
+export function queuedEntries(result: EnqueueResult): OutboxEntry[] {
+  if (result.status !== 'queued') throw new Error(`expected the enqueue to be queued, got ${result.status}`);
+  return result.entries;
+}
+
+/** The seqs of some entries, in their order. */
+export function seqsOf(entries: { seq: number }[]): number[] {
+  return entries.map((entry) => entry.seq);
+}
+
+/** Payloads with awkward content of every JSON kind, to prove values round-trip exactly. */
+export const AWKWARD_PAYLOADS: Json[] = [
   {
     kind: 'text',
     text: 'Grüße 👋 — "quotes", back\\slash, <tags> & ampersands, 改行\nnew line, \u2028 separator',
@@ -35,14 +58,11 @@ export const AWKWARD_MESSAGES: BotMessage[] = [
       { kind: 'reply', text: 'Ja ✅', payload: '{"nested":"json"}' },
       { kind: 'link', text: 'Docs', url: 'https://example.com/a?b=c&d=é' },
     ],
-    sender: { name: 'Zoë', avatarUrl: 'https://example.com/z.png' },
+    empty: {},
+    emptyList: [],
   },
-  {
-    kind: 'carousel',
-    cards: [
-      { title: 'Card 1', description: '', imageUrl: 'https://example.com/1.png', buttons: [] },
-      { title: 'Καλημέρα', buttons: [{ kind: 'reply', text: 'Pick' }] },
-    ],
-  },
-  { kind: 'media', mediaType: 'image', url: 'https://example.com/cat.jpg', text: '🐱' },
+  [1, -2.5, 0, null, true, false, '', [], {}, { deep: { deeper: ['🎉'] } }],
+  'a bare string with "quotes"',
+  42,
+  null,
 ];

@@ -1,0 +1,239 @@
+/**
+ * The outbox half of the SQLite store: queues, fenced leases, dedupe keys and dead letters in
+ * tables of the one database file. SqliteStore (sqlite-store.ts) extends it with conversations,
+ * claims and records, and opens the connection it works on.
+ *
+ * Every operation that reads before it writes (enqueue with its dedupe and bound, the lease
+ * checks, dead letters) is one `BEGIN IMMEDIATE` transaction, so processes sharing the file
+ * serialise instead of interleaving. Lease expiry and dedupe TTLs use the store's clock.
+ */
+import type BetterSqlite3 from 'better-sqlite3';
+import { LeaseLostError } from '../core/errors.js';
+import {
+  destinations,
+  type DeadLetter,
+  type Destination,
+  type EnqueueDedupe,
+  type EnqueueResult,
+  type Json,
+  type Lease,
+  type OutboxDepth,
+  type OutboxEntry,
+  type OutboxStore,
+  type QueueRef,
+} from './store.js';
+import type { StoreClock, StoreLimits } from './store-limits.js';
+import {
+  decodeDeadLetter,
+  decodeEntry,
+  outboxFullError,
+  parseDeadLetterId,
+  queueName,
+  requireInteger,
+  requireQueue,
+  storeFailure,
+  toJson,
+  type StoredEntry,
+} from './store-rules.js';
+import { prepareOutboxStatements, type SqliteOutboxStatements } from './sqlite-outbox-statements.js';
+
+/** Rows the outbox's purge removed, per kind. */
+export interface SqliteOutboxPurgeCounts {
+  dedupeKeys: number;
+  leases: number;
+  sequences: number;
+}
+
+/** The outbox of the SQLite store, on a migrated connection. */
+export class SqliteOutbox implements OutboxStore {
+  private readonly outboxSql: SqliteOutboxStatements;
+
+  protected constructor(
+    protected readonly db: BetterSqlite3.Database,
+    protected readonly limits: StoreLimits,
+    protected readonly now: StoreClock,
+  ) {
+    this.outboxSql = prepareOutboxStatements(db);
+  }
+
+  async enqueue(queue: QueueRef, payloads: Json[], now: number, dedupe?: EnqueueDedupe): Promise<EnqueueResult> {
+    requireQueue(queue);
+    if (dedupe) requireInteger('dedupe.ttlMs', dedupe.ttlMs, 1);
+    const texts = payloads.map((payload) => toJson('Outbox payload', payload));
+    return this.immediate('enqueue', (): EnqueueResult => {
+      const clock = this.now();
+      if (dedupe && this.outboxSql.dedupeHeld.get(dedupe.key, clock)) return { status: 'duplicate' };
+      const entries = this.append(
+        queue,
+        texts.map((payload) => ({ payload, enqueuedAt: now, attempts: 0, progress: null })),
+      );
+      if (dedupe) this.outboxSql.holdDedupe.run(dedupe.key, clock + dedupe.ttlMs);
+      return { status: 'queued', entries };
+    });
+  }
+
+  async acquireLease(queue: QueueRef, ttlMs: number): Promise<Lease | undefined> {
+    requireQueue(queue);
+    requireInteger('ttlMs', ttlMs, 1);
+    return this.immediate('acquireLease', () => {
+      const now = this.now();
+      const held = this.outboxSql.leaseToken.get(queue.destination, queue.key);
+      if (held && held.expires_at > now) return undefined;
+      const token = this.outboxSql.nextToken.get()!.last_token;
+      this.outboxSql.upsertLease.run(queue.destination, queue.key, token, now + ttlMs);
+      return { queue: { destination: queue.destination, key: queue.key }, token };
+    });
+  }
+
+  async renewLease(lease: Lease, ttlMs: number): Promise<boolean> {
+    requireInteger('ttlMs', ttlMs, 1);
+    const { destination, key } = lease.queue;
+    return this.run(
+      'renewLease',
+      () => this.outboxSql.renewLease.run(this.now() + ttlMs, destination, key, lease.token).changes === 1,
+    );
+  }
+
+  async releaseLease(lease: Lease): Promise<void> {
+    const { destination, key } = lease.queue;
+    return this.run('releaseLease', () => void this.outboxSql.releaseLease.run(destination, key, lease.token));
+  }
+
+  async pending(queue: QueueRef, limit: number): Promise<OutboxEntry[]> {
+    requireInteger('limit', limit, 0);
+    return this.run('pending', () =>
+      this.outboxSql.pending.all(queue.destination, queue.key, limit).map((row) => decodeEntry(queue, row)),
+    );
+  }
+
+  async recordAttempt(lease: Lease, seq: number): Promise<void> {
+    return this.fenced('recordAttempt', lease, seq, (destination, key) =>
+      this.outboxSql.recordAttempt.run(destination, key, seq),
+    );
+  }
+
+  async saveProgress(lease: Lease, seq: number, progress: Json): Promise<void> {
+    const json = toJson('Progress', progress);
+    return this.fenced('saveProgress', lease, seq, (destination, key) =>
+      this.outboxSql.saveProgress.run(json, destination, key, seq),
+    );
+  }
+
+  async complete(lease: Lease, seq: number): Promise<void> {
+    return this.fenced('complete', lease, seq, (destination, key) => this.outboxSql.deleteEntry.run(destination, key, seq));
+  }
+
+  async deadLetter(lease: Lease, seq: number, reason: string, now: number): Promise<void> {
+    return this.fenced('deadLetter', lease, seq, (destination, key, entry) => {
+      const { payload, enqueuedAt, attempts, progress } = entry;
+      this.outboxSql.deleteEntry.run(destination, key, seq);
+      this.outboxSql.insertDeadLetter.run(destination, key, seq, payload, enqueuedAt, attempts, progress ?? null, reason, now);
+      this.outboxSql.trimDeadLetters.run(this.limits.maxDeadLetters);
+    });
+  }
+
+  async queuesWithPending(limit: number): Promise<QueueRef[]> {
+    requireInteger('limit', limit, 0);
+    return this.run('queuesWithPending', () =>
+      this.outboxSql.queuesWithPending.all(limit).map(({ destination, key }) => ({ destination, key })),
+    );
+  }
+
+  async outboxDepths(): Promise<OutboxDepth[]> {
+    return this.run('outboxDepths', () => {
+      const rows = new Map(this.outboxSql.outboxDepths.all().map((row) => [row.destination, row]));
+      return destinations.map((destination) => {
+        const row = rows.get(destination);
+        return row ? { destination, depth: row.depth, oldestEnqueuedAt: row.oldest } : { destination, depth: 0 };
+      });
+    });
+  }
+
+  async deadLetters(limit: number): Promise<DeadLetter[]> {
+    requireInteger('limit', limit, 0);
+    return this.run('deadLetters', () => this.outboxSql.deadLetters.all(limit).map(decodeDeadLetter));
+  }
+
+  async getDeadLetter(id: string): Promise<DeadLetter | undefined> {
+    const number = parseDeadLetterId(id);
+    if (number === undefined) return undefined;
+    return this.run('getDeadLetter', () => {
+      const row = this.outboxSql.getDeadLetter.get(number);
+      return row && decodeDeadLetter(row);
+    });
+  }
+
+  async replayDeadLetter(id: string, now: number): Promise<OutboxEntry | undefined> {
+    const number = parseDeadLetterId(id);
+    if (number === undefined) return undefined;
+    return this.immediate('replayDeadLetter', () => {
+      const letter = this.outboxSql.getDeadLetter.get(number);
+      if (!letter) return undefined;
+      const { destination, key, payload, progress } = letter;
+      const [entry] = this.append({ destination, key }, [{ payload, enqueuedAt: now, attempts: 0, progress }]);
+      this.outboxSql.deleteDeadLetter.run(number);
+      return entry;
+    });
+  }
+
+  async purgeDeadLetters(): Promise<number> {
+    return this.run('purgeDeadLetters', () => this.outboxSql.purgeDeadLetters.run().changes);
+  }
+
+  /** Deletes expired dedupe keys, leases unrenewed past retention and idle counters past it. */
+  protected purgeOutbox(now: number, cutoff: number): SqliteOutboxPurgeCounts {
+    return {
+      dedupeKeys: this.outboxSql.purgeDedupeKeys.run(now).changes,
+      leases: this.outboxSql.purgeLeases.run(cutoff).changes,
+      sequences: this.outboxSql.purgeSequences.run(cutoff).changes,
+    };
+  }
+
+  /** Runs synchronous SQLite work; failures become `store_failed` naming the operation. */
+  protected run<T>(operation: string, work: () => T): T {
+    try {
+      return work();
+    } catch (error) {
+      throw storeFailure('sqlite', operation, error);
+    }
+  }
+
+  /** Runs `work` as one BEGIN IMMEDIATE transaction: a throw inside it rolls everything back. */
+  protected immediate<T>(operation: string, work: () => T): T {
+    return this.run(operation, () => this.db.transaction(work).immediate());
+  }
+
+  /** Appends entries with the next seqs, or throws before writing when the queue would pass its bound. */
+  private append(queue: QueueRef, items: Omit<StoredEntry, 'seq'>[]): OutboxEntry[] {
+    if (items.length === 0) return [];
+    const { destination, key } = queue;
+    const state = this.outboxSql.queueState.get(destination, key) ?? { pending: 0, last_seq: null };
+    const limit = this.limits.maxPendingPerConversation;
+    if (state.pending + items.length > limit) throw outboxFullError(queue, state.pending, items.length, limit);
+    let seq = Math.max(this.outboxSql.lastSeq.get(destination, key)?.last_seq ?? 0, state.last_seq ?? 0);
+    const entries = items.map((item) => {
+      seq += 1;
+      this.outboxSql.insertEntry.run(destination, key, seq, item.payload, item.enqueuedAt, item.progress ?? null);
+      return decodeEntry(queue, { ...item, seq });
+    });
+    this.outboxSql.upsertLastSeq.run(destination, key, seq, this.now());
+    return entries;
+  }
+
+  /** Runs `work` on entry `seq` (if it exists) only while the lease is current, else LeaseLostError. */
+  private fenced(
+    operation: string,
+    lease: Lease,
+    seq: number,
+    work: (destination: Destination, key: string, entry: StoredEntry) => unknown,
+  ): void {
+    const { destination, key } = lease.queue;
+    this.immediate(operation, () => {
+      if (this.outboxSql.leaseToken.get(destination, key)?.token !== lease.token) {
+        throw new LeaseLostError(queueName(lease.queue), lease.token);
+      }
+      const entry = this.outboxSql.getEntry.get(destination, key, seq);
+      if (entry) work(destination, key, entry);
+    });
+  }
+}

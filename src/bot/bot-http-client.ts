@@ -16,7 +16,10 @@ import { isRetryableStatus, postJson, TransportError, type JsonResponse } from '
 /** Default deadline of one whole request (connect, send, answer read in full). */
 export const defaultBotTimeoutMs = 10_000;
 
-/** What 401, 403 and 404 mean for one bot API, naming the likely cause and the variable to check. */
+/**
+ * What 401, 403 and 404 mean for one bot API, naming the likely cause and the variable to check.
+ * `{url}` in a hint is replaced by the request's URL (a 404 usually means a wrong base URL).
+ */
 export interface StatusHints {
   401: string;
   403: string;
@@ -37,6 +40,9 @@ export interface BotHttpClientOptions {
   /** Clock for `Retry-After` given as an HTTP date. */
   now?: () => number;
 }
+
+/** The settings a backend's options pass through to its client: sinks, deadline and clock. */
+export type BotHttpSettings = Pick<BotHttpClientOptions, 'metrics' | 'logger' | 'timeoutMs' | 'now'>;
 
 /** One request: the URL, the JSON body and headers beyond the client's own (a fresh signature). */
 export interface BotHttpRequest {
@@ -84,16 +90,16 @@ export class BotHttpClient {
       throw this.transportError(event, caught);
     }
     if (response.status >= 200 && response.status < 300) return response;
-    throw this.statusError(event, response);
+    throw this.statusError(event, request.url, response);
   }
 
-  private statusError(event: string, response: JsonResponse): BotRequestError {
+  private statusError(event: string, url: string, response: JsonResponse): BotRequestError {
     const { apiName, hints } = this.options;
     const { status } = response;
     const cause = new Error(`HTTP ${status}`);
     if (status === 401 || status === 403 || status === 404) {
       const code = status === 401 ? 'bot_auth_failed' : status === 403 ? 'bot_forbidden' : 'bot_not_found';
-      return new BotRequestError(code, hints[status], { retryable: false, status, cause });
+      return new BotRequestError(code, hints[status].replace('{url}', url), { retryable: false, status, cause });
     }
     if (!isRetryableStatus(status)) return new BotRequestError('bot_request_failed', `${apiName} refused the ${event} event with ${status}`, { retryable: false, status, cause });
     const retryAfterMs = parseRetryAfterMs(response.headers['retry-after'], this.now());

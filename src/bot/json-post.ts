@@ -46,6 +46,11 @@ const agents = {
 };
 const maxAnswerBytes = 4 * 1024 * 1024;
 
+/** `path` under an API base URL given with or without a trailing slash (`ULTIMATE_API_URL`, `CSML_API_URL`). */
+export function endpointUrl(base: string, path: string): string {
+  return `${base.replace(/\/+$/, '')}${path}`;
+}
+
 /** POST `body` as JSON to `url`. Rejects only with `TransportError`. */
 export function postJson(url: string, body: unknown, options: { headers: Record<string, string>; timeoutMs: number }): Promise<JsonResponse> {
   let target: URL;

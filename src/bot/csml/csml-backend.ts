@@ -7,16 +7,14 @@
 import { randomUUID } from 'node:crypto';
 import type { BotBackend, BotEvent, BotOutput } from '../bot-backend.js';
 import { BotRequestError } from '../../core/errors.js';
-import type { Logger } from '../../core/logger.js';
-import type { Metrics } from '../../core/metrics.js';
-import { BotHttpClient } from '../bot-http-client.js';
-import type { JsonResponse } from '../json-post.js';
+import { BotHttpClient, type BotHttpSettings } from '../bot-http-client.js';
+import { endpointUrl, type JsonResponse } from '../json-post.js';
 import { csmlAuthHeaders, toCsmlRequest } from './csml-request.js';
 import { deliverCsmlReply } from './csml-reply.js';
 import { csmlChatResponseSchema, type CsmlChatResponse } from './csml-schema.js';
 
-/** What `CsmlBackend` needs. */
-export interface CsmlBackendOptions {
+/** What `CsmlBackend` needs; the deadline (default 10 s) and the clock are optional. */
+export interface CsmlBackendOptions extends BotHttpSettings {
   /** CSML API base, e.g. https://clients.csml.dev/v1/api; `/chat` is appended. */
   apiUrl: string;
   apiKey: string;
@@ -24,8 +22,6 @@ export interface CsmlBackendOptions {
   apiSecret?: string;
   /** Where the bot's replies go. */
   output: BotOutput;
-  metrics: Metrics;
-  logger: Logger;
   /** Flow that startSession triggers; without it startSession sends nothing. */
   welcomeFlowId?: string;
   /**
@@ -33,8 +29,6 @@ export interface CsmlBackendOptions {
    * arrive there, and the synchronous answer is not delivered a second time.
    */
   repliesByCallback?: boolean;
-  /** Deadline of one whole request; default 10 s. */
-  timeoutMs?: number;
   /** Clock for the signature timestamp and for `Retry-After` given as an HTTP date. */
   now?: () => number;
   /** Source of `request_id`s. */
@@ -57,14 +51,14 @@ export class CsmlBackend implements BotBackend {
   private readonly newRequestId: () => string;
 
   constructor(private readonly options: CsmlBackendOptions) {
-    this.url = `${options.apiUrl.replace(/\/+$/, '')}/chat`;
+    this.url = endpointUrl(options.apiUrl, '/chat');
     this.now = options.now ?? Date.now;
     this.newRequestId = options.newRequestId ?? randomUUID;
     this.client = new BotHttpClient({
       apiName: 'CSML',
       headers: { Accept: 'application/json' },
       timeoutMs: options.timeoutMs,
-      hints: { ...hints, 404: hints[404].replace('{url}', this.url) },
+      hints,
       metrics: options.metrics,
       logger: options.logger,
       now: this.now,

@@ -4,25 +4,18 @@
  * answers arrive on the Chat webhook (webhook-routes.ts).
  */
 import type { BotBackend, BotEvent } from '../bot-backend.js';
-import type { Logger } from '../../core/logger.js';
-import type { Metrics } from '../../core/metrics.js';
-import { BotHttpClient } from '../bot-http-client.js';
+import { BotHttpClient, type BotHttpSettings } from '../bot-http-client.js';
+import { endpointUrl } from '../json-post.js';
 import { toConverseRequest } from './converse-request.js';
 
-/** What `UltimateBackend` needs. */
-export interface UltimateBackendOptions {
+/** What `UltimateBackend` needs; the deadline (default 10 s) and the clock are optional. */
+export interface UltimateBackendOptions extends BotHttpSettings {
   /** Chat API base, e.g. https://api.ultimate.ai; `/converse/chat` is appended. */
   apiUrl: string;
   /** Sent as `Authorization`. */
   apiKey: string;
   /** Sent as `botid`. */
   botId: string;
-  metrics: Metrics;
-  logger: Logger;
-  /** Deadline of one whole request; default 10 s. */
-  timeoutMs?: number;
-  /** Clock for `Retry-After` given as an HTTP date. */
-  now?: () => number;
 }
 
 /** Causes of 401/403/404 as seed 003's status table gives them. */
@@ -39,12 +32,12 @@ export class UltimateBackend implements BotBackend {
   private readonly url: string;
 
   constructor(options: UltimateBackendOptions) {
-    this.url = `${options.apiUrl.replace(/\/+$/, '')}/converse/chat`;
+    this.url = endpointUrl(options.apiUrl, '/converse/chat');
     this.client = new BotHttpClient({
       apiName: 'Ultimate',
       headers: { Authorization: options.apiKey, botid: options.botId },
       timeoutMs: options.timeoutMs,
-      hints: { ...hints, 404: hints[404].replace('{url}', this.url) },
+      hints,
       metrics: options.metrics,
       logger: options.logger,
       now: options.now,

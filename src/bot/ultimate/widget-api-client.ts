@@ -9,7 +9,7 @@ import { summarizeMessage } from '../../core/bot-message.js';
 import { DeliveryError } from '../../core/errors.js';
 import type { WidgetSender } from '../../core/requester-delivery.js';
 import { parseRetryAfterMs } from '../../core/retry-after.js';
-import { isRetryableStatus, postJson, TransportError } from '../json-post.js';
+import { endpointUrl, isRetryableStatus, postJson, TransportError } from '../json-post.js';
 
 /** Widget event types. */
 export type WidgetEventType = 'message' | 'escalationSuccess' | 'escalationFailed' | 'escalationQueueUpdate' | 'agentDisconnect';
@@ -78,7 +78,7 @@ export class WidgetApiClient implements WidgetSender {
   private readonly now: () => number;
 
   constructor(options: WidgetApiClientOptions) {
-    this.url = `${options.apiUrl.replace(/\/+$/, '')}/agent/converse/send-message-to-widget`;
+    this.url = endpointUrl(options.apiUrl, '/agent/converse/send-message-to-widget');
     this.headers = { Authorization: options.apiKey, botid: options.botId };
     this.timeoutMs = options.timeoutMs ?? defaultWidgetTimeoutMs;
     this.now = options.now ?? Date.now;

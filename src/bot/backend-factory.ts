@@ -12,7 +12,7 @@ import type { BotBackend, BotOutput, WidgetOutput } from './bot-backend.js';
 import { CsmlBackend } from './csml/csml-backend.js';
 import { createCsmlCallbackRouter } from './csml/csml-callback-route.js';
 import { DemoBot } from './demo/demo-bot.js';
-import { UltimateBackend } from './ultimate/converse-client.js';
+import { UltimateBackend } from './ultimate/ultimate-backend.js';
 import { createUltimateWebhookRouter } from './ultimate/webhook-routes.js';
 
 /** What a backend is built from. */

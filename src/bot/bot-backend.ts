@@ -37,13 +37,11 @@ export interface BotBackend {
   send(event: BotEvent): Promise<void>;
   /** Throws when the bot API is not usable (for /readyz). */
   checkReady?(): Promise<void>;
-  /** Resolves once replies in flight have been handed to the output (embedded bots; used at shutdown). */
-  idle?(): Promise<void>;
 }
 
 /**
  * What the core offers a backend for the bot's answers, whether they arrive synchronously
- * (CSML, demo) or by webhook (Ultimate).
+ * (CSML and the demo bot call it from within `send`) or by webhook (Ultimate).
  */
 export interface BotOutput {
   /**

@@ -1,8 +1,10 @@
 /**
  * One JSON POST to a bot API over a keep-alive connection, with one hard deadline timer. The
  * benchmark (`npm run bench`, path (a)) measured axios at about 2.5 times the CPU of a plain
- * `http.request` per Converse call; retries, classification and error mapping stay in
- * http-retry.ts. Redirects are not followed (they would resend the API key elsewhere).
+ * `http.request` per Converse call. The deadline covers the whole request, the answer read in
+ * full included, so a server that stalls mid-answer cannot hold a delivery past its lease. The
+ * callers (bot-http-client.ts, the widget API client) map the outcome to the bridge's errors and
+ * never retry: the outbox does. Redirects are not followed (they would resend the API key elsewhere).
  */
 import http, { type IncomingHttpHeaders } from 'node:http';
 import https from 'node:https';
@@ -23,6 +25,19 @@ export class TransportError extends Error {
     super(timedOut ? 'no answer before the deadline' : `transport failure ${code}`);
     this.name = 'TransportError';
   }
+
+  /** A timeout or a network failure may pass; a malformed URL or an oversized answer will not. */
+  get retryable(): boolean {
+    return this.timedOut || !permanentTransportCodes.has(this.code);
+  }
+}
+
+/** Transport codes that mean the request itself is wrong: repeating it cannot help. */
+const permanentTransportCodes = new Set(['ERR_INVALID_URL', 'ERR_ANSWER_TOO_LARGE']);
+
+/** Whether an HTTP status may succeed when the same call is repeated later: 429 and 5xx; other 4xx are final. */
+export function isRetryableStatus(status: number): boolean {
+  return status === 429 || status >= 500;
 }
 
 const agents = {
@@ -30,6 +45,11 @@ const agents = {
   'https:': new https.Agent({ keepAlive: true, maxSockets: 64 }),
 };
 const maxAnswerBytes = 4 * 1024 * 1024;
+
+/** `path` under an API base URL given with or without a trailing slash (`ULTIMATE_API_URL`, `CSML_API_URL`). */
+export function endpointUrl(base: string, path: string): string {
+  return `${base.replace(/\/+$/, '')}${path}`;
+}
 
 /** POST `body` as JSON to `url`. Rejects only with `TransportError`. */
 export function postJson(url: string, body: unknown, options: { headers: Record<string, string>; timeoutMs: number }): Promise<JsonResponse> {

@@ -30,7 +30,7 @@ export class Metrics {
   /** Answers of 429 (or a Retry-After) from a platform or the bot. */
   readonly rateLimited = new Counter({ name: 'bridge_rate_limited_total', help: 'Rate-limited calls, by platform', labelNames: ['platform'], registers: [this.registry] });
   /** Calls to the bot API by outcome. */
-  readonly botRequests = new Counter({ name: 'bridge_bot_requests_total', help: 'Requests to the bot API', labelNames: ['backend', 'event', 'outcome'], registers: [this.registry] });
+  readonly botRequests = new Counter({ name: 'bridge_bot_requests_total', help: 'Requests to the bot API', labelNames: ['outcome'], registers: [this.registry] });
   /** Tickets currently in each state. */
   readonly ticketsByState = new Gauge({ name: 'bridge_tickets', help: 'Tickets by state', labelNames: ['state'], registers: [this.registry] });
   /** Seconds from a ticket being opened to its claim. */

@@ -1,7 +1,8 @@
 /**
  * CsmlBackend against an msw stand-in for CSML's Chat API: exact unsigned and signed headers,
  * request bodies as seed 001 shows them, what session events become, replies handed to the core
- * in order, conversation_end, error mapping and retries, and no key or secret in errors or logs.
+ * in order, conversation_end, error mapping with one attempt per send (the outbox retries), and
+ * no key or secret in errors or logs.
  */
 import { inspect } from 'node:util';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
@@ -40,16 +41,15 @@ const server = setupServer(
 let targets: RecordingTargets;
 let log: CapturedLogger;
 let clock: number;
+let metrics: Metrics;
 
 function backend(overrides: Partial<CsmlBackendOptions> = {}): CsmlBackend {
   return new CsmlBackend({
     apiUrl,
     apiKey,
     output: targets.output,
-    metrics: new Metrics(),
+    metrics,
     logger: log.logger,
-    sleep: async () => undefined,
-    random: () => 0.5,
     now: () => clock,
     newRequestId: () => 'random-id',
     ...overrides,
@@ -69,7 +69,12 @@ beforeEach(() => {
   targets = new RecordingTargets([userId]);
   log = captureLogger();
   clock = 1_700_000_000_123;
+  metrics = new Metrics();
 });
+
+async function outcomes(): Promise<Record<string, number>> {
+  return Object.fromEntries((await metrics.botRequests.get()).values.map((value) => [String(value.labels.outcome), value.value]));
+}
 afterEach(() => {
   expect(log.text()).not.toContain(apiSecret);
   expect(log.text()).not.toContain(apiKey);
@@ -92,10 +97,12 @@ describe('requests', () => {
     expect(seen[0]!.headers['x-api-signature']).toBe('sha256=bf8527ee096a8f2b33ae54d139bd1a370927b3a7341ecf63f605419aeaae2a6a');
   });
 
-  it('re-signs a retried request with a fresh timestamp', async () => {
+  it('signs each send afresh, so a retry of a refused send by the outbox carries a new timestamp', async () => {
     script = [503];
-    let calls = 0;
-    await backend({ apiSecret, now: () => clock + 5_000 * calls++ }).send({ conversationId: userId, type: 'message', text: 'Hello' });
+    const csml = backend({ apiSecret });
+    await rejectionOf(csml.send({ conversationId: userId, type: 'message', text: 'Hello' }), BotRequestError);
+    clock += 5_000;
+    await csml.send({ conversationId: userId, type: 'message', text: 'Hello' });
     expect(seen.map((request) => request.headers['x-api-key'])).toEqual(['csml-key-123|1700000000', 'csml-key-123|1700000005']);
     expect(seen[1]!.headers['x-api-signature']).toBe('sha256=be94247dcbe0ed6e908151e831f27d8522f03a6f1e8a90de399dfe4997c736e9');
   });
@@ -115,6 +122,7 @@ describe('requests', () => {
     await backend({ welcomeFlowId: 'welcome' }).send({ conversationId: userId, type: 'endSession' });
     expect(seen).toHaveLength(0);
     expect(targets.calls).toEqual([]);
+    expect(await outcomes()).toEqual({});
   });
 
   it('refuses a message with neither text nor payload', async () => {
@@ -125,8 +133,9 @@ describe('requests', () => {
 });
 
 describe('replies', () => {
-  it('hands the seed reply to the core', async () => {
+  it('hands the seed reply to the core before send resolves, counted once as ok', async () => {
     await backend().send({ conversationId: userId, type: 'message', text: 'Hello' });
+    expect(await outcomes()).toEqual({ ok: 1 });
     expect(targets.calls).toEqual([{ target: 'output', method: 'messages', conversationId: userId, messages: [{ kind: 'text', text: 'Some message', buttons: [] }] }]);
   });
 
@@ -170,13 +179,16 @@ describe('replies', () => {
     const error = await rejectionOf(backend().send({ conversationId: userId, type: 'message', text: 'Hello' }), BotRequestError);
     expect(error.code).toBe('bot_request_failed');
     expect(error.message).toBe('CSML answered with an unexpected reply at messages.0.payload.content.url: Invalid input: expected string, received undefined');
+    expect(error.retryable).toBe(false);
     expect(targets.calls).toEqual([]);
+    expect(await outcomes()).toEqual({ bot_request_failed: 1 });
   });
 
   it('treats is_authorized=false as forbidden', async () => {
     script = [reply([], { is_authorized: false })];
     const error = await rejectionOf(backend().send({ conversationId: userId, type: 'message', text: 'Hello' }), BotRequestError);
     expect(error.code).toBe('bot_forbidden');
+    expect(await outcomes()).toEqual({ bot_forbidden: 1 });
   });
 
   it('lets the core refuse an unknown conversation', async () => {
@@ -184,15 +196,17 @@ describe('replies', () => {
   });
 });
 
-describe('errors and retries', () => {
-  it('retries a 502 and then delivers', async () => {
+describe('errors: one attempt per send', () => {
+  it('a 502 is one request, retryable, and delivers nothing', async () => {
     script = [502];
-    await backend().send({ conversationId: userId, type: 'message', text: 'Hello' });
-    expect(seen).toHaveLength(2);
-    expect(targets.calls).toHaveLength(1);
+    const error = await rejectionOf(backend().send({ conversationId: userId, type: 'message', text: 'Hello' }), BotRequestError);
+    expect(seen).toHaveLength(1);
+    expect(error).toMatchObject({ code: 'bot_request_failed', retryable: true, status: 502 });
+    expect(targets.calls).toEqual([]);
+    expect(await outcomes()).toEqual({ bot_request_failed: 1 });
   });
 
-  it('does not retry a 400', async () => {
+  it('a 400 is final', async () => {
     script = [400];
     const error = await rejectionOf(backend().send({ conversationId: userId, type: 'message', text: 'Hello' }), BotRequestError);
     expect(seen).toHaveLength(1);

@@ -63,14 +63,9 @@ beforeEach(async () => {
 });
 
 describe('DemoBot', () => {
-  it('answers after send() has resolved, with the welcome on startSession', async () => {
+  it('has handed its answer to the output when send() resolves, with the welcome on startSession', async () => {
     const bot = demoBot();
     await bot.send({ conversationId: id, type: 'startSession', metaData: [{ key: 'name', value: 'Ada' }] });
-    // Like a real bot's webhook, the answer comes on a later turn of the event loop, not in send()'s microtasks.
-    for (let turn = 0; turn < 20; turn++) await Promise.resolve();
-    expect(output.delivered).toEqual([]);
-
-    await bot.idle();
     expect(output.delivered).toEqual([
       {
         conversationId: id,
@@ -89,7 +84,6 @@ describe('DemoBot', () => {
     const bot = demoBot();
     await bot.send({ conversationId: id, type: 'message', text: 'Show products' });
     await bot.send({ conversationId: id, type: 'message', text: 'Choose', cardIndex: 0 });
-    await bot.idle();
 
     expect(output.delivered[0]!.messages).toEqual([
       {
@@ -112,7 +106,6 @@ describe('DemoBot', () => {
   it('escalates when asked for a human and says nothing itself when the desk takes it', async () => {
     const bot = demoBot();
     await bot.send({ conversationId: id, type: 'message', text: 'Talk to a human' });
-    await bot.idle();
     expect(output.escalations).toEqual([id]);
     expect(output.delivered).toEqual([]);
   });
@@ -123,7 +116,6 @@ describe('DemoBot', () => {
     };
     const bot = demoBot();
     await bot.send({ conversationId: id, type: 'message', text: 'agent' });
-    await bot.idle();
     expect(output.escalations).toEqual([id]);
     expect(output.texts()).toEqual([
       noDeskText,
@@ -136,7 +128,6 @@ describe('DemoBot', () => {
     };
     const bot = demoBot();
     await bot.send({ conversationId: id, type: 'message', text: 'human please' });
-    await bot.idle();
     expect(output.texts()).toEqual(['Sorry, I could not reach a human agent right now. Please try again in a few minutes.']);
     expect(logLines.some((line) => line.msg === 'demo bot: escalation failed')).toBe(true);
   });
@@ -145,7 +136,6 @@ describe('DemoBot', () => {
     const bot = demoBot();
     expect(actions.has(demoProfileAction)).toBe(true);
     await bot.send({ conversationId: id, type: 'message', text: 'Check my profile' });
-    await bot.idle();
     const [text] = output.texts();
     expect(text).toBe(
       [
@@ -173,7 +163,6 @@ describe('DemoBot', () => {
     });
     const bot = demoBot();
     await bot.send({ conversationId: id, type: 'message', text: 'profile' });
-    await bot.idle();
     expect(requests).toEqual([id]);
     expect(output.texts()).toEqual(['Here is what the bridge knows about you:\n- plan: gold']);
   });
@@ -182,7 +171,6 @@ describe('DemoBot', () => {
     const bot = demoBot();
     const unknown = 'd2a1f3b4-0000-4000-8000-000000000001';
     await bot.send({ conversationId: unknown, type: 'message', text: 'profile' });
-    await bot.idle();
     expect(output.delivered).toEqual([
       { conversationId: unknown, messages: [{ kind: 'text', text: 'Sorry, I could not look up your profile right now.', buttons: menu }] },
     ]);
@@ -192,58 +180,33 @@ describe('DemoBot', () => {
   it('says nothing on endSession and helps with anything else', async () => {
     const bot = demoBot();
     await bot.send({ conversationId: id, type: 'endSession' });
-    await bot.idle();
     expect(output.delivered).toEqual([]);
 
     await bot.send({ conversationId: id, type: 'message', text: 'what is the meaning of life' });
-    await bot.idle();
     expect(output.texts()[0]).toContain('I am a small demo bot and understand only a few things');
     expect(output.delivered[0]!.messages[0]).toMatchObject({ kind: 'text', buttons: menu });
   });
 
-  it('defers every reply through the given scheduler', async () => {
-    const scheduled: Array<() => void> = [];
-    const logger = createLogger({ level: 'silent' });
-    const bot = new DemoBot({ output, actions, logger, defer: (task) => scheduled.push(task) });
-    await bot.send({ conversationId: id, type: 'message', text: 'products' });
+  it('does not resolve send() before the output has queued the answer', async () => {
+    let queue: () => void = () => undefined;
+    output.messagesWith = () => new Promise<void>((resolve) => (queue = resolve));
+    const bot = demoBot();
+    let resolved = false;
+    const sent = bot.send({ conversationId: id, type: 'message', text: 'products' }).then(() => (resolved = true));
     await new Promise((resolve) => setImmediate(resolve));
-    expect(output.delivered).toEqual([]);
-    expect(scheduled).toHaveLength(1);
-    scheduled.shift()!();
-    await bot.idle();
+    expect(resolved).toBe(false);
+    queue();
+    await sent;
     expect(output.texts()).toEqual(['[carousel] Here are our products:']);
   });
 
-  it('keeps one conversation in order while an earlier reply is still waiting', async () => {
-    let refuse: (error: Error) => void = () => undefined;
-    let escalating: () => void = () => undefined;
-    const escalated = new Promise<void>((resolve) => (escalating = resolve));
-    output.escalateWith = () =>
-      new Promise<void>((_resolve, reject) => {
-        refuse = reject;
-        escalating();
-      });
-    const bot = demoBot();
-    await bot.send({ conversationId: id, type: 'message', text: 'human' });
-    await bot.send({ conversationId: id, type: 'message', text: 'products' });
-    await escalated;
-    expect(output.delivered).toEqual([]);
-
-    refuse(new DeskNotFoundError('No desk is configured (no escalateTo): add desks to bridge.yaml'));
-    await bot.idle();
-    expect(output.texts()).toEqual([
-      noDeskText,
-      '[carousel] Here are our products:',
-    ]);
-  });
-
-  it('logs a reply the bridge refuses instead of failing silently', async () => {
-    output.messagesWith = async (conversationId) => {
-      throw new Error(`Unknown platformConversationId ${conversationId}`);
+  it('lets an error of the output reach the caller, so the outbox decides about a retry', async () => {
+    const refused = new Error('store unavailable');
+    output.messagesWith = async () => {
+      throw refused;
     };
     const bot = demoBot();
-    await bot.send({ conversationId: id, type: 'message', text: 'hello' });
-    await bot.idle();
-    expect(logLines.find((line) => line.msg === 'the demo bot could not hand its reply to the bridge')).toMatchObject({ conversationId: id });
+    await expect(bot.send({ conversationId: id, type: 'message', text: 'hello' })).rejects.toBe(refused);
+    expect(output.delivered).toEqual([]);
   });
 });

@@ -1,20 +1,20 @@
 /**
- * The CSML bot backend: sends visitor events to CSML's `POST {apiUrl}/chat` and hands the
- * synchronous reply to the core through `BotOutput`. See csml-request.ts for what session events
+ * The CSML bot backend: sends visitor events to CSML's `POST {apiUrl}/chat`, one attempt per
+ * `send`, and hands the synchronous reply to the core through `BotOutput` before `send`
+ * resolves, so the reply is queued durably before the outbox counts the event as delivered. See csml-request.ts for what session events
  * become, and csml-to-bot-message.ts for the reply mapping.
  */
 import { randomUUID } from 'node:crypto';
 import type { BotBackend, BotEvent, BotOutput } from '../bot-backend.js';
 import { BotRequestError } from '../../core/errors.js';
-import type { Logger } from '../../core/logger.js';
-import type { Metrics } from '../../core/metrics.js';
-import { createBotHttpClient, type BotHttpClient, type BotHttpTuning } from '../http-retry.js';
+import { BotHttpClient, type BotHttpSettings } from '../bot-http-client.js';
+import { endpointUrl, type JsonResponse } from '../json-post.js';
 import { csmlAuthHeaders, toCsmlRequest } from './csml-request.js';
 import { deliverCsmlReply } from './csml-reply.js';
-import { csmlChatResponseSchema } from './csml-schema.js';
+import { csmlChatResponseSchema, type CsmlChatResponse } from './csml-schema.js';
 
-/** What `CsmlBackend` needs; the timeout and retry settings are optional. */
-export interface CsmlBackendOptions extends BotHttpTuning {
+/** What `CsmlBackend` needs; the deadline (default 10 s) and the clock are optional. */
+export interface CsmlBackendOptions extends BotHttpSettings {
   /** CSML API base, e.g. https://clients.csml.dev/v1/api; `/chat` is appended. */
   apiUrl: string;
   apiKey: string;
@@ -22,8 +22,6 @@ export interface CsmlBackendOptions extends BotHttpTuning {
   apiSecret?: string;
   /** Where the bot's replies go. */
   output: BotOutput;
-  metrics: Metrics;
-  logger: Logger;
   /** Flow that startSession triggers; without it startSession sends nothing. */
   welcomeFlowId?: string;
   /**
@@ -31,7 +29,7 @@ export interface CsmlBackendOptions extends BotHttpTuning {
    * arrive there, and the synchronous answer is not delivered a second time.
    */
   repliesByCallback?: boolean;
-  /** Clock for the signature timestamp. */
+  /** Clock for the signature timestamp and for `Retry-After` given as an HTTP date. */
   now?: () => number;
   /** Source of `request_id`s. */
   newRequestId?: () => string;
@@ -53,35 +51,48 @@ export class CsmlBackend implements BotBackend {
   private readonly newRequestId: () => string;
 
   constructor(private readonly options: CsmlBackendOptions) {
-    this.url = `${options.apiUrl.replace(/\/+$/, '')}/chat`;
+    this.url = endpointUrl(options.apiUrl, '/chat');
     this.now = options.now ?? Date.now;
     this.newRequestId = options.newRequestId ?? randomUUID;
-    // Redirects would resend the key elsewhere.
-    const fixed = { backend: this.name, apiName: 'CSML', headers: { Accept: 'application/json' }, metrics: options.metrics, logger: options.logger };
-    this.client = createBotHttpClient({ ...fixed, hints: { ...hints, 404: hints[404].replace('{url}', this.url) } }, options);
+    this.client = new BotHttpClient({
+      apiName: 'CSML',
+      headers: { Accept: 'application/json' },
+      timeoutMs: options.timeoutMs,
+      hints,
+      metrics: options.metrics,
+      logger: options.logger,
+      now: this.now,
+    });
   }
 
-  /** Send one event and deliver CSML's answer. Throws `BotRequestError`, or the core's error on delivery. */
+  /** Send one event in one attempt and hand CSML's answer to the output. Throws `BotRequestError`, or the core's error on delivery. */
   async send(event: BotEvent): Promise<void> {
     const body = toCsmlRequest(event, { requestId: this.newRequestId(), welcomeFlowId: this.options.welcomeFlowId });
     if (!body) {
-      this.options.metrics.botRequests.inc({ backend: this.name, event: event.type, outcome: 'not_sent' });
       this.options.logger.debug({ event: event.type }, 'CSML has no counterpart for this event; nothing sent');
       return;
     }
-    const credentials = { apiKey: this.options.apiKey, apiSecret: this.options.apiSecret };
-    // Headers are built per attempt: a retried signed request needs a fresh timestamp.
-    const response = await this.client.post(event.type, () => ({ url: this.url, data: body, headers: csmlAuthHeaders(credentials, this.now()) }));
-    const parsed = csmlChatResponseSchema.safeParse(response.data);
-    if (!parsed.success) {
-      const issue = parsed.error.issues[0];
-      const where = issue?.path.map(String).join('.') || 'body';
-      throw new BotRequestError('bot_request_failed', `CSML answered with an unexpected reply at ${where}: ${issue?.message ?? 'invalid'}`, { retryable: false });
-    }
-    if (parsed.data.is_authorized === false) {
-      throw new BotRequestError('bot_forbidden', 'CSML answered is_authorized=false: this user may not chat with the bot; check the bot\'s authentication settings in CSML Studio', { retryable: false });
-    }
+    // The signature's timestamp is taken now: a retry by the outbox builds a fresh one.
+    const headers = csmlAuthHeaders({ apiKey: this.options.apiKey, apiSecret: this.options.apiSecret }, this.now());
+    const reply = await this.client.post(event.type, { url: this.url, data: body, headers }, readCsmlReply);
     if (this.options.repliesByCallback) return;
-    await deliverCsmlReply(this.options.output, event.conversationId, parsed.data, this.options.logger);
+    await deliverCsmlReply(this.options.output, event.conversationId, reply, this.options.logger);
   }
+}
+
+/** CSML's answer, checked: a reply that does not match seed 001, or a refused user, is final. */
+function readCsmlReply(response: JsonResponse): CsmlChatResponse {
+  const parsed = csmlChatResponseSchema.safeParse(response.data);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    const where = issue?.path.map(String).join('.') || 'body';
+    throw new BotRequestError('bot_request_failed', `CSML answered with an unexpected reply at ${where}: ${issue?.message ?? 'invalid'}`, { retryable: false, status: response.status });
+  }
+  if (parsed.data.is_authorized === false) {
+    throw new BotRequestError('bot_forbidden', "CSML answered is_authorized=false: this user may not chat with the bot; check the bot's authentication settings in CSML Studio", {
+      retryable: false,
+      status: response.status,
+    });
+  }
+  return parsed.data;
 }

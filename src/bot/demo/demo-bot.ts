@@ -1,13 +1,14 @@
 /**
  * The embedded demo bot (`BOT_BACKEND=demo`): lets `npm start` on a fresh machine run the whole
- * loop without bot credentials. It behaves like a real bot backend: `send()` only accepts the
- * event, and the answer arrives afterwards through `BotOutput`, built as Ultimate sendMessage
- * data and mapped by the same code as real Ultimate webhooks.
+ * loop without bot credentials. Its answers are built as Ultimate sendMessage data and mapped by
+ * the same code as real Ultimate webhooks. Like CSML, it answers within `send()`: the reply is
+ * queued durably through `BotOutput` before the outbox counts the visitor event as delivered, so
+ * a crash in between repeats the event rather than losing the answer, and the outbox's per-key
+ * order keeps the answers in the order of the events.
  */
 import type { ActionCatalog } from '../../actions/action-registry.js';
 import { RequesterProfileAction } from '../../actions/requester-profile-action.js';
 import { DeskNotFoundError } from '../../core/errors.js';
-import { KeyedSerializer } from '../../core/keyed-serializer.js';
 import type { Logger } from '../../core/logger.js';
 import type { BotBackend, BotEvent, BotOutput } from '../bot-backend.js';
 import { toBotMessages } from '../ultimate/to-bot-message.js';
@@ -32,43 +33,23 @@ export interface DemoBotDeps {
    */
   actions: ActionCatalog;
   logger: Logger;
-  /** Runs a reply after `send()` has resolved; `setImmediate` by default (no delay, so tests stay deterministic). */
-  defer?: (task: () => void) => void;
 }
 
 /** The embedded demo bot. */
 export class DemoBot implements BotBackend {
   readonly name = 'demo';
-  private readonly serializer = new KeyedSerializer();
-  private readonly inFlight = new Set<Promise<void>>();
-  private readonly defer: (task: () => void) => void;
 
   constructor(private readonly deps: DemoBotDeps) {
-    this.defer = deps.defer ?? ((task) => setImmediate(task));
     if (!deps.actions.has(demoProfileAction)) {
       deps.actions.register(demoProfileAction, new RequesterProfileAction({ name: demoProfileAction }));
     }
   }
 
-  /** Accept an event; the bot's answer follows through the output, in order per conversation. */
+  /** Answer an event; resolves once the answer is handed to the output. The output's errors propagate: the outbox decides about a retry. */
   async send(event: BotEvent): Promise<void> {
     const plan = demoReply(event);
     if (plan.kind === 'silent') return;
-    const reply = this.serializer
-      .run(event.conversationId, async () => {
-        await new Promise<void>((resolve) => this.defer(resolve));
-        await this.perform(event.conversationId, plan);
-      })
-      .catch((error: unknown) => {
-        this.deps.logger.error({ err: error, conversationId: event.conversationId }, 'the demo bot could not hand its reply to the bridge');
-      });
-    this.inFlight.add(reply);
-    void reply.finally(() => this.inFlight.delete(reply));
-  }
-
-  /** Resolves once every reply accepted so far has been handed to the output (tests, shutdown). */
-  async idle(): Promise<void> {
-    while (this.inFlight.size > 0) await Promise.all(this.inFlight);
+    await this.perform(event.conversationId, plan);
   }
 
   private async perform(conversationId: string, plan: Exclude<DemoReplyPlan, { kind: 'silent' }>): Promise<void> {

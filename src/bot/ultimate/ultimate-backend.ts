@@ -1,24 +1,21 @@
 /**
  * The Ultimate (Zendesk AI agents) bot backend: sends visitor events to the Chat API's
- * `POST {apiUrl}/converse/chat`. Ultimate only acknowledges here; its answers arrive on the
- * Chat webhook (webhook-routes.ts).
+ * `POST {apiUrl}/converse/chat`, one attempt per `send`. Ultimate only acknowledges here; its
+ * answers arrive on the Chat webhook (webhook-routes.ts).
  */
 import type { BotBackend, BotEvent } from '../bot-backend.js';
-import type { Logger } from '../../core/logger.js';
-import type { Metrics } from '../../core/metrics.js';
-import { createBotHttpClient, type BotHttpClient, type BotHttpTuning } from '../http-retry.js';
+import { BotHttpClient, type BotHttpSettings } from '../bot-http-client.js';
+import { endpointUrl } from '../json-post.js';
 import { toConverseRequest } from './converse-request.js';
 
-/** What `UltimateBackend` needs; the timeout and retry settings are optional. */
-export interface UltimateBackendOptions extends BotHttpTuning {
+/** What `UltimateBackend` needs; the deadline (default 10 s) and the clock are optional. */
+export interface UltimateBackendOptions extends BotHttpSettings {
   /** Chat API base, e.g. https://api.ultimate.ai; `/converse/chat` is appended. */
   apiUrl: string;
   /** Sent as `Authorization`. */
   apiKey: string;
   /** Sent as `botid`. */
   botId: string;
-  metrics: Metrics;
-  logger: Logger;
 }
 
 /** Causes of 401/403/404 as seed 003's status table gives them. */
@@ -35,16 +32,21 @@ export class UltimateBackend implements BotBackend {
   private readonly url: string;
 
   constructor(options: UltimateBackendOptions) {
-    this.url = `${options.apiUrl.replace(/\/+$/, '')}/converse/chat`;
-    // Redirects are never followed: they would resend the key elsewhere.
-    const headers = { Authorization: options.apiKey, botid: options.botId };
-    const fixed = { backend: this.name, apiName: 'Ultimate', headers, metrics: options.metrics, logger: options.logger };
-    this.client = createBotHttpClient({ ...fixed, hints: { ...hints, 404: hints[404].replace('{url}', this.url) } }, options);
+    this.url = endpointUrl(options.apiUrl, '/converse/chat');
+    this.client = new BotHttpClient({
+      apiName: 'Ultimate',
+      headers: { Authorization: options.apiKey, botid: options.botId },
+      timeoutMs: options.timeoutMs,
+      hints,
+      metrics: options.metrics,
+      logger: options.logger,
+      now: options.now,
+    });
   }
 
-  /** Send one event; resolves on Ultimate's 200 acknowledgement. Throws `BotRequestError`. */
+  /** Send one event in one attempt; resolves on Ultimate's 2xx acknowledgement. Throws `BotRequestError`. */
   async send(event: BotEvent): Promise<void> {
-    const body = toConverseRequest(event);
-    await this.client.post(event.type, () => ({ url: this.url, data: body }));
+    // Ultimate's acknowledgement carries nothing the bridge needs: the answers come by webhook.
+    await this.client.post(event.type, { url: this.url, data: toConverseRequest(event) }, () => undefined);
   }
 }

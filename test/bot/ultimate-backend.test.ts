@@ -1,13 +1,14 @@
 /**
  * UltimateBackend against an msw stand-in for the Chat API: the exact headers and body of every
- * Converse request the seeds show, retries with backoff, Retry-After, no retry on 4xx, clear
- * 401/403/404 errors, timeouts, and no API key in any error or log line.
+ * Converse request the seeds show, one attempt per send whatever the outcome (the outbox
+ * retries), each failure class as `retryable`/`status`/`retryAfterMs`, clear 401/403/404 errors,
+ * the deadline, and no API key in any error or log line.
  */
 import { inspect } from 'node:util';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { setupServer } from 'msw/node';
 import { delay, http, HttpResponse } from 'msw';
-import { UltimateBackend } from '../../src/bot/ultimate/converse-client.js';
+import { UltimateBackend } from '../../src/bot/ultimate/ultimate-backend.js';
 import { BotRequestError } from '../../src/core/errors.js';
 import { Metrics } from '../../src/core/metrics.js';
 import type { BotEvent } from '../../src/bot/bot-backend.js';
@@ -27,16 +28,16 @@ interface SeenRequest {
 }
 
 const seen: SeenRequest[] = [];
-/** Statuses (or 'network' / 'slow') answered in order; 200 once they run out. */
-let script: Array<number | 'network' | 'slow' | { status: number; retryAfter: string }> = [];
+/** Statuses (or 'network' / 'silent') answered in order; 200 once they run out. */
+let script: Array<number | 'network' | 'silent' | { status: number; retryAfter: string }> = [];
 
 const server = setupServer(
   http.post(`${apiUrl}/converse/chat`, async ({ request }) => {
     seen.push({ url: request.url, headers: Object.fromEntries(request.headers), body: await request.json() });
     const step = script.shift() ?? 200;
     if (step === 'network') return HttpResponse.error();
-    if (step === 'slow') {
-      await delay(2_000);
+    if (step === 'silent') {
+      await delay('infinite');
       return HttpResponse.json({});
     }
     if (typeof step === 'object') return HttpResponse.json({ message: 'slow down' }, { status: step.status, headers: { 'Retry-After': step.retryAfter } });
@@ -44,7 +45,6 @@ const server = setupServer(
   }),
 );
 
-let sleeps: number[];
 let metrics: Metrics;
 let log: CapturedLogger;
 
@@ -55,8 +55,7 @@ function backend(overrides: Partial<ConstructorParameters<typeof UltimateBackend
     botId,
     metrics,
     logger: log.logger,
-    sleep: async (ms) => void sleeps.push(ms),
-    random: () => 0.5,
+    now: () => Date.parse('2025-06-01T12:00:00Z'),
     ...overrides,
   });
 }
@@ -72,7 +71,6 @@ afterAll(() => server.close());
 beforeEach(() => {
   seen.length = 0;
   script = [];
-  sleeps = [];
   metrics = new Metrics();
   log = captureLogger();
 });
@@ -170,68 +168,63 @@ describe('Converse requests: exact headers and body', () => {
   });
 });
 
-describe('retries', () => {
-  it('retries a 500 after a jittered backoff and then succeeds', async () => {
-    script = [500];
-    await backend().send({ conversationId: pcid, type: 'message', text: 'Hi' });
-    expect(seen).toHaveLength(2);
-    expect(seen[1]!.body).toStrictEqual(seen[0]!.body);
-    // equal jitter with random 0.5: base 250 → 125 + 62.5
-    expect(sleeps).toEqual([188]);
-    expect(await botRequestCount('retried')).toBe(1);
-    expect(await botRequestCount('ok')).toBe(1);
-  });
+describe('one attempt per send: the outbox retries', () => {
+  const message: BotEvent = { conversationId: pcid, type: 'message', text: 'Hi' };
 
-  it('retries a network error', async () => {
-    script = ['network'];
-    await backend().send({ conversationId: pcid, type: 'startSession' });
-    expect(seen).toHaveLength(2);
-  });
-
-  it('gives up after the configured attempts with a retryable error, backing off exponentially', async () => {
-    script = [503, 502, 504, 500];
-    const error = await rejectionOf(backend({ retry: { attempts: 4 } }).send({ conversationId: pcid, type: 'startSession' }), BotRequestError);
-    expect(seen).toHaveLength(4);
-    expect(sleeps).toEqual([188, 375, 750]);
-    expect(error.code).toBe('bot_request_failed');
-    expect(error.retryable).toBe(true);
-    expect(error.status).toBe(500);
-    expect(error.message).toBe('Ultimate answered 500 to the startSession event (4 attempts)');
+  it.each([500, 502, 503, 504])('%i is one request and a retryable error with the status', async (status) => {
+    script = [status];
+    const error = await rejectionOf(backend().send(message), BotRequestError);
+    expect(seen).toHaveLength(1);
+    expect(error).toMatchObject({ code: 'bot_request_failed', retryable: true, status, retryAfterMs: undefined });
+    expect(error.message).toBe(`Ultimate answered ${status} to the message event`);
     expect(await botRequestCount('bot_request_failed')).toBe(1);
   });
 
-  it('waits as long as Retry-After says on 429', async () => {
-    script = [{ status: 429, retryAfter: '2' }];
-    await backend().send({ conversationId: pcid, type: 'message', text: 'Hi' });
-    expect(seen).toHaveLength(2);
-    expect(sleeps).toEqual([2_000]);
-  });
-
-  it('does not wait for a Retry-After beyond the bound and fails as retryable', async () => {
-    script = [{ status: 429, retryAfter: '120' }];
-    const error = await rejectionOf(backend().send({ conversationId: pcid, type: 'message', text: 'Hi' }), BotRequestError);
+  it('a 429 with Retry-After: 7 is one request and retryable after 7000 ms', async () => {
+    script = [{ status: 429, retryAfter: '7' }];
+    const error = await rejectionOf(backend().send(message), BotRequestError);
     expect(seen).toHaveLength(1);
-    expect(sleeps).toEqual([]);
-    expect(error.retryable).toBe(true);
-    expect(error.status).toBe(429);
-    expect(error.message).toMatch(/asked to wait 120 s/);
+    expect(error).toMatchObject({ code: 'bot_request_failed', retryable: true, status: 429, retryAfterMs: 7_000 });
   });
 
-  it('does not retry a 400', async () => {
+  it('a Retry-After HTTP date is read against the clock', async () => {
+    script = [{ status: 503, retryAfter: 'Sun, 01 Jun 2025 12:00:30 GMT' }];
+    expect(await rejectionOf(backend().send(message), BotRequestError)).toMatchObject({ retryable: true, retryAfterMs: 30_000 });
+  });
+
+  it('a network error is one request and retryable, with no status', async () => {
+    script = ['network'];
+    const error = await rejectionOf(backend().send({ conversationId: pcid, type: 'startSession' }), BotRequestError);
+    expect(seen).toHaveLength(1);
+    expect(error).toMatchObject({ code: 'bot_request_failed', retryable: true, status: undefined });
+  });
+
+  it('a 400 is final', async () => {
     script = [400];
-    const error = await rejectionOf(backend().send({ conversationId: pcid, type: 'message', text: 'Hi' }), BotRequestError);
+    const error = await rejectionOf(backend().send(message), BotRequestError);
     expect(seen).toHaveLength(1);
-    expect(error.code).toBe('bot_request_failed');
-    expect(error.retryable).toBe(false);
+    expect(error).toMatchObject({ code: 'bot_request_failed', retryable: false, status: 400 });
     expect(error.message).toBe('Ultimate refused the message event with 400');
   });
 
-  it('times out a call that does not answer, retries it, and says so', async () => {
-    script = ['slow', 'slow'];
-    const error = await rejectionOf(backend({ timeoutMs: 50, retry: { attempts: 2 } }).send({ conversationId: pcid, type: 'startSession' }), BotRequestError);
+  it('a Chat API that never answers is a retryable timeout within the deadline', async () => {
+    script = ['silent'];
+    const started = performance.now();
+    const error = await rejectionOf(backend({ timeoutMs: 100 }).send({ conversationId: pcid, type: 'startSession' }), BotRequestError);
+    expect(performance.now() - started).toBeLessThan(1_000);
+    expect(seen).toHaveLength(1);
+    expect(error).toMatchObject({ retryable: true, status: undefined });
+    expect(error.message).toBe('Ultimate did not answer the startSession event within 100 ms');
+    expect(inspect(error, { depth: 10 })).not.toContain(apiKey);
+  });
+
+  it('a retry is a new send with the same body', async () => {
+    script = [503];
+    await rejectionOf(backend().send(message), BotRequestError);
+    await backend().send(message);
     expect(seen).toHaveLength(2);
-    expect(error.retryable).toBe(true);
-    expect(error.message).toBe('Ultimate did not answer the startSession event within 50 ms (2 attempts)');
+    expect(seen[1]!.body).toStrictEqual(seen[0]!.body);
+    expect(await botRequestCount('ok')).toBe(1);
   });
 });
 

@@ -315,8 +315,11 @@ describe('WEBHOOK_TOKEN', () => {
     expect(answer.status).toBe(401);
   });
 
-  it('without a configured token (demo) the routes are open', async () => {
-    const answer = await postJson(`${openServer.baseUrl}/converse-webhook`, loadFixture('ultimate', '002-escalate').payload);
-    expect(answer.status).toBe(200);
+  it('without a configured token the routes stay closed (404) and nothing is handed over', async () => {
+    for (const [path, fixture] of [['/converse-webhook', '002-escalate'], ['/action-webhook', '002-action']] as const) {
+      const answer = await postJson(`${openServer.baseUrl}${path}`, loadFixture('ultimate', fixture).payload);
+      expect(answer.status).toBe(404);
+    }
+    expect(targets.calls).toEqual([]);
   });
 });

@@ -5,6 +5,7 @@ import { parseBridgeConfig } from '../../src/config/bridge-config.js';
 import { loadEnv } from '../../src/config/env.js';
 
 const noFiles = () => false;
+const ultimate = { BOT_BACKEND: 'ultimate', ULTIMATE_API_KEY: 'key', ULTIMATE_BOT_ID: 'bot', WEBHOOK_TOKEN: 'secret' };
 
 describe('loadEnv', () => {
   it('starts the demo bot with Teams (auth off) and SQLite when nothing is set', () => {
@@ -45,8 +46,28 @@ describe('loadEnv', () => {
     [{ LOG_LEVEL: 'loud' }, 'Invalid environment variable LOG_LEVEL'],
     [{ TEAMS_ENABLED: 'maybe' }, 'Invalid environment variable TEAMS_ENABLED: must be true or false'],
     [{ BOT_BACKEND: 'csml', WEBHOOK_TOKEN: 't' }, 'Invalid environment variable CSML_API_KEY: required for BOT_BACKEND=csml'],
+    [{ BOT_BACKEND: 'csml', CSML_API_KEY: 'k' }, 'Invalid environment variable WEBHOOK_TOKEN: required for BOT_BACKEND=csml'],
+    [{ ...ultimate, TEAMS_ENABLED: 'true' }, 'Invalid environment variable MicrosoftAppId: required for Teams with BOT_BACKEND=ultimate'],
+    [{ ...ultimate, TEAMS_ENABLED: 'true', TEAMS_ALLOW_UNAUTHENTICATED: 'false' }, 'Invalid environment variable MicrosoftAppId'],
+    [{ BOT_BACKEND: 'csml', CSML_API_KEY: 'k', WEBHOOK_TOKEN: 't', TEAMS_ENABLED: 'true' }, 'Invalid environment variable MicrosoftAppId'],
+    [{ TEAMS_ALLOW_UNAUTHENTICATED: 'sure' }, 'Invalid environment variable TEAMS_ALLOW_UNAUTHENTICATED: must be true or false'],
+    [{ BOT_RETRY_MINUTES: '0' }, 'Invalid environment variable BOT_RETRY_MINUTES: must be a positive number of minutes'],
+    [{ BOT_RETRY_MINUTES: '-5' }, 'Invalid environment variable BOT_RETRY_MINUTES'],
+    [{ BOT_RETRY_MINUTES: 'ten' }, 'Invalid environment variable BOT_RETRY_MINUTES'],
   ])('rejects %j with one line naming the variable', (source, message) => {
     expect(() => loadEnv(source, noFiles)).toThrow(message);
+    expect(() => loadEnv(source, noFiles)).toThrow(/^[^\n]+$/);
+  });
+
+  it('accepts Teams with auth off only with the demo bot or TEAMS_ALLOW_UNAUTHENTICATED=true', () => {
+    expect(loadEnv({ BOT_BACKEND: 'demo', TEAMS_ENABLED: 'true' }, noFiles).teams).toBeDefined();
+    expect(loadEnv({ ...ultimate, TEAMS_ENABLED: 'true', TEAMS_ALLOW_UNAUTHENTICATED: 'true' }, noFiles).teams?.appId).toBeUndefined();
+    expect(loadEnv({ ...ultimate, TEAMS_ENABLED: 'true', MicrosoftAppId: 'app', MicrosoftAppPassword: 'pw' }, noFiles).teams?.appId).toBe('app');
+  });
+
+  it('reads BOT_RETRY_MINUTES, 10 by default, fractions allowed', () => {
+    expect(loadEnv({}, noFiles).botRetryMinutes).toBe(10);
+    expect(loadEnv({ BOT_RETRY_MINUTES: '2.5' }, noFiles).botRetryMinutes).toBe(2.5);
   });
 
   it('enables Slack with both secrets and normalises the API URL', () => {

@@ -86,3 +86,48 @@ describe('bot webhooks without desks', () => {
     expect(await response.json()).toMatchObject({ error: expect.any(String) });
   });
 });
+
+describe('fail closed: bot webhooks exist only with WEBHOOK_TOKEN', () => {
+  const routes = ['/converse-webhook', '/action-webhook', '/csml/callback'];
+  const escalate = { botId: 'b', data: { eventType: 'escalate', platformConversationId: 'p-1' } };
+
+  it('with BOT_BACKEND=demo and no token, every bot webhook answers 404', async () => {
+    const demo = await startBridgeUnderTest({ BOT_BACKEND: 'demo' });
+    try {
+      for (const path of routes) {
+        const response = await fetch(`${demo.url}${path}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(escalate) });
+        expect({ path, status: response.status }).toEqual({ path, status: 404 });
+      }
+      const action = await fetch(`${demo.url}/action-webhook`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ botId: 'b', platformConversationId: 'p-1', name: 'lookupRequester', data: [] }),
+      });
+      expect(action.status).toBe(404);
+    } finally {
+      await demo.stop();
+    }
+  });
+
+  it('with BOT_BACKEND=demo and a token, the webhooks are mounted behind it', async () => {
+    const demo = await startBridgeUnderTest({ BOT_BACKEND: 'demo', WEBHOOK_TOKEN: token });
+    try {
+      const refused = await fetch(`${demo.url}/converse-webhook`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(escalate) });
+      expect(refused.status).toBe(401);
+      const online = await fetch(`${demo.url}/converse-webhook`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
+        body: JSON.stringify({ botId: 'b', data: { eventType: 'isTeamOnline', teamId: 'x' } }),
+      });
+      expect(online.status).toBe(200);
+    } finally {
+      await demo.stop();
+    }
+  });
+
+  it('refuses to start BOT_BACKEND=ultimate without WEBHOOK_TOKEN, or with Teams auth off', async () => {
+    const ultimate = { BOT_BACKEND: 'ultimate', ULTIMATE_API_URL: 'http://127.0.0.1:9', ULTIMATE_API_KEY: 'k', ULTIMATE_BOT_ID: 'b' };
+    await expect(startBridgeUnderTest(ultimate)).rejects.toThrow('Invalid environment variable WEBHOOK_TOKEN');
+    await expect(startBridgeUnderTest({ ...ultimate, WEBHOOK_TOKEN: token, TEAMS_ENABLED: 'true' })).rejects.toThrow('Invalid environment variable MicrosoftAppId');
+  });
+});

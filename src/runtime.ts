@@ -86,7 +86,7 @@ export async function startBridge(options: BridgeRuntimeOptions): Promise<Bridge
   for (const adapter of core.adapters.values()) {
     if (adapter.checkReady) readiness.push({ name: adapter.channel, check: () => adapter.checkReady!() });
   }
-  if (backend.checkReady) readiness.push({ name: `bot (${backend.name})`, check: () => backend.checkReady!() });
+  if (backend.checkReady) readiness.push({ name: 'bot', check: () => backend.checkReady!() });
   const app = createApp({
     adapters: [...core.adapters.values()],
     botRouters: createBotRouters({ env, config, output: bridge, widget: handoff.widget, actions, logger, metrics }),

@@ -8,13 +8,16 @@ import { z } from 'zod';
 import { ConfigError } from '../core/errors.js';
 
 const clockTime = z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'must be HH:MM (24-hour)');
+/** An end time may also be 24:00, the end of the day, so `00:00`-`24:00` is the whole day. */
+const endTime = z.string().regex(/^(([01]\d|2[0-3]):[0-5]\d|24:00)$/, 'must be HH:MM (24-hour) or 24:00');
 
 const workingHoursSchema = z
   .object({
     timezone: z.string().refine(isTimeZone, 'must be an IANA time zone such as Europe/Berlin'),
     days: z.array(z.enum(['mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun'])).min(1).default(['mon', 'tue', 'wed', 'thu', 'fri']),
     from: clockTime,
-    to: clockTime,
+    /** Before `from`: the hours span midnight; equal to `from` (e.g. 00:00-00:00): 24 hours from `from`. */
+    to: endTime,
   })
   .strict();
 

@@ -130,7 +130,6 @@ export async function startBridge(options: BridgeRuntimeOptions): Promise<Bridge
     // Platforms were acked once their events were journalled: finish what is in flight, then
     // drain deliveries under their leases while the adapters' connections are still open.
     await bridge.settle(shutdownDeadlinesMs.events);
-    await backend.idle?.();
     await worker.stop(shutdownDeadlinesMs.deliveries);
     for (const adapter of core.adapters.values()) await adapter.stop?.();
     server.closeAllConnections();

@@ -14,6 +14,8 @@ export interface PlainText {
 export interface MrkdwnText {
   type: 'mrkdwn';
   text: string;
+  /** True: Slack does not auto-link URLs, channel names or mentions in the text. */
+  verbatim?: boolean;
 }
 
 /** A button element: a reply button (value) or a link button (url). */

@@ -9,6 +9,7 @@ import { Router } from 'express';
 import type { SlackEnv } from '../../src/config/env.js';
 import type { Logger } from '../../src/core/logger.js';
 import type { BotIdentitySource } from './bot-identity.js';
+import { slackRequestGuard } from './request-guard.js';
 import { sdkLogger, slackClientOptions } from './web-client.js';
 
 /** The Slack Events API / interactivity / slash command route. */
@@ -45,11 +46,14 @@ export function createBoltApp(env: SlackEnv, logger: Logger, identity: BotIdenti
     const clientOptions = { ...common.clientOptions, retryConfig: socketConnectRetry };
     return { app: new App({ ...common, clientOptions, socketMode: true, appToken: env.appToken }) };
   }
+  // The gate runs before Bolt's own handlers on the route: Bolt registers its routes after it.
+  const router = Router();
+  router.post(slackEventsPath, ...slackRequestGuard({ signingSecret: env.signingSecret, bodyLimit: bodyLimitBytes, logger }));
   const receiver = new ExpressReceiver({
     signingSecret: env.signingSecret,
     signatureVerification: true,
     endpoints: slackEventsPath,
-    router: Router(),
+    router,
     logger: common.logger,
     // Answer after the listener: listeners only journal the event (one store write, deduped on
     // event_id) or act on a ticket, so Slack's 200 means the event is durable, well within 3 s.

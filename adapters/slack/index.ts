@@ -17,10 +17,11 @@ import { SlackDelivery } from './delivery.js';
 import { registerInbound } from './inbound-handlers.js';
 import { RememberedKeys } from './remembered-keys.js';
 import { toDeliveryError } from './slack-errors.js';
+import { registerUnknownCommands } from './unknown-commands.js';
 import { requesterProfile, SlackUsers } from './slack-users.js';
 import { parseThreadKey, slackChannel, threadAddress, threadOf } from './thread-address.js';
 import { createWebClient, webApiTimeoutMs } from './web-client.js';
-import { SlackDeskInbound } from './desk/desk-inbound.js';
+import { resolveCommand, SlackDeskInbound } from './desk/desk-inbound.js';
 import { SlackDeskPresence } from './desk/desk-presence.js';
 import { SlackDeskSide } from './desk/desk-side.js';
 
@@ -54,6 +55,7 @@ export function createSlackAdapter(deps: SlackAdapterDeps): ChannelAdapter {
   registerInbound(app, { sink, identity, users, threads, logger, metrics, tickets: deskInbound });
   registerClicks(app, { sink, identity, users, client, logger, metrics, desk: deskInbound });
   deskInbound.registerResolveCommand(app);
+  registerUnknownCommands(app, [resolveCommand]);
 
   const adapter: ChannelAdapter = {
     channel: slackChannel,

@@ -37,8 +37,10 @@ export function renderMessage(message: BotMessage, options: RenderOptions): Slac
 
 function messageGroups(message: BotMessage, options: RenderOptions, counter: ButtonCounter): BlockGroup[] {
   switch (message.kind) {
-    case 'text':
-      return [...textGroups(message.text), ...buttonGroups(message.buttons, { conversationId: options.conversationId }, counter)];
+    case 'text': {
+      const text = message.verbatim ? verbatimGroups(message.text) : textGroups(message.text);
+      return [...text, ...buttonGroups(message.buttons, { conversationId: options.conversationId }, counter)];
+    }
     case 'carousel': {
       const intro = message.text ? textGroups(message.text) : [];
       const native = (options.carousel ?? 'native') === 'native' && fitsNativeCarousel(message.cards);
@@ -57,6 +59,20 @@ function textGroups(markdown: string): BlockGroup[] {
   const mrkdwn = markdownToMrkdwn(markdown);
   if (mrkdwn.trim() === '') return [];
   return splitMrkdwn(mrkdwn, L.sectionText).map((piece) => ({ blocks: [section(piece)], fallback: piece }));
+}
+
+/**
+ * A person's own words (a requester relayed to agents): escaped, not converted from Markdown,
+ * and marked `verbatim` so Slack auto-links nothing either. `[Verify](https://evil)` stays
+ * literal text and `<!channel>` cannot ping.
+ */
+function verbatimGroups(text: string): BlockGroup[] {
+  const escaped = escapeMrkdwn(text.replace(/\r\n?/g, '\n'));
+  if (escaped.trim() === '') return [];
+  return splitMrkdwn(escaped, L.sectionText).map((piece) => ({
+    blocks: [{ type: 'section', text: { type: 'mrkdwn', text: piece, verbatim: true } } satisfies SectionBlock],
+    fallback: piece,
+  }));
 }
 
 /** Buttons as actions blocks of at most 25 elements; unusable links become a line of text. */

@@ -31,6 +31,21 @@ export function createWebClient(env: SlackEnv, logger: Logger): SlackWebClient {
   return new webApi.WebClient(env.botToken, slackClientOptions(env, logger));
 }
 
+const emailPattern = /[\w.+-]+@[\w-]+(?:\.[\w-]+)+/g;
+const slackTokenPattern = /\bx(?:ox[abpersc]|app)-[\w-]+/g;
+
+/**
+ * An SDK log line as the bridge writes it. The SDK formats payloads into its messages (the
+ * Web API's "http request result: {...}" holds a whole users.info answer, Bolt's debug line the
+ * whole incoming body), where pino's path redaction cannot reach: everything from the first
+ * `{` or `[` on is dropped, and emails and Slack tokens left in the prose are masked.
+ */
+export function sanitizeSdkLine(line: string): string {
+  const structured = line.search(/[{[]/);
+  const prose = structured < 0 ? line : `${line.slice(0, structured).trimEnd()} [payload omitted]`.trimStart();
+  return prose.replace(emailPattern, '[email]').replace(slackTokenPattern, '[token]');
+}
+
 /** Slack's SDK logger interface on top of pino; the level is the bridge's LOG_LEVEL, so the SDK cannot change it. */
 export function sdkLogger(logger: Logger): SdkLogger {
   const child = logger.child({ component: 'slack-sdk' });
@@ -41,10 +56,10 @@ export function sdkLogger(logger: Logger): SdkLogger {
     return LogLevel.ERROR;
   };
   return {
-    debug: (...parts: unknown[]) => child.debug(format(...parts)),
-    info: (...parts: unknown[]) => child.info(format(...parts)),
-    warn: (...parts: unknown[]) => child.warn(format(...parts)),
-    error: (...parts: unknown[]) => child.error(format(...parts)),
+    debug: (...parts: unknown[]) => child.debug(sanitizeSdkLine(format(...parts))),
+    info: (...parts: unknown[]) => child.info(sanitizeSdkLine(format(...parts))),
+    warn: (...parts: unknown[]) => child.warn(sanitizeSdkLine(format(...parts))),
+    error: (...parts: unknown[]) => child.error(sanitizeSdkLine(format(...parts))),
     setLevel: () => undefined,
     getLevel: level,
     setName: () => undefined,

@@ -47,10 +47,20 @@ export function createBotBackend({ env, config, output, actions, logger, metrics
   }
 }
 
-/** The bot-side routes: Ultimate's webhooks always (widget escalations need them too), the CSML callback for CSML. */
+/**
+ * The bot-side routes, only with `WEBHOOK_TOKEN` (fail closed, DESIGN.md 5.5): Ultimate's webhooks
+ * for every backend (widget escalations need them too), the CSML callback for CSML. Without a
+ * token (possible only with the demo bot, `loadEnv` refuses it otherwise) none is mounted and the
+ * paths answer 404.
+ */
 export function createBotRouters(deps: BackendFactoryDeps & { widget: WidgetOutput }): Router[] {
   const { env, output, widget, actions, logger, metrics } = deps;
-  const routers = [createUltimateWebhookRouter({ webhookToken: env.webhookToken, output, widget, actions, logger, metrics })];
-  if (env.botBackend === 'csml') routers.push(createCsmlCallbackRouter({ webhookToken: env.webhookToken, output, logger, metrics }));
+  const webhookToken = env.webhookToken;
+  if (!webhookToken) {
+    logger.info('WEBHOOK_TOKEN is not set: the bot webhook routes are not mounted');
+    return [];
+  }
+  const routers = [createUltimateWebhookRouter({ webhookToken, output, widget, actions, logger, metrics })];
+  if (env.botBackend === 'csml') routers.push(createCsmlCallbackRouter({ webhookToken, output, logger, metrics }));
   return routers;
 }

@@ -8,13 +8,16 @@ import { z } from 'zod';
 import { ConfigError } from '../core/errors.js';
 
 const clockTime = z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'must be HH:MM (24-hour)');
+/** An end time may also be 24:00, the end of the day, so `00:00`-`24:00` is the whole day. */
+const endTime = z.string().regex(/^(([01]\d|2[0-3]):[0-5]\d|24:00)$/, 'must be HH:MM (24-hour) or 24:00');
 
 const workingHoursSchema = z
   .object({
     timezone: z.string().refine(isTimeZone, 'must be an IANA time zone such as Europe/Berlin'),
     days: z.array(z.enum(['mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun'])).min(1).default(['mon', 'tue', 'wed', 'thu', 'fri']),
     from: clockTime,
-    to: clockTime,
+    /** Before `from`: the hours span midnight; equal to `from` (e.g. 00:00-00:00): 24 hours from `from`. */
+    to: endTime,
   })
   .strict();
 
@@ -28,11 +31,25 @@ const deskSchema = z
     transcriptTurns: z.number().int().min(0).max(200).default(20),
     remindAfterMinutes: z.number().positive().max(24 * 60).default(5),
     timeoutMinutes: z.number().positive().max(7 * 24 * 60).default(30),
+    /** manual: agents Claim; round-robin: assigned at once to the present member with the fewest open tickets. */
+    assign: z.enum(['manual', 'round-robin']).default('manual'),
+    /** SLA of an agent's first reply, in minutes (fractions allowed); no SLA without it. */
+    firstResponseMinutes: z.number().positive().max(7 * 24 * 60).optional(),
+    /** Who an SLA breach notice mentions (a Slack user group `<!subteam^S…>`, a Teams tag). */
+    slaMention: z.string().min(1).max(200).optional(),
+    /** After resolve, ask the requester to rate the help. */
+    csat: z.boolean().default(true),
+    /** An action under `actions`, called with the closed ticket. */
+    onResolve: z.string().min(1).optional(),
   })
   .strict()
   .refine((desk) => desk.platform !== 'teams' || desk.team !== undefined, {
     message: 'a Teams desk needs team (the team id, for its roster)',
     path: ['team'],
+  })
+  .refine((desk) => desk.slaMention === undefined || desk.firstResponseMinutes !== undefined, {
+    message: 'slaMention needs firstResponseMinutes (there is no SLA to breach without it)',
+    path: ['slaMention'],
   });
 
 const httpActionSchema = z
@@ -90,6 +107,11 @@ const bridgeConfigSchema = z
       if (actionNames.has(action.name)) ctx.addIssue({ code: 'custom', path: ['actions', index, 'name'], message: `duplicate action name "${action.name}"` });
       actionNames.add(action.name);
     });
+    config.desks.forEach((desk, index) => {
+      if (desk.onResolve !== undefined && !actionNames.has(desk.onResolve)) {
+        ctx.addIssue({ code: 'custom', path: ['desks', index, 'onResolve'], message: `names no action in actions ("${desk.onResolve}")` });
+      }
+    });
   });
 
 /** Working hours of a desk. */
@@ -109,8 +131,11 @@ export function parseBridgeConfig(document: unknown, source = 'bridge.yaml'): Br
   const parsed = bridgeConfigSchema.safeParse(document ?? {});
   if (!parsed.success) {
     const issue = parsed.error.issues[0]!;
-    const path = issue.path.length > 0 ? issue.path.map(String).join('.') : '(top level)';
-    throw new ConfigError(`Invalid ${source} at ${path}: ${issue.message}`);
+    // An unknown key (a typo such as `asign`) is reported at the key itself, not at its parent.
+    const keys = issue.code === 'unrecognized_keys' ? issue.keys.slice(0, 1) : [];
+    const segments = [...issue.path, ...keys].map(String);
+    const path = segments.length > 0 ? segments.join('.') : '(top level)';
+    throw new ConfigError(`Invalid ${source} at ${path}: ${issue.message.replace(/\s*\n\s*/g, ' ')}`);
   }
   return parsed.data;
 }

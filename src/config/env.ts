@@ -55,6 +55,7 @@ const envSchema = z.object({
     .transform((value) => (value === '' ? undefined : value)),
   MicrosoftAppTenantId: optionalText,
   TEAMS_ENABLED: flag,
+  TEAMS_ALLOW_UNAUTHENTICATED: flag,
   GRAPH_API_URL: url('https://graph.microsoft.com/v1.0'),
   STORE_URL: z
     .string()
@@ -64,6 +65,12 @@ const envSchema = z.object({
       message: 'must be memory:, sqlite:PATH or redis://...',
     }),
   BRIDGE_CONFIG: optionalText,
+  BOT_RETRY_MINUTES: z
+    .string()
+    .optional()
+    .transform((value) => (value === undefined || value.trim() === '' ? '10' : value.trim()))
+    .refine((value) => /^\d+(\.\d+)?$/.test(value) && Number(value) > 0, { message: 'must be a positive number of minutes' })
+    .transform(Number),
   LOG_LEVEL: z
     .enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent', ''])
     .optional()
@@ -100,6 +107,8 @@ export interface Env {
   /** Path of bridge.yaml, or undefined when none is configured or present. */
   bridgeConfigPath?: string;
   logLevel: string;
+  /** How long a visitor event is retried to an unreachable bot before the requester is told. */
+  botRetryMinutes: number;
 }
 
 /** Every secret value of the environment, for log redaction. */
@@ -141,6 +150,12 @@ export function loadEnv(
   if (teamsEnabled && raw.MicrosoftAppId && raw.MicrosoftAppType !== 'UserAssignedMSI') {
     requireFor(true, 'MicrosoftAppId', { MicrosoftAppPassword: raw.MicrosoftAppPassword });
   }
+  if (teamsEnabled && !raw.MicrosoftAppId && botBackend !== 'demo' && raw.TEAMS_ALLOW_UNAUTHENTICATED !== true) {
+    // An empty app id turns Bot Framework auth off: anyone could post activities and pick the serviceUrl.
+    throw new ConfigError(
+      `Invalid environment variable MicrosoftAppId: required for Teams with BOT_BACKEND=${botBackend} (TEAMS_ALLOW_UNAUTHENTICATED=true allows auth off, for local emulators only)`,
+    );
+  }
   if (teamsEnabled && raw.MicrosoftAppType === 'SingleTenant') {
     requireFor(true, 'MicrosoftAppType=SingleTenant', { MicrosoftAppTenantId: raw.MicrosoftAppTenantId });
   }
@@ -167,6 +182,7 @@ export function loadEnv(
     storeUrl: raw.STORE_URL,
     bridgeConfigPath,
     logLevel: raw.LOG_LEVEL,
+    botRetryMinutes: raw.BOT_RETRY_MINUTES,
   };
 }
 

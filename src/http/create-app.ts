@@ -7,7 +7,8 @@ import express, { type ErrorRequestHandler, type Express, type Router } from 'ex
 import type { ChannelAdapter } from '../core/channel-adapter.js';
 import type { Logger } from '../core/logger.js';
 import type { Metrics } from '../core/metrics.js';
-import { healthRoutes, type ReadinessCheck } from './health-routes.js';
+import { healthRoutes } from './health-routes.js';
+import { ReadinessProbe, type ReadinessCheck } from './readiness.js';
 import { requestContext } from './request-context.js';
 
 /** What the app is assembled from. */
@@ -15,7 +16,10 @@ export interface AppDeps {
   adapters: ChannelAdapter[];
   /** Routers of the bot side: Ultimate's webhooks, the CSML callback. */
   botRouters: Router[];
+  /** What /readyz checks; each `name` is one of store, slack, teams, bot. */
   readiness: ReadinessCheck[];
+  /** Clock of the readiness cache (tests fix it). */
+  now?: () => number;
   metrics: Metrics;
   logger: Logger;
   isShuttingDown: () => boolean;
@@ -27,7 +31,8 @@ export function createApp(deps: AppDeps): Express {
   app.disable('x-powered-by');
   app.set('trust proxy', true);
   app.use(requestContext(deps.logger, deps.metrics));
-  app.use(healthRoutes(deps.readiness, deps.metrics, deps.isShuttingDown));
+  const readiness = new ReadinessProbe(deps.readiness, { logger: deps.logger, now: deps.now });
+  app.use(healthRoutes(readiness, deps.metrics, deps.isShuttingDown));
   for (const adapter of deps.adapters) {
     const router = express.Router();
     adapter.mount?.(router);

@@ -1,53 +1,38 @@
 /**
  * Operations routes: liveness, readiness (the store and every configured platform and bot API
- * answer) and Prometheus metrics.
+ * answer, from a cached check run) and Prometheus metrics.
  */
 import { Router } from 'express';
-import { withDeadline } from '../core/deadline.js';
 import type { Metrics } from '../core/metrics.js';
+import type { ReadinessProbe } from './readiness.js';
 
-/** One dependency /readyz checks. `check` throws when the dependency is not usable. */
-export interface ReadinessCheck {
-  name: string;
-  check(): Promise<void>;
-}
+export type { ReadinessCheck } from './readiness.js';
 
-const checkTimeoutMs = 3000;
-
-/** GET /healthz, /readyz and /metrics. */
-export function healthRoutes(checks: ReadinessCheck[], metrics: Metrics, isShuttingDown: () => boolean): Router {
+/**
+ * GET /healthz, /readyz and /metrics. /readyz answers exactly `{"ready":true}`, or 503
+ * `{"ready":false,"failing":[...names]}`; while shutting down nothing is failing but the bridge
+ * is not ready either, so `failing` is empty.
+ */
+export function healthRoutes(readiness: ReadinessProbe, metrics: Metrics, isShuttingDown: () => boolean): Router {
   const router = Router();
   router.get('/healthz', (_req, res) => {
     res.json({ status: 'ok' });
   });
   router.get('/readyz', async (_req, res) => {
     if (isShuttingDown()) {
-      res.status(503).json({ status: 'unavailable', reason: 'shutting down' });
+      res.status(503).json({ ready: false, failing: [] });
       return;
     }
-    const failures = await failingChecks(checks);
-    if (failures.length > 0) {
-      res.status(503).json({ status: 'unavailable', reason: failures.join('; ') });
+    const { failing } = await readiness.result();
+    if (isShuttingDown()) {
+      res.status(503).json({ ready: false, failing: [] });
       return;
     }
-    res.json({ status: 'ready', checks: checks.map((check) => check.name) });
+    if (failing.length > 0) res.status(503).json({ ready: false, failing });
+    else res.json({ ready: true });
   });
   router.get('/metrics', async (_req, res) => {
     res.type(metrics.registry.contentType).send(await metrics.registry.metrics());
   });
   return router;
-}
-
-async function failingChecks(checks: ReadinessCheck[]): Promise<string[]> {
-  const results = await Promise.all(
-    checks.map(async (check) => {
-      try {
-        await withDeadline(check.check(), checkTimeoutMs, 'waiting for an answer');
-        return undefined;
-      } catch (error) {
-        return `${check.name}: ${error instanceof Error ? error.message : String(error)}`;
-      }
-    }),
-  );
-  return results.filter((failure): failure is string => failure !== undefined);
 }

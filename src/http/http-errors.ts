@@ -73,11 +73,19 @@ export function sendError(res: Response, status: number, body: ErrorBody): void 
   res.status(status).json(body);
 }
 
-/** What a body-parser failure becomes (it marks its errors with `type` and an exposable status). */
+/**
+ * What a body-parser failure becomes. body-parser marks its own errors with `type` and an
+ * exposable status; a body that fails to decompress (a `Content-Encoding: gzip` header on a plain
+ * body) comes from zlib with status 400 and `expose` but no `type`.
+ */
 function bodyParserAnswer(error: unknown): { status: number; body: ErrorBody } | undefined {
   if (typeof error !== 'object' || error === null) return undefined;
-  const { type, status, expose } = error as { type?: unknown; status?: unknown; expose?: unknown };
-  if (typeof type !== 'string' || typeof status !== 'number' || expose !== true) return undefined;
+  const { type, status, expose, code } = error as { type?: unknown; status?: unknown; expose?: unknown; code?: unknown };
+  if (typeof status !== 'number' || expose !== true || status < 400 || status >= 500) return undefined;
+  if (type === undefined && typeof code === 'string') {
+    return { status: 400, body: { error: 'invalid_encoding', message: 'request body does not match its Content-Encoding' } };
+  }
+  if (typeof type !== 'string') return undefined;
   switch (type) {
     case 'entity.too.large':
       return { status: 413, body: { error: 'payload_too_large', message: 'request body is larger than this endpoint accepts' } };
@@ -87,7 +95,7 @@ function bodyParserAnswer(error: unknown): { status: number; body: ErrorBody } |
     case 'charset.unsupported':
       return { status: 415, body: { error: 'unsupported_encoding', message: 'request body encoding or charset is not supported' } };
     default:
-      return { status: status >= 400 && status < 500 ? status : 400, body: { error: 'bad_request', message: `request body could not be read (${type})` } };
+      return { status, body: { error: 'bad_request', message: `request body could not be read (${type})` } };
   }
 }
 

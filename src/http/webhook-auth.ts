@@ -45,9 +45,18 @@ export function requireWebhookToken(token: string, options: WebhookAuthOptions =
   };
 }
 
-/** Express-ready list: the token check when a token is configured, nothing otherwise (demo mode). */
+/**
+ * Express-ready list: the token check when a token is configured. Without one the route stays
+ * closed (404, as if not mounted), so no configuration serves a bot webhook unauthenticated
+ * (DESIGN.md 5.5); `createBotRouters` does not mount the routes then, this is the second lock.
+ */
 export function webhookGuard(token: string | undefined, options: WebhookAuthOptions = {}): RequestHandler[] {
-  return token ? [requireWebhookToken(token, options)] : [];
+  if (token) return [requireWebhookToken(token, options)];
+  return [
+    (req, res) => {
+      res.status(404).json({ error: 'not_found', message: `No route for ${req.method} ${req.path}` });
+    },
+  ];
 }
 
 /**

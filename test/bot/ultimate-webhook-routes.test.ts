@@ -185,6 +185,15 @@ describe('bad input gets a JSON error and reaches nothing', () => {
     ['a body that is an array', '/converse-webhook', [], '', /^body: .*expected object/],
     ['an action without name', '/action-webhook', { botId: 'B', platformConversationId: pcid, data: [] }, 'name', /expected string/],
     ['an action parameter without value', '/action-webhook', { botId: 'B', platformConversationId: pcid, name: 'a', data: [{ key: 'k' }] }, 'data.0.value', /invalid input/i],
+    ['a 100 kB platformConversationId on escalate', '/converse-webhook', { botId: 'B', data: { eventType: 'escalate', platformConversationId: 'p'.repeat(100_000) } }, 'data.platformConversationId', /too big|at most/i],
+    ['a 100 kB escalateTo', '/converse-webhook', { botId: 'B', data: { eventType: 'escalate', platformConversationId: pcid, escalateTo: 'd'.repeat(100_000) } }, 'data.escalateTo', /too big|at most/i],
+    ['a 10 kB botId', '/converse-webhook', { botId: 'b'.repeat(10_000), data: { eventType: 'isTeamOnline' } }, 'botId', /too big|at most/i],
+    ['a 10 kB teamId', '/converse-webhook', { botId: 'B', data: { eventType: 'isTeamOnline', teamId: 't'.repeat(10_000) } }, 'data.teamId', /too big|at most/i],
+    ['a 10 kB button text', '/converse-webhook', sendMessage({ text: 'x', buttons: [{ type: 'button', text: 'b'.repeat(10_000) }] }), 'data.buttons.0.text', /too big|at most/i],
+    ['a 10 kB card title', '/converse-webhook', sendMessage({ type: 'carousel', carouselCards: [{ title: 't'.repeat(10_000), buttons: [] }] }), 'data.carouselCards.0.title', /too big|at most/i],
+    ['a 10 kB action name', '/action-webhook', { botId: 'B', platformConversationId: pcid, name: 'n'.repeat(10_000), data: [] }, 'name', /too big|at most/i],
+    ['a 10 kB action parameter key', '/action-webhook', { botId: 'B', platformConversationId: pcid, name: 'a', data: [{ key: 'k'.repeat(10_000), value: ['v'] }] }, 'data.0.key', /too big|at most/i],
+    ['a 100 kB action platformConversationId', '/action-webhook', { botId: 'B', platformConversationId: 'p'.repeat(100_000), name: 'a', data: [] }, 'platformConversationId', /too big|at most/i],
   ];
 
   it.each(invalid)('%s → 400 with the path', async (_what, route, body, path, message) => {
@@ -204,6 +213,17 @@ describe('bad input gets a JSON error and reaches nothing', () => {
       path: 'data.eventType',
       message: 'data.eventType: unknown eventType "typingIndicator"; expected one of sendMessage, escalate, isTeamOnline, widgetMessage, widgetEscalate, widgetEndSession',
     });
+  });
+
+  it.each([['gzip'], ['deflate'], ['br']])('Content-Encoding %s on a plain body → 400 invalid_encoding', async (encoding) => {
+    const answer = await postJson(`${server.baseUrl}/converse-webhook`, { botId: 'B', data: { eventType: 'isTeamOnline' } }, { ...bearer, 'content-encoding': encoding });
+    expect(answer.status).toBe(400);
+    expect(answer.body.error).toBe('invalid_encoding');
+  });
+
+  it('an unknown Content-Encoding → 415', async () => {
+    const answer = await postJson(`${server.baseUrl}/action-webhook`, { botId: 'B' }, { ...bearer, 'content-encoding': 'compress' });
+    expect(answer.status).toBe(415);
   });
 
   it('a body over the limit → 413', async () => {
@@ -315,8 +335,11 @@ describe('WEBHOOK_TOKEN', () => {
     expect(answer.status).toBe(401);
   });
 
-  it('without a configured token (demo) the routes are open', async () => {
-    const answer = await postJson(`${openServer.baseUrl}/converse-webhook`, loadFixture('ultimate', '002-escalate').payload);
-    expect(answer.status).toBe(200);
+  it('without a configured token the routes stay closed (404) and nothing is handed over', async () => {
+    for (const [path, fixture] of [['/converse-webhook', '002-escalate'], ['/action-webhook', '002-action']] as const) {
+      const answer = await postJson(`${openServer.baseUrl}${path}`, loadFixture('ultimate', fixture).payload);
+      expect(answer.status).toBe(404);
+    }
+    expect(targets.calls).toEqual([]);
   });
 });

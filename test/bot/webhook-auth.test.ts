@@ -22,8 +22,9 @@ describe('requireWebhookToken', () => {
     expect(() => requireWebhookToken('')).toThrow(/non-empty token/);
   });
 
-  it('webhookGuard is empty without a token and holds the check with one', () => {
-    expect(webhookGuard(undefined)).toHaveLength(0);
+  it('webhookGuard holds the check with a token, and closes the route without one', () => {
     expect(webhookGuard('abc')).toHaveLength(1);
+    const [closed] = webhookGuard(undefined);
+    expect(closed).toBeTypeOf('function');
   });
 });

@@ -5,6 +5,7 @@ import { parseBridgeConfig } from '../../src/config/bridge-config.js';
 import { loadEnv } from '../../src/config/env.js';
 
 const noFiles = () => false;
+const ultimate = { BOT_BACKEND: 'ultimate', ULTIMATE_API_KEY: 'key', ULTIMATE_BOT_ID: 'bot', WEBHOOK_TOKEN: 'secret' };
 
 describe('loadEnv', () => {
   it('starts the demo bot with Teams (auth off) and SQLite when nothing is set', () => {
@@ -45,8 +46,28 @@ describe('loadEnv', () => {
     [{ LOG_LEVEL: 'loud' }, 'Invalid environment variable LOG_LEVEL'],
     [{ TEAMS_ENABLED: 'maybe' }, 'Invalid environment variable TEAMS_ENABLED: must be true or false'],
     [{ BOT_BACKEND: 'csml', WEBHOOK_TOKEN: 't' }, 'Invalid environment variable CSML_API_KEY: required for BOT_BACKEND=csml'],
+    [{ BOT_BACKEND: 'csml', CSML_API_KEY: 'k' }, 'Invalid environment variable WEBHOOK_TOKEN: required for BOT_BACKEND=csml'],
+    [{ ...ultimate, TEAMS_ENABLED: 'true' }, 'Invalid environment variable MicrosoftAppId: required for Teams with BOT_BACKEND=ultimate'],
+    [{ ...ultimate, TEAMS_ENABLED: 'true', TEAMS_ALLOW_UNAUTHENTICATED: 'false' }, 'Invalid environment variable MicrosoftAppId'],
+    [{ BOT_BACKEND: 'csml', CSML_API_KEY: 'k', WEBHOOK_TOKEN: 't', TEAMS_ENABLED: 'true' }, 'Invalid environment variable MicrosoftAppId'],
+    [{ TEAMS_ALLOW_UNAUTHENTICATED: 'sure' }, 'Invalid environment variable TEAMS_ALLOW_UNAUTHENTICATED: must be true or false'],
+    [{ BOT_RETRY_MINUTES: '0' }, 'Invalid environment variable BOT_RETRY_MINUTES: must be a positive number of minutes'],
+    [{ BOT_RETRY_MINUTES: '-5' }, 'Invalid environment variable BOT_RETRY_MINUTES'],
+    [{ BOT_RETRY_MINUTES: 'ten' }, 'Invalid environment variable BOT_RETRY_MINUTES'],
   ])('rejects %j with one line naming the variable', (source, message) => {
     expect(() => loadEnv(source, noFiles)).toThrow(message);
+    expect(() => loadEnv(source, noFiles)).toThrow(/^[^\n]+$/);
+  });
+
+  it('accepts Teams with auth off only with the demo bot or TEAMS_ALLOW_UNAUTHENTICATED=true', () => {
+    expect(loadEnv({ BOT_BACKEND: 'demo', TEAMS_ENABLED: 'true' }, noFiles).teams).toBeDefined();
+    expect(loadEnv({ ...ultimate, TEAMS_ENABLED: 'true', TEAMS_ALLOW_UNAUTHENTICATED: 'true' }, noFiles).teams?.appId).toBeUndefined();
+    expect(loadEnv({ ...ultimate, TEAMS_ENABLED: 'true', MicrosoftAppId: 'app', MicrosoftAppPassword: 'pw' }, noFiles).teams?.appId).toBe('app');
+  });
+
+  it('reads BOT_RETRY_MINUTES, 10 by default, fractions allowed', () => {
+    expect(loadEnv({}, noFiles).botRetryMinutes).toBe(10);
+    expect(loadEnv({ BOT_RETRY_MINUTES: '2.5' }, noFiles).botRetryMinutes).toBe(2.5);
   });
 
   it('enables Slack with both secrets and normalises the API URL', () => {
@@ -60,16 +81,38 @@ describe('loadEnv', () => {
   });
 });
 
+const slackDesk = { id: 'd', platform: 'slack', channel: 'C1' };
+
 describe('parseBridgeConfig', () => {
   it('accepts the documented example with every key', () => {
     const config = parseBridgeConfig(parse(readFileSync('bridge.example.yaml', 'utf8')));
     expect(config.desks.map((desk) => desk.id)).toEqual(['it-helpdesk', 'hr']);
     expect(config.actions.map((action) => action.type)).toEqual(['http', 'requester-profile']);
+    expect(config.desks[0]).toMatchObject({ assign: 'manual', firstResponseMinutes: 10, csat: true });
+  });
+
+  it('accepts the example with its commented desk keys switched on', () => {
+    const text = readFileSync('bridge.example.yaml', 'utf8')
+      .replace('# slaMention:', 'slaMention:')
+      .replace('# onResolve:', 'onResolve:')
+      .replace(/# - name: fileTicket\n\s*#   type: http\n\s*#   url: (\S+)/, '- name: fileTicket\n    type: http\n    url: $1');
+    const config = parseBridgeConfig(parse(text));
+    expect(config.desks[0]).toMatchObject({ slaMention: '<!subteam^S0123ABCD>', onResolve: 'fileTicket' });
+    expect(config.actions.map((action) => action.name)).toContain('fileTicket');
   });
 
   it('fills defaults', () => {
     const config = parseBridgeConfig({ desks: [{ id: 'd', platform: 'slack', channel: 'C1' }] });
-    expect(config.desks[0]).toEqual({ id: 'd', platform: 'slack', channel: 'C1', transcriptTurns: 20, remindAfterMinutes: 5, timeoutMinutes: 30 });
+    expect(config.desks[0]).toEqual({
+      id: 'd',
+      platform: 'slack',
+      channel: 'C1',
+      transcriptTurns: 20,
+      remindAfterMinutes: 5,
+      timeoutMinutes: 30,
+      assign: 'manual',
+      csat: true,
+    });
   });
 
   it('reads the CSML options, defaulting to synchronous replies', () => {
@@ -87,8 +130,25 @@ describe('parseBridgeConfig', () => {
     [{ desks: [{ id: 'd', platform: 'slack', channel: 'C1' }, { id: 'd', platform: 'slack', channel: 'C2' }] }, 'at desks.1.id: duplicate desk id "d"'],
     [{ actions: [{ name: 'a', type: 'http', url: 'not a url' }] }, 'at actions.0.url'],
     [{ actions: [{ name: 'a', type: 'shell' }] }, 'at actions.0.type'],
-    [{ deks: [] }, 'at (top level)'],
-  ])('rejects %j naming the YAML path', (document, message) => {
+    [{ deks: [] }, 'at deks: Unrecognized key'],
+    [{ desks: [slackDesk, { ...slackDesk, id: 'e', asign: 'manual' }] }, 'at desks.1.asign: Unrecognized key'],
+    [{ desks: [slackDesk, { ...slackDesk, id: 'e', assign: 'random' }] }, 'at desks.1.assign: Invalid option'],
+    [{ desks: [{ ...slackDesk, firstResponseMinutes: 0 }] }, 'at desks.0.firstResponseMinutes'],
+    [{ desks: [{ ...slackDesk, firstResponseMinutes: -1 }] }, 'at desks.0.firstResponseMinutes'],
+    [{ desks: [{ ...slackDesk, firstResponseMinutes: '10' }] }, 'at desks.0.firstResponseMinutes'],
+    [{ desks: [{ ...slackDesk, slaMention: '<!subteam^S1>' }] }, 'at desks.0.slaMention: slaMention needs firstResponseMinutes'],
+    [{ desks: [{ ...slackDesk, csat: 'yes' }] }, 'at desks.0.csat'],
+    [{ desks: [slackDesk, { ...slackDesk, id: 'e', onResolve: 'fileTicket' }] }, 'at desks.1.onResolve: names no action in actions ("fileTicket")'],
+  ])('rejects %j naming the YAML path in one line', (document, message) => {
     expect(() => parseBridgeConfig(document)).toThrow(message);
+    expect(() => parseBridgeConfig(document)).toThrow(/^Invalid bridge\.yaml at [\w.()\s]+: [^\n]+$/);
+  });
+
+  it('reads the desk keys of the helpdesk: assign, firstResponseMinutes, slaMention, csat, onResolve', () => {
+    const config = parseBridgeConfig({
+      desks: [{ ...slackDesk, assign: 'round-robin', firstResponseMinutes: 2.5, slaMention: '<!subteam^S0123>', csat: false, onResolve: 'fileTicket' }],
+      actions: [{ name: 'fileTicket', type: 'http', url: 'https://crm.example.com/tickets' }],
+    });
+    expect(config.desks[0]).toMatchObject({ assign: 'round-robin', firstResponseMinutes: 2.5, slaMention: '<!subteam^S0123>', csat: false, onResolve: 'fileTicket' });
   });
 });

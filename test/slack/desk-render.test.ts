@@ -94,3 +94,31 @@ describe('ticket button codec', () => {
     expect(() => encodeTicketValue('')).toThrow();
   });
 });
+
+describe('renderTicket with requester-written text', () => {
+  const huge = 'Ü'.repeat(100_000);
+
+  it.each([
+    ['a huge requester name', { requester: { id: 'U1', name: huge } }],
+    ['a huge requester id and no name', { requester: { id: `U${huge}` } }],
+    ['a huge assignee name', { state: 'assigned' as const, assignee: { id: 'U9', name: huge } }],
+    ['huge transcript turns', { transcript: Array.from({ length: 300 }, (_, at) => ({ from: 'requester' as const, text: huge.slice(0, 5_000), at })) }],
+  ])('keeps %s within Slack limits, fallback text included', (_what, overrides) => {
+    const message = renderTicket(sampleTicket(overrides));
+    expect(limitViolations(message)).toEqual([]);
+    expect(message.text.length).toBeLessThanOrEqual(4_000);
+  });
+
+  it('escapes links, mentions and markup in the requester name and transcript turns', () => {
+    const message = renderTicket(
+      sampleTicket({
+        requester: { id: 'U1', name: '<https://evil.example|IT Support> <!here>' },
+        transcript: [{ from: 'requester', text: '[Verify your account](https://evil.example) <@U123> <!channel> &amp;', at: 1 }],
+      }),
+    );
+    const rendered = JSON.stringify(message);
+    expect(rendered).not.toMatch(/<https:\/\/evil|<!here>|<!channel>|<@U123>/);
+    expect(rendered).toContain('&lt;https://evil.example|IT Support&gt; &lt;!here&gt;');
+    expect(rendered).toContain('[Verify your account](https://evil.example) &lt;@U123&gt; &lt;!channel&gt; &amp;amp;');
+  });
+});

@@ -5,6 +5,7 @@
 import { describe, expect, it } from 'vitest';
 import { renderMessage } from '../../adapters/slack/render-blocks.js';
 import type { BotCard } from '../../src/core/bot-message.js';
+import { limitViolations } from './support/block-limit-check.js';
 
 const conversationId = '6f1c2d9e-0000-4000-8000-000000000001';
 
@@ -163,5 +164,50 @@ describe('renderMessage', () => {
 
   it('renders nothing for an empty text without buttons', () => {
     expect(renderMessage({ kind: 'text', text: '  ', buttons: [] }, { conversationId })).toEqual([]);
+  });
+});
+
+describe('renderMessage of verbatim text (a requester relayed to agents)', () => {
+  const conversationId = 'conv-verbatim';
+  const forged = '[Verify your account](https://evil.example/login) <https://evil.example|Reset password> <!channel> <@U123> **urgent** & more';
+
+  it('escapes everything, converts no Markdown, and asks Slack to auto-link nothing', () => {
+    expect(renderMessage({ kind: 'text', text: forged, buttons: [], verbatim: true }, { conversationId })).toEqual([
+      {
+        text: '[Verify your account](https://evil.example/login) &lt;https://evil.example|Reset password&gt; &lt;!channel&gt; &lt;@U123&gt; **urgent** &amp; more',
+        blocks: [
+          {
+            type: 'section',
+            text: {
+              type: 'mrkdwn',
+              text: '[Verify your account](https://evil.example/login) &lt;https://evil.example|Reset password&gt; &lt;!channel&gt; &lt;@U123&gt; **urgent** &amp; more',
+              verbatim: true,
+            },
+          },
+        ],
+      },
+    ]);
+  });
+
+  it('the same text without verbatim becomes a live labelled link (the bot may write links)', () => {
+    const [message] = renderMessage({ kind: 'text', text: forged, buttons: [] }, { conversationId });
+    expect(JSON.stringify(message)).toContain('<https://evil.example/login|Verify your account>');
+  });
+
+  it('never lets a control sequence through, whatever the text', () => {
+    const samples = ['<!here>', '<!subteam^S1|team>', '<#C123>', '<mailto:a@b.example|x>', '&lt;!channel&gt;', '[a](<https://x.example>)', '<<!channel>>'];
+    for (const text of samples) {
+      const rendered = renderMessage({ kind: 'text', text, buttons: [], verbatim: true }, { conversationId });
+      for (const message of rendered) {
+        expect(message.text).not.toMatch(/[<>]/);
+        for (const block of message.blocks) expect(JSON.stringify(block)).not.toMatch(/[<>]/);
+      }
+    }
+  });
+
+  it('splits long verbatim text into sections within the limits', () => {
+    const messages = renderMessage({ kind: 'text', text: '<b>'.repeat(5_000), buttons: [], verbatim: true }, { conversationId });
+    for (const message of messages) expect(limitViolations(message)).toEqual([]);
+    expect(messages.flatMap((message) => message.blocks).length).toBeGreaterThan(1);
   });
 });

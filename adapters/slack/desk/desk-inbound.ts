@@ -82,7 +82,8 @@ export class SlackDeskInbound implements TicketThreadRelay, DeskButtons {
   /** Register `/resolve <ticket id>`: acked at once, the outcome told only to the agent. */
   registerResolveCommand(app: App): void {
     app.command(resolveCommand, async ({ ack, command }) => {
-      const ticketId = command.text.trim().replace(/^[`'"]+|[`'"]+$/g, '');
+      // Slack omits `text` when the command has no arguments; Bolt's type says string regardless.
+      const ticketId = String(command.text ?? '').trim().replace(/^[`'"]+|[`'"]+$/g, '');
       if (!isTicketId(ticketId)) {
         await ack({ response_type: 'ephemeral', text: `Usage: ${resolveCommand} <ticket id>. The id is at the bottom of the ticket post.` });
         return;

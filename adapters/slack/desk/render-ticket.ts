@@ -10,6 +10,8 @@ import { encodeTicketValue, ticketActionId } from './ticket-action-codec.js';
 
 /** Characters of one transcript turn shown on the post. */
 const turnChars = 500;
+/** Characters of a person's name or id shown on the post (a name is the requester's own words). */
+const nameChars = 200;
 /** Blocks the transcript may take (the post is one Slack message). */
 const transcriptBlocks = 40;
 
@@ -18,8 +20,9 @@ const speakers: Record<TranscriptTurn['from'], string> = { requester: 'Requester
 
 /** The ticket post. */
 export function renderTicket(ticket: TicketView): SlackMessage {
-  const name = ticket.requester.name?.trim() || ticket.requester.id;
+  const name = truncateText(ticket.requester.name?.trim() || ticket.requester.id, nameChars);
   const platform = platformNames[ticket.requesterChannel] ?? ticket.requesterChannel;
+  const ticketId = escapeMrkdwn(ticket.ticketId);
   const heading = `*Ticket from ${escapeMrkdwn(name)}* (${escapeMrkdwn(platform)})`;
   const link = ticket.requesterLink ? `\n${mrkdwnLink(ticket.requesterLink, 'Open the conversation')}` : '';
   const blocks: SlackBlock[] = [
@@ -27,18 +30,18 @@ export function renderTicket(ticket: TicketView): SlackMessage {
     {
       type: 'context',
       elements: [
-        { type: 'mrkdwn', text: stateLine(ticket) },
+        { type: 'mrkdwn', text: truncateMrkdwn(stateLine(ticket), L.contextText) },
         { type: 'mrkdwn', text: `Desk: *${escapeMrkdwn(truncateText(ticket.deskId, 200))}*` },
         { type: 'mrkdwn', text: `Opened ${slackDate(ticket.openedAt)}` },
       ],
     },
     { type: 'divider' },
     ...transcriptSections(ticket.transcript),
-    { type: 'context', elements: [{ type: 'mrkdwn', text: `Ticket \`${escapeMrkdwn(ticket.ticketId)}\` · resolve from anywhere with \`/resolve ${escapeMrkdwn(ticket.ticketId)}\`` }] },
+    { type: 'context', elements: [{ type: 'mrkdwn', text: truncateMrkdwn(`Ticket \`${ticketId}\` · resolve from anywhere with \`/resolve ${ticketId}\``, L.contextText) }] },
   ];
   const actions = ticketButtons(ticket);
   if (actions) blocks.push(actions);
-  return { text: escapeMrkdwn(`Ticket from ${name} (${platform}): ${stateWords(ticket)}`), blocks };
+  return { text: truncateMrkdwn(escapeMrkdwn(`Ticket from ${name} (${platform}): ${stateWords(ticket)}`), L.fallbackText), blocks };
 }
 
 function stateLine(ticket: TicketView): string {
@@ -54,7 +57,7 @@ function stateLine(ticket: TicketView): string {
 }
 
 function stateWords(ticket: TicketView): string {
-  const agent = ticket.assignee?.name;
+  const agent = ticket.assignee?.name === undefined ? undefined : truncateText(ticket.assignee.name, nameChars);
   switch (ticket.state) {
     case 'queued':
       return 'Waiting for an agent';

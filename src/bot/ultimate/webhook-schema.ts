@@ -12,14 +12,41 @@ export const converseEventTypes = ['sendMessage', 'escalate', 'isTeamOnline', 'w
 /** One of the Chat webhook's event types. */
 export type ConverseEventType = (typeof converseEventTypes)[number];
 
-const optionalText = z.string().nullish();
-const conversationIdField = z.string().min(1, 'platformConversationId must not be empty');
+/**
+ * Bounds of every string and list Ultimate sends (DESIGN.md 5.4): ids are UUIDs or short names
+ * in practice, texts are chat messages. Anything longer is refused with 400 and its path, before
+ * it can reach a platform that would refuse it later (Slack's `msg_too_long`, a 2,000-character
+ * button value holding the conversation id).
+ */
+export const webhookLimits = {
+  /** Ids and names: platformConversationId, conversationId, botId, escalateTo, teamId, action names and keys. */
+  id: 256,
+  /** A message or widget text (Slack's own message limit). */
+  text: 40_000,
+  /** A button label, a card title, an intent name. */
+  label: 1_000,
+  /** A card description. */
+  description: 10_000,
+  /** A link or image URL. */
+  url: 8_192,
+  /** Buttons of a message or card, cards of a carousel, intents, action parameters and their values. */
+  list: 100,
+  /** One string action parameter value. */
+  value: 10_000,
+} as const;
 
-const replyButtonSchema = z.looseObject({ type: z.literal('button'), text: z.string().min(1) });
+const L = webhookLimits;
+const bounded = (max: number) => z.string().max(max, `must be at most ${max} characters`);
+const optionalId = bounded(L.id).nullish();
+const optionalLabel = bounded(L.label).nullish();
+const conversationIdField = bounded(L.id).min(1, 'platformConversationId must not be empty');
+const list = <T extends z.ZodType>(item: T) => z.array(item).max(L.list, `must have at most ${L.list} items`);
+
+const replyButtonSchema = z.looseObject({ type: z.literal('button'), text: bounded(L.label).min(1) });
 const linkButtonSchema = z.looseObject({
   type: z.literal('link'),
-  text: z.string().min(1),
-  url: z.string({ error: 'a link button needs a url' }).min(1, 'a link button needs a url'),
+  text: bounded(L.label).min(1),
+  url: z.string({ error: 'a link button needs a url' }).min(1, 'a link button needs a url').max(L.url, `must be at most ${L.url} characters`),
 });
 
 /** A bot button: `button` sends its text back, `link` opens its `url` (required). */
@@ -29,51 +56,51 @@ export const ultimateButtonSchema = z.discriminatedUnion('type', [replyButtonSch
 
 /** One carousel card. */
 export const carouselCardSchema = z.looseObject({
-  title: z.string(),
-  description: optionalText,
-  imageUrl: optionalText,
-  buttons: z.array(ultimateButtonSchema).nullish(),
+  title: bounded(L.label),
+  description: bounded(L.description).nullish(),
+  imageUrl: bounded(L.url).nullish(),
+  buttons: list(ultimateButtonSchema).nullish(),
 });
 
-const predictedIntentSchema = z.looseObject({ value: optionalText, name: optionalText, confidence: z.number().nullish() });
+const predictedIntentSchema = z.looseObject({ value: optionalLabel, name: optionalLabel, confidence: z.number().nullish() });
 
 /** sendMessage: a bot message of type text (optionally with buttons) or carousel. */
 export const sendMessageDataSchema = z.looseObject({
   eventType: z.literal('sendMessage'),
   platformConversationId: conversationIdField,
   type: z.enum(['text', 'carousel']),
-  text: optionalText,
-  buttons: z.array(ultimateButtonSchema).nullish(),
-  carouselCards: z.array(carouselCardSchema).nullish(),
-  replyId: optionalText,
-  messageId: optionalText,
-  conversationId: optionalText,
+  text: bounded(L.text).nullish(),
+  buttons: list(ultimateButtonSchema).nullish(),
+  carouselCards: list(carouselCardSchema).nullish(),
+  replyId: optionalId,
+  messageId: optionalId,
+  conversationId: optionalId,
   confidence: z.number().nullish(),
-  predictedIntents: z.array(predictedIntentSchema).nullish(),
+  predictedIntents: list(predictedIntentSchema).nullish(),
 });
 
 /** escalate: hand the conversation to human agents (answered synchronously). */
 export const escalateDataSchema = z.looseObject({
   eventType: z.literal('escalate'),
   platformConversationId: conversationIdField,
-  conversationId: optionalText,
-  escalateTo: optionalText,
+  conversationId: optionalId,
+  escalateTo: optionalId,
 });
 
 /** isTeamOnline: is a team of agents available (answered synchronously with `{isOnline}`). */
 export const isTeamOnlineDataSchema = z.looseObject({
   eventType: z.literal('isTeamOnline'),
-  teamId: optionalText,
-  conversationId: optionalText,
-  platformConversationId: optionalText,
+  teamId: optionalId,
+  conversationId: optionalId,
+  platformConversationId: optionalId,
 });
 
 /** widgetMessage: a widget requester's message to the agent of an escalated conversation. */
 export const widgetMessageDataSchema = z.looseObject({
   eventType: z.literal('widgetMessage'),
   platformConversationId: conversationIdField,
-  conversationId: optionalText,
-  text: z.string(),
+  conversationId: optionalId,
+  text: bounded(L.text),
 });
 
 /** widgetEscalate: a widget conversation asks for a human agent (same fields as escalate). */
@@ -83,7 +110,7 @@ export const widgetEscalateDataSchema = escalateDataSchema.extend({ eventType: z
 export const widgetEndSessionDataSchema = z.looseObject({
   eventType: z.literal('widgetEndSession'),
   platformConversationId: conversationIdField,
-  conversationId: optionalText,
+  conversationId: optionalId,
 });
 
 /** The Chat webhook's `data`, told apart by `eventType`. */
@@ -95,8 +122,8 @@ export const converseEventDataSchema = z.discriminatedUnion(
 
 /** The Chat webhook body. */
 export const converseWebhookSchema = z.looseObject({
-  botId: z.string().min(1),
-  channel: optionalText,
+  botId: bounded(L.id).min(1),
+  channel: optionalId,
   data: converseEventDataSchema,
 });
 
@@ -116,10 +143,10 @@ export type UltimateButton = z.infer<typeof ultimateButtonSchema>;
  */
 export const actionParameterSchema = z
   .looseObject({
-    key: z.string().min(1),
-    value: z.union([z.array(z.unknown()), z.string(), z.number(), z.boolean()]),
-    saveAs: optionalText,
-    'saveAs?': optionalText,
+    key: bounded(L.id).min(1),
+    value: z.union([list(z.union([bounded(L.value), z.number(), z.boolean(), z.null()])), bounded(L.value), z.number(), z.boolean()]),
+    saveAs: optionalId,
+    'saveAs?': optionalId,
   })
   .transform(({ 'saveAs?': literalSaveAs, saveAs, value, ...rest }) => {
     const saveAsName = saveAs ?? literalSaveAs ?? undefined;
@@ -129,11 +156,11 @@ export const actionParameterSchema = z
 
 /** The Actions webhook body. */
 export const actionWebhookSchema = z.looseObject({
-  botId: z.string().min(1),
-  conversationId: optionalText,
+  botId: bounded(L.id).min(1),
+  conversationId: optionalId,
   platformConversationId: conversationIdField,
-  name: z.string().min(1, 'name must not be empty'),
-  data: z.array(actionParameterSchema),
+  name: bounded(L.id).min(1, 'name must not be empty'),
+  data: list(actionParameterSchema),
 });
 
 /** A parsed Actions webhook body. */

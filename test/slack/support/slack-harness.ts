@@ -10,6 +10,7 @@ import { pino } from 'pino';
 import { createSlackAdapter } from '../../../adapters/slack/index.js';
 import type { SlackEnv } from '../../../src/config/env.js';
 import type { ChannelAdapter } from '../../../src/core/channel-adapter.js';
+import type { Logger } from '../../../src/core/logger.js';
 import { Metrics } from '../../../src/core/metrics.js';
 import { fakeSlackApiUrl, type FakeSlackApi } from './fake-slack-api.js';
 import { RecordingSink } from './recording-sink.js';
@@ -31,10 +32,10 @@ export interface SlackHarness {
 }
 
 /** Start the adapter on a loopback server. */
-export async function startSlackHarness(options: { sink?: RecordingSink; now?: () => number } = {}): Promise<SlackHarness> {
+export async function startSlackHarness(options: { sink?: RecordingSink; now?: () => number; logger?: Logger } = {}): Promise<SlackHarness> {
   const sink = options.sink ?? new RecordingSink();
   const metrics = new Metrics();
-  const logger = pino({ level: 'silent' });
+  const logger = options.logger ?? pino({ level: 'silent' });
   const adapter = createSlackAdapter({ env: testSlackEnv, sink, logger, metrics, now: options.now });
   const app = express();
   const router = express.Router();

@@ -40,10 +40,14 @@ export function parseLikeBolt(body: string, contentType: string | undefined): un
   return JSON.parse(body);
 }
 
-/** Classify a parsed body. Pure. */
+/**
+ * Classify a parsed body. Pure. The order follows Bolt's own (`event` first, then `command`,
+ * then `type`), and each check covers the fields Bolt dereferences before any listener runs.
+ */
 export function classifyRequestShape(body: unknown): RequestShape {
   if (!isObject(body)) return reject('the body is not a JSON object');
   if (body.ssl_check !== undefined) return pass();
+  if (body.event !== undefined) return eventProblem(body) ?? pass();
   if (body.command !== undefined) return typeof body.command === 'string' && body.command.startsWith('/') ? pass() : reject('command is not a slash command');
   const type = body.type;
   if (typeof type !== 'string') return reject('the body has no type');
@@ -51,9 +55,9 @@ export function classifyRequestShape(body: unknown): RequestShape {
     case 'url_verification':
       return typeof body.challenge === 'string' ? pass() : reject('url_verification without a challenge');
     case 'event_callback':
-      return isObject(body.event) && typeof body.event.type === 'string' ? pass() : reject('event_callback without an event object with a type');
+      return reject('event_callback without an event');
     case 'block_actions':
-      return isBlockActions(body) ? pass() : reject('block_actions without actions or user');
+      return actionsProblem(body) ?? pass();
     default:
       if (ignoredInteractions.has(type) || ignoredEnvelopes.has(type)) return { verdict: 'ignore', reason: `${type} (no listener)` };
       return reject(`unknown type ${JSON.stringify(type.slice(0, 40))}`);
@@ -101,15 +105,34 @@ export function slackRequestGuard(options: { signingSecret: string; bodyLimit: n
   return [readRaw, gate];
 }
 
-function isBlockActions(body: Record<string, unknown>): boolean {
+/** What Bolt reads of an Events API body: the event's type, channel, item, user, subteam, and the authorizations. */
+function eventProblem(body: Record<string, unknown>): RequestShape | undefined {
+  const { event, authorizations } = body;
+  if (!isObject(event) || typeof event.type !== 'string') return reject('event is not an object with a type');
+  if (!optional(event.channel, (channel) => typeof channel === 'string' || isObject(channel))) return reject('event.channel is neither a string nor an object');
+  if (!optional(event.user, (user) => typeof user === 'string' || isObject(user))) return reject('event.user is neither a string nor an object');
+  if (!optional(event.item, isObject) || !optional(event.subteam, isObject)) return reject('event.item or event.subteam is not an object');
+  if (!optional(authorizations, (list) => Array.isArray(list) && list.every(isObject))) return reject('authorizations is not a list of objects');
+  return undefined;
+}
+
+/** What Bolt and the click handler read of block_actions: actions with ids, the user, and team/enterprise/channel when present. */
+function actionsProblem(body: Record<string, unknown>): RequestShape | undefined {
   const { actions, user } = body;
-  return (
-    Array.isArray(actions) &&
-    actions.length > 0 &&
-    actions.every((action) => isObject(action) && typeof action.action_id === 'string') &&
-    isObject(user) &&
-    typeof user.id === 'string'
-  );
+  if (!Array.isArray(actions) || actions.length === 0 || !actions.every((action) => isObject(action) && typeof action.action_id === 'string')) {
+    return reject('block_actions without actions');
+  }
+  if (!isObject(user) || typeof user.id !== 'string') return reject('block_actions without a user');
+  const nullableObject = (value: unknown) => value === null || isObject(value);
+  if (!optional(body.team, nullableObject) || !optional(body.enterprise, nullableObject) || !optional(body.channel, isObject)) {
+    return reject('block_actions with a team, enterprise or channel that is not an object');
+  }
+  return undefined;
+}
+
+/** True when `value` is absent or passes `check`. */
+function optional(value: unknown, check: (value: unknown) => boolean): boolean {
+  return value === undefined || check(value);
 }
 
 function isObject(value: unknown): value is Record<string, unknown> {

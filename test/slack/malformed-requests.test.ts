@@ -30,6 +30,11 @@ describe('signed bodies Bolt cannot classify', () => {
     ['an event that is null', JSON.stringify({ ...eventCallback, event: null })],
     ['an event_callback without event', JSON.stringify(eventCallback)],
     ['an event without a type', JSON.stringify({ ...eventCallback, event: { text: 'hi' } })],
+    ['an event whose channel is a number', JSON.stringify({ ...eventCallback, event: { type: 'message', channel: 1e308 } })],
+    ['an event whose user is null', JSON.stringify({ ...eventCallback, event: { type: 'message', user: null } })],
+    ['authorizations holding null', JSON.stringify({ ...eventCallback, authorizations: [null], event: { type: 'message', channel: 'D1' } })],
+    ['block_actions whose team is a number', `payload=${encodeURIComponent(JSON.stringify({ type: 'block_actions', team: 5, user: { id: 'U1' }, actions: [{ action_id: 'a' }] }))}`, 'application/x-www-form-urlencoded'],
+    ['block_actions without actions', `payload=${encodeURIComponent(JSON.stringify({ type: 'block_actions', user: { id: 'U1' }, actions: [] }))}`, 'application/x-www-form-urlencoded'],
     ['a payload that is not JSON', `payload=${encodeURIComponent('{nope')}`, 'application/x-www-form-urlencoded'],
     ['a payload that is null', `payload=null`, 'application/x-www-form-urlencoded'],
   ])('%s → 400 at once, nothing handed over', async (_name, body, contentType = 'application/json') => {

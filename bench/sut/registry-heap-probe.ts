@@ -8,7 +8,6 @@
 import { randomUUID } from 'node:crypto';
 import { ConversationRegistry } from '../../src/core/conversations.js';
 import { createLogger } from '../../src/core/logger.js';
-import type { VisitorEvent } from '../../src/core/visitor-event.js';
 import { MemoryStore } from '../../src/store/memory-store.js';
 import { benchIdentity, requester } from '../payloads.js';
 
@@ -27,9 +26,9 @@ const count = Number(process.env.BENCH_HEAP_CONVERSATIONS ?? '20000');
 async function probe(): Promise<RegistryHeapReport> {
   const store = new MemoryStore({ limits: { maxMemoryEntries: (warmUp + count) * 2 } });
   const registry = new ConversationRegistry({ store, logger: createLogger({ level: 'silent' }), now: Date.now, newId: randomUUID });
-  for (let index = 0; index < warmUp; index++) await registry.resolve(dmEvent(index));
+  for (let index = 0; index < warmUp; index++) await resolve(registry, index);
   const heapBeforeBytes = collectedHeap();
-  for (let index = warmUp; index < warmUp + count; index++) await registry.resolve(dmEvent(index));
+  for (let index = warmUp; index < warmUp + count; index++) await resolve(registry, index);
   const heapAfterBytes = collectedHeap();
   // Keep the store reachable until after the second reading.
   if ((await store.findConversationByAddress('slack', key(warmUp))) === undefined) throw new Error('the probe lost a conversation');
@@ -40,22 +39,18 @@ function key(index: number): string {
   return `${benchIdentity.teamId}:${requester(index).channel}`;
 }
 
-function dmEvent(index: number): VisitorEvent {
+/** Resolve conversation `index` as the bot destination does for a new DM: address, requester, full profile. */
+function resolve(registry: ConversationRegistry, index: number) {
   const { channel, user } = requester(index);
-  return {
-    address: { channel: 'slack', key: key(index), reference: { team: benchIdentity.teamId, channel } },
-    requester: { id: user },
-    action: { kind: 'message', text: 'Where is my order?' },
-    eventId: `Ev${index}`,
-    loadProfile: async () => ({
-      id: user,
-      name: `Bench User ${user}`,
-      email: `${user.toLowerCase()}@bench.example`,
-      timezone: 'Europe/Berlin',
-      locale: 'en-US',
-      extra: { slackTeamId: benchIdentity.teamId },
-    }),
-  };
+  const address = { channel: 'slack', key: key(index), reference: { team: benchIdentity.teamId, channel } };
+  return registry.resolve(address, { id: user }, async () => ({
+    id: user,
+    name: `Bench User ${user}`,
+    email: `${user.toLowerCase()}@bench.example`,
+    timezone: 'Europe/Berlin',
+    locale: 'en-US',
+    extra: { slackTeamId: benchIdentity.teamId },
+  }));
 }
 
 function collectedHeap(): number {

@@ -3,7 +3,7 @@
  * `sqlite:./data/bridge.db`), safe while the bridge runs (SQLite in WAL mode, or Redis). A bad
  * command prints the usage line and exits 2; a store that cannot be opened exits 1 with one line.
  */
-import { pino } from 'pino';
+import pino from 'pino';
 import { createLogger } from '../core/logger.js';
 import { openStore } from '../store/open-store.js';
 import { parseAdminArgs, usage, UsageError } from './admin-args.js';

@@ -9,12 +9,12 @@ let store: MemoryStore;
 
 beforeEach(async () => {
   store = new MemoryStore();
-  await store.saveConversation(conversation);
+  await store.createConversation(conversation);
 });
 
 function actions(fields?: string[]): ActionRegistry {
   return ActionRegistry.fromConfig([{ name: 'whoIsThis', type: 'requester-profile', fields }], {
-    getConversation: (id) => store.getConversation(id),
+    getConversation: async (id) => (await store.getConversation(id))?.value,
   });
 }
 
@@ -36,7 +36,7 @@ describe('requester-profile action', () => {
   it('leaves out fields the profile does not have', async () => {
     const teams = { ...slackConversation('0b8a7c4e-2f4d-4a57-9a8e-5a1d3c2b1f00'), address: { channel: 'teams', key: 'a:1', reference: {} } };
     teams.requester = { id: '29:1abc', name: 'Grace Hopper' };
-    await store.saveConversation(teams);
+    await store.createConversation(teams);
     const results = await actions().run({ name: 'whoIsThis', platformConversationId: teams.id, data: [] });
     expect(results).toEqual([
       { key: 'platform', value: 'teams' },

@@ -56,9 +56,9 @@ function demoBot(): DemoBot {
 
 beforeEach(async () => {
   store = new MemoryStore();
-  await store.saveConversation(conversation);
+  await store.createConversation(conversation);
   output = new RecordingOutput();
-  actions = new ActionRegistry({ getConversation: (conversationId) => store.getConversation(conversationId) });
+  actions = new ActionRegistry({ getConversation: async (conversationId) => (await store.getConversation(conversationId))?.value });
   logLines = [];
 });
 

@@ -71,7 +71,7 @@ describe('bot webhooks without desks', () => {
       data: { eventType: 'sendMessage', platformConversationId: '7d9d7a4e-0000-4000-8000-000000000000', type: 'text', text: 'hi', buttons: [], carouselCards: [] },
     });
     expect(response.status).toBe(404);
-    expect(await bridge.store.conversationsWithPending(10)).toEqual([]);
+    expect(await bridge.store.queuesWithPending(10)).toEqual([]);
   });
 
   it('fails a widget escalation with a 4xx naming the missing desk', async () => {

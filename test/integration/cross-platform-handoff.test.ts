@@ -61,7 +61,7 @@ describe('Teams requester, Slack desk', () => {
     await teamsRequesterSays('hello');
     await waitForTeams('Show products');
     const threadKey = (teamsFixture('personal-message') as unknown as { conversation: { id: string } }).conversation.id;
-    const firstId = (await pollFor(() => bridge.store.findConversationByAddress('teams', threadKey), 'the Teams conversation')).id;
+    const firstId = (await pollFor(() => bridge.store.findConversationByAddress('teams', threadKey), 'the Teams conversation')).value.id;
 
     await teamsRequesterSays('human');
     const ticket = await pollFor(() => deskPosts()[0], 'the ticket in the Slack desk');
@@ -85,7 +85,7 @@ describe('Teams requester, Slack desk', () => {
     await teamsRequesterSays('products');
     await pollFor(() => toTeams().filter((body) => body.includes('carousel')).length > 0 || undefined, 'the bot answering again');
     const current = await bridge.store.findConversationByAddress('teams', threadKey);
-    expect(current!.id).not.toBe(firstId);
+    expect(current!.value.id).not.toBe(firstId);
     expect(deskPosts().some((post) => String(post.body.text).includes('products'))).toBe(false);
   });
 });

@@ -15,6 +15,7 @@ import { postInteraction } from './support/signed-requests.js';
 import { fixture, type Json } from './support/slack-fixtures.js';
 import { counterValue, signingSecret, useSlackHarness, type SlackHarness } from './support/slack-harness.js';
 import { waitUntil } from './support/wait-until.js';
+import { deliveryContext } from '../support/delivery-context.js';
 
 const api = new FakeSlackApi();
 let harness: SlackHarness;
@@ -25,7 +26,7 @@ useSlackHarness(api, (started) => (harness = started));
 
 /** Deliver a message, then build Slack's block_actions payload for a click on one of its buttons. */
 async function clickOn(address: ChannelAddress, message: BotMessage, pick: (buttons: ButtonElement[]) => ButtonElement): Promise<Json> {
-  await harness.adapter.deliver(address, message, { conversationId: 'conv-7' });
+  await harness.adapter.deliver(address, message, deliveryContext('conv-7'));
   const posted = api.callsOf('chat.postMessage').at(-1)!;
   const ts = '1700000000.000001';
   const blocks = posted.args.blocks as Json[];

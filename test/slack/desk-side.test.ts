@@ -11,6 +11,7 @@ import { FakeSlackApi, fakeBot, rateLimited } from './support/fake-slack-api.js'
 import { sampleTicket } from './support/sample-ticket.js';
 import { fixture } from './support/slack-fixtures.js';
 import { useSlackHarness, type SlackHarness } from './support/slack-harness.js';
+import { deliveryContext } from '../support/delivery-context.js';
 
 const api = new FakeSlackApi();
 let harness: SlackHarness;
@@ -67,7 +68,7 @@ describe('Slack desk side', () => {
 
   it('posts into the ticket thread under the sender name', async () => {
     const thread = await harness.adapter.desk!.postTicket(desk, ticket);
-    await harness.adapter.desk!.postToTicket(thread, { kind: 'text', text: 'It still does not boot', buttons: [], sender: { name: 'Egon Spengler' } });
+    await harness.adapter.desk!.postToTicket(thread, { kind: 'text', text: 'It still does not boot', buttons: [], sender: { name: 'Egon Spengler' } }, deliveryContext());
     const relayed = api.callsOf('chat.postMessage')[1]!;
     expect(relayed.args).toMatchObject({ channel: 'C0DESK0001', thread_ts: '1700000000.000001', username: 'Egon Spengler', text: 'It still does not boot' });
   });

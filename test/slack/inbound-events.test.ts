@@ -33,7 +33,7 @@ describe('POST /slack/events', () => {
     expect(await response.json()).toEqual({ challenge: '3eZbrw1aBm2rZgRNFdxV2595E9CY3gmdALWMmHkvFXO7tYXAYM8P' });
   });
 
-  it('turns a DM into a message in the DM running conversation, with a lazy users.info profile', async () => {
+  it('turns a DM into a message in the DM running conversation; users.info only when the core asks for the profile', async () => {
     const response = await postEvent(harness.eventsUrl, fixture('event-message-im'), sign);
     expect(response.status).toBe(200);
     const event = await harness.sink.nthVisitorEvent(1);
@@ -42,7 +42,7 @@ describe('POST /slack/events', () => {
     expect(event.action).toEqual({ kind: 'message', text: 'Hello hello can you hear me?' });
     expect(event.eventId).toBe('Ev0PV52K21');
     expect(api.callsOf('users.info')).toHaveLength(0);
-    expect(await event.loadProfile!()).toEqual({
+    expect(await harness.adapter.requesterProfile!(event.address, event.requester)).toEqual({
       id: 'U2147483697',
       name: 'Egon Spengler',
       email: 'spengler@ghostbusters.example.com',
@@ -51,7 +51,7 @@ describe('POST /slack/events', () => {
       extra: { slackTeamId: 'T012AB3C4' },
     });
     expect(api.callsOf('users.info')[0]!.args).toMatchObject({ user: 'U2147483697', include_locale: 'true' });
-    await event.loadProfile!();
+    await harness.adapter.requesterProfile!(event.address, event.requester);
     expect(api.callsOf('users.info')).toHaveLength(1); // cached
   });
 

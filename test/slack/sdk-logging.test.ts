@@ -43,7 +43,7 @@ describe('Slack SDK debug logs', () => {
       const response = await postEvent(harness.eventsUrl, fixture('event-message-im'), { secret: signingSecret });
       expect(response.status).toBe(200);
       const event = await harness.sink.nthVisitorEvent(1);
-      await event.loadProfile?.();
+      await harness.adapter.requesterProfile!(event.address, event.requester);
       await api.waitForCalls('users.info');
       expectNothingSecret(log.lines);
     } finally {

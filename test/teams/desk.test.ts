@@ -16,6 +16,7 @@ import { ProactiveSender } from '../../adapters/teams/proactive-sender.js';
 import type { DeskSide, DeskTarget, TicketView } from '../../src/core/channel-adapter.js';
 import type { RecordedRequest, ScriptedResponse } from '../support/fake-http-server.js';
 import { defaultConnector, fixture, startTeamsHarness, type TeamsHarness } from './support/teams-harness.js';
+import { deliveryContext } from '../support/delivery-context.js';
 
 const tenantId = 'b28fdbfd-2b78-4f93-b0f8-8881793f0f8f';
 const teamId = '19:zFLSDFWsesfzcmKArqKJ-65aOXJz@sgf462H2wz41@thread.tacv2';
@@ -169,7 +170,7 @@ describe('Teams desk side', () => {
 
   it('posts requester messages into the ticket thread with the requester\'s name', async () => {
     const address = await deskSide.postTicket(desk, ticket);
-    await deskSide.postToTicket(address, { kind: 'text', text: 'It beeps three times.', buttons: [], sender: { name: 'Megan Bowen' } });
+    await deskSide.postToTicket(address, { kind: 'text', text: 'It beeps three times.', buttons: [], sender: { name: 'Megan Bowen' } }, deliveryContext());
     const post = harness.connector.requests.filter((request) => request.method === 'POST' && request.path !== '/v3/conversations').at(-1)!;
     expect(decodeURIComponent(post.path)).toMatch(new RegExp(`^/v3/conversations/${thread.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}/activities`));
     expect(post.body).toMatchObject({ text: '**Megan Bowen**\n\nIt beeps three times.', conversation: { id: thread } });

@@ -47,8 +47,8 @@ describe('POST /api/messages', () => {
 
   it('loads the full profile (email or UPN) from the roster when the core asks, once per user', async () => {
     const profiles: unknown[] = [];
-    // The core calls loadProfile inside the turn, as the sink does here.
-    harness.sink.onVisitorEvent = async (event) => void profiles.push(await event.loadProfile!());
+    // The core asks when it creates the conversation, in a proactive turn of its own.
+    harness.sink.onVisitorEvent = async (event) => void profiles.push(await harness.adapter.requesterProfile!(event.address, event.requester));
     await harness.post(fixture('personal-message'));
     await harness.post({ ...fixture('personal-message'), id: '1485983408999' });
     expect(profiles).toHaveLength(2);
@@ -139,7 +139,7 @@ describe('POST /api/messages', () => {
   });
 
   it('answers a click on an ended conversation with a short note and drops the buttons', async () => {
-    harness.sink.visitorOutcome = { status: 'ended', conversationId: 'conv-old' };
+    harness.sink.visitorOutcome = { status: 'ended' };
     const activity = fixture('submit-empty-text');
     activity.value = encodeClick({ conversationId: 'conv-old', text: 'Yes' }, 'Shall I continue?');
     expect((await harness.post(activity)).status).toBe(200);

@@ -6,6 +6,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { addressOf } from '../../adapters/teams/conversation-address.js';
 import { DeliveryError } from '../../src/core/errors.js';
+import { deliveryContext } from '../support/delivery-context.js';
 import type { ChannelAddress } from '../../src/core/visitor-event.js';
 import type { RecordedRequest, ScriptedResponse } from '../support/fake-http-server.js';
 import { defaultConnector, startTeamsHarness, type TeamsHarness } from './support/teams-harness.js';
@@ -53,7 +54,7 @@ const sends = (h: TeamsHarness) => h.connector.requests.filter((request) => requ
 describe('proactive delivery', () => {
   it('sends the rendered activities into the stored conversation', async () => {
     harness = await startTeamsHarness();
-    await harness.adapter.deliver(addressAt(`${harness.connector.url}/`), { kind: 'text', text: 'Your order shipped.', buttons: [] }, { conversationId: 'conv-1' });
+    await harness.adapter.deliver(addressAt(`${harness.connector.url}/`), { kind: 'text', text: 'Your order shipped.', buttons: [] }, deliveryContext('conv-1'));
     const [send] = sends(harness);
     // botbuilder posts proactive messages as replies to its own continuation activity id.
     expect(decodeURIComponent(send!.path)).toMatch(new RegExp(`^/v3/conversations/${conversationId}/activities(/[\\w-]+)?$`));
@@ -70,36 +71,36 @@ describe('proactive delivery', () => {
   it('throws a retryable DeliveryError with retryAfterMs on 429, after exactly one request, and succeeds on the retry', async () => {
     harness = await startTeamsHarness({ script: scripted([{ status: 429, headers: { 'retry-after': '3' }, body: { error: { code: 'TooManyRequests' } } }]) });
     const address = addressAt(`${harness.connector.url}/`);
-    const error = await deliveryError(harness.adapter.deliver(address, { kind: 'text', text: 'hi', buttons: [] }));
+    const error = await deliveryError(harness.adapter.deliver(address, { kind: 'text', text: 'hi', buttons: [] }, deliveryContext()));
     expect(error).toMatchObject({ retryable: true, retryAfterMs: 3_000, platformCode: '429' });
     expect(sends(harness)).toHaveLength(1);
-    await harness.adapter.deliver(address, { kind: 'text', text: 'hi', buttons: [] });
+    await harness.adapter.deliver(address, { kind: 'text', text: 'hi', buttons: [] }, deliveryContext());
     expect(sends(harness)).toHaveLength(2);
   });
 
   it.each([412, 502, 504])('treats HTTP %i as retryable, without retrying inside botbuilder', async (status) => {
     harness = await startTeamsHarness({ script: scripted([{ status, body: {} }]) });
-    const error = await deliveryError(harness.adapter.deliver(addressAt(`${harness.connector.url}/`), { kind: 'text', text: 'hi', buttons: [] }));
+    const error = await deliveryError(harness.adapter.deliver(addressAt(`${harness.connector.url}/`), { kind: 'text', text: 'hi', buttons: [] }, deliveryContext()));
     expect(error).toMatchObject({ retryable: true, platformCode: String(status) });
     expect(sends(harness)).toHaveLength(1);
   });
 
   it.each([403, 404, 400])('treats HTTP %i as final', async (status) => {
     harness = await startTeamsHarness({ script: scripted([{ status, body: { error: { code: 'Forbidden', message: 'Bot is not part of the conversation roster' } } }]) });
-    const error = await deliveryError(harness.adapter.deliver(addressAt(`${harness.connector.url}/`), { kind: 'text', text: 'hi', buttons: [] }));
+    const error = await deliveryError(harness.adapter.deliver(addressAt(`${harness.connector.url}/`), { kind: 'text', text: 'hi', buttons: [] }, deliveryContext()));
     expect(error).toMatchObject({ retryable: false, platformCode: String(status) });
     expect(sends(harness)).toHaveLength(1);
   });
 
   it('times out a connector that does not answer, as a retryable error', async () => {
     harness = await startTeamsHarness({ connectorTimeoutMs: 300, script: (request) => (request.method === 'POST' ? new Promise<ScriptedResponse>(() => undefined) : defaultConnector(request)) });
-    const error = await deliveryError(harness.adapter.deliver(addressAt(`${harness.connector.url}/`), { kind: 'text', text: 'hi', buttons: [] }));
+    const error = await deliveryError(harness.adapter.deliver(addressAt(`${harness.connector.url}/`), { kind: 'text', text: 'hi', buttons: [] }, deliveryContext()));
     expect(error).toMatchObject({ retryable: true, platformCode: 'timeout' });
   });
 
   it('treats an unreachable connector as a retryable network error', async () => {
     harness = await startTeamsHarness();
-    const error = await deliveryError(harness.adapter.deliver(addressAt('http://127.0.0.1:9/'), { kind: 'text', text: 'hi', buttons: [] }));
+    const error = await deliveryError(harness.adapter.deliver(addressAt('http://127.0.0.1:9/'), { kind: 'text', text: 'hi', buttons: [] }, deliveryContext()));
     expect(error).toMatchObject({ retryable: true, platformCode: 'ECONNREFUSED' });
   });
 
@@ -114,15 +115,18 @@ describe('proactive delivery', () => {
     });
     const address = addressAt(`${harness.connector.url}/`);
     const message = { kind: 'carousel' as const, text: 'Pick one', cards: [{ title: 'A', buttons: [] }] };
-    await deliveryError(harness.adapter.deliver(address, message));
-    await harness.adapter.deliver(address, message);
+    // One context for both attempts: the core's store hands the saved progress to the retry.
+    const context = deliveryContext();
+    await deliveryError(harness.adapter.deliver(address, message, context));
+    expect(context.progress).toEqual({ posted: 1 });
+    await harness.adapter.deliver(address, message, context);
     expect(sends(harness).map((request) => (request.body.attachmentLayout ? 'carousel' : request.body.text))).toEqual(['Pick one', 'carousel', 'carousel']);
   });
 
   it('refuses a damaged stored address as a final error, naming the field', async () => {
     harness = await startTeamsHarness();
     const address = addressAt(`${harness.connector.url}/`);
-    const error = await deliveryError(harness.adapter.deliver({ ...address, reference: { ...address.reference, serviceUrl: 'not a url' } }, { kind: 'text', text: 'hi', buttons: [] }));
+    const error = await deliveryError(harness.adapter.deliver({ ...address, reference: { ...address.reference, serviceUrl: 'not a url' } }, { kind: 'text', text: 'hi', buttons: [] }, deliveryContext()));
     expect(error).toMatchObject({ retryable: false, platformCode: 'invalid_address' });
     expect(error.message).toContain('serviceUrl');
     expect(sends(harness)).toHaveLength(0);

@@ -8,7 +8,7 @@
 import axios, { type AxiosInstance } from 'axios';
 import { LRUCache } from 'lru-cache';
 import { z } from 'zod';
-import { parseRetryAfterMs } from '../../../src/bot/http-retry.js';
+import { parseRetryAfterMs } from '../../../src/core/retry-after.js';
 import { teamsLimits } from '../limits.js';
 
 /** Graph availabilities that count as someone being there. */

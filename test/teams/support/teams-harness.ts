@@ -25,7 +25,7 @@ export function fixture(name: string): Record<string, unknown> & { serviceUrl: s
 export class RecordingSink implements InboundSink {
   readonly visitorEvents: VisitorEvent[] = [];
   readonly agentEvents: AgentEvent[] = [];
-  visitorOutcome: VisitorEventOutcome = { status: 'accepted', conversationId: 'conv-1' };
+  visitorOutcome: VisitorEventOutcome = { status: 'accepted' };
   agentOutcome: AgentEventOutcome = { status: 'accepted' };
   readonly liveKeys = new Set<string>();
   readonly ticketThreads = new Set<string>();

@@ -140,5 +140,12 @@ describe('Slack with the Ultimate bot', () => {
     await postInteraction(`${bridge.url}/slack/events`, click(posted, picks[1]!, '1700000002.000100'), { secret });
     const converse = await pollFor(() => ultimate.requests.find((request) => request.body.text === 'Pick'), 'the card click');
     expect(converse.body).toEqual({ platformConversationId: conversationId, eventType: 'message', text: 'Pick', cardIndex: 1 });
+
+    // Dedupe is per message and button: the same click again is dropped, another card's button is not.
+    await postInteraction(`${bridge.url}/slack/events`, click(posted, picks[1]!, '1700000002.000100'), { secret });
+    await postInteraction(`${bridge.url}/slack/events`, click(posted, picks[0]!, '1700000002.000100'), { secret });
+    await pollFor(() => ultimate.requests.find((request) => request.body.text === 'Pick' && request.body.cardIndex === 0), 'the other card click');
+    await bridge.worker.idle();
+    expect(ultimate.requests.filter((request) => request.body.text === 'Pick').map((request) => request.body.cardIndex)).toEqual([1, 0]);
   });
 });

@@ -238,8 +238,11 @@ describe("hand-off from Ultimate's chat widget to a Slack desk", () => {
 
   it('resolving a widget ticket disconnects the agent; a time-out fails the escalation', async () => {
     const resolvedOne = 'a1b2c3d4-0000-4000-8000-000000000001';
+    const ticketPosts = () => postsTo(deskChannel).filter((request) => !request.body.thread_ts);
+    const before = ticketPosts().length;
     await webhook({ eventType: 'widgetEscalate', platformConversationId: resolvedOne });
-    const post = await pollFor(() => postsTo(deskChannel).filter((request) => !request.body.thread_ts).at(-1), 'ticket');
+    // The ticket is posted through the outbox, after the webhook's answer: wait for the new post.
+    const post = await pollFor(() => ticketPosts()[before], 'ticket');
     await pollFor(() => widgetCalls().find((call) => call.body.platformConversationId === resolvedOne), 'queued');
     await postInteraction(`${bridge.url}/slack/events`, ticketClick(post, { user: agents.ada, channel: deskChannel }, 'resolve'), { secret });
     await pollFor(() => widgetCalls().find((call) => call.body.platformConversationId === resolvedOne && call.body.eventType === 'agentDisconnect'), 'agentDisconnect');

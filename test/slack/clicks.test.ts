@@ -58,7 +58,7 @@ describe('block_actions', () => {
     expect(event.action).toEqual({ kind: 'message', text: 'Pick B', cardIndex: 1, payload: 'PLAN_B', clickedConversationId: 'conv-7' });
     expect(event.address.key).toBe('T123ABC456:C0A511MBCUW:1771287144.743569');
     expect(event.requester).toEqual({ id: 'U03STHCA1JM', extra: { slackTeamId: 'T03SH7G01GU' } });
-    expect(event.eventId).toBe('click:C0A511MBCUW:1700000000.000001');
+    expect(event.eventId).toBe('click:C0A511MBCUW:1700000000.000001:bridge.reply.1'); // per message and button
     const [update] = await api.waitForCalls('chat.update');
     expect(update!.args.channel).toBe('C0A511MBCUW');
     expect(update!.args.ts).toBe('1700000000.000001');

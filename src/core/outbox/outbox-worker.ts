@@ -201,6 +201,7 @@ export class OutboxWorker {
       // The dead letter below is what operators act on; a failed notice must not keep the entry.
       this.deps.logger.warn({ err: notifyError, destination: entry.destination }, 'could not tell anyone about a failed delivery');
     }
+    await this.deps.store.recordAttempt(lease, entry.seq); // the dead letter counts the last attempt too
     await this.deps.store.deadLetter(lease, entry.seq, reason, this.now());
     this.deps.metrics.deadLetters.inc({ destination: entry.destination });
     this.deps.logger.error({ err: error, destination: entry.destination, key: entry.key, seq: entry.seq, reason }, 'delivery finally failed: dead-lettered');

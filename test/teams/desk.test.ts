@@ -1,6 +1,6 @@
 /**
- * The Teams desk side against a loopback connector stand-in (the desk team's serviceUrl, learned
- * from the app's installation in that team) and msw for Microsoft Graph and the token endpoint:
+ * The Teams desk side against a loopback connector stand-in (the adapter's default serviceUrl
+ * for desk teams) and msw for Microsoft Graph and the token endpoint:
  * ticket post, in-place update, thread relay, Claim / Resolve clicks, agent replies, presence.
  */
 import { http, HttpResponse } from 'msw';
@@ -86,7 +86,8 @@ beforeEach(async () => {
   graph.failPresence = false;
   harness = await startTeamsHarness({ script: deskConnector, env: { tenantId } });
   deskSide = harness.adapter.desk!;
-  // Installing the app in the desk team tells the adapter where that team is served.
+  // With auth off nothing is learned from traffic: the desk team is reached at the default
+  // service URL, which the harness points at the connector stand-in.
   expect((await harness.post(fixture('installation-update-team'))).status).toBe(200);
 });
 
@@ -104,7 +105,7 @@ function presenceDesk(): DeskSide {
   return createTeamsDesk({
     sender: new ProactiveSender(framework.adapter, framework.botAppId, Date.now, 5_000),
     botAppId: framework.botAppId,
-    directory: new TeamDirectory({ serviceUrl: `${harness.connector.url}/`, tenantId, botAppId: framework.botAppId }),
+    directory: new TeamDirectory({ serviceUrl: `${harness.connector.url}/`, tenantId, botAppId: framework.botAppId, learnsFromTraffic: false }),
     presence: new GraphPresence({ graphApiUrl: 'https://graph.microsoft.com/v1.0', appId, appPassword: 'desk-secret', tenantId }),
     postedThreads: new LRUCache<string, true>({ max: 10 }),
   });

@@ -56,7 +56,7 @@ afterEach(async () => {
   await attacker.close();
 });
 
-async function start(env: Parameters<typeof startTeamsHarness>[0]['env']): Promise<void> {
+async function start(env: NonNullable<Parameters<typeof startTeamsHarness>[0]>['env']): Promise<void> {
   harness = await startTeamsHarness({ script: teamConnector, env });
   regional = await startFakeServer(teamConnector);
   attacker = await startFakeServer(teamConnector);

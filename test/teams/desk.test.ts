@@ -168,6 +168,16 @@ describe('Teams desk side', () => {
     expect(post.body).toMatchObject({ text: '**Megan Bowen**\n\nIt beeps three times.', conversation: { id: thread } });
   });
 
+  it('relays a requester\'s own words (verbatim) into the ticket thread escaped, and shows their name escaped on the card', async () => {
+    const address = await deskSide.postTicket(desk, { ...ticket, requester: { id: 'aad-megan', name: 'Megan <at>Dana</at>' } });
+    const card = JSON.stringify(harness.connector.requests.find((request) => request.path === '/v3/conversations')!.body.activity);
+    expect(card).toContain('Ticket: Megan \\\\<at\\\\>Dana\\\\</at\\\\> needs help');
+    const words = '[Verify your account](https://evil.example/login) or <at>Dana Agent</at>';
+    await deskSide.postToTicket(address, { kind: 'text', text: words, buttons: [], verbatim: true, sender: { name: 'Megan Bowen' } });
+    const post = harness.connector.requests.filter((request) => request.method === 'POST' && request.path !== '/v3/conversations').at(-1)!;
+    expect(post.body).toMatchObject({ textFormat: 'markdown', text: '**Megan Bowen**\n\n\\[Verify your account\\](https://evil.example/login) or \\<at\\>Dana Agent\\</at\\>' });
+  });
+
   it('turns Claim and Resolve clicks into agent events, and says why when the core refuses', async () => {
     await harness.post(inThread({ text: undefined, entities: [], replyToId: '1700000000001', value: encodeTicketAction({ action: 'claim', ticketId: 'ticket-1' }) }));
     expect(harness.sink.agentEvents).toEqual([{ kind: 'claim', ticketId: 'ticket-1', agent: { id: 'aad-dana', name: 'Dana Agent' }, eventId: expect.any(String) }]);

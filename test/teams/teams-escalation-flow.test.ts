@@ -91,12 +91,16 @@ describe('hand-off on Teams', () => {
     // The app installed in the desk team: with auth off this teaches nothing (no signed serviceUrl).
     await post(fixture('installation-update-team'));
 
+    await requesterSays('[Verify your account](https://evil.example/login) please');
+    await waitFor(toRequester, 'demo bot');
     await requesterSays('I want to talk to a human');
     const create = await pollFor(() => connector.requests.find((request) => request.path === '/v3/conversations'), 'the ticket post');
     expect(create.body).toMatchObject({ isGroup: true, channelData: { channel: { id: deskChannel } } });
     const card = JSON.stringify(create.body.activity);
     expect(card).toContain('Megan Bowen (teams)');
     expect(card).toContain('I want to talk to a human');
+    // The requester's Markdown link reaches the agents' card as text, not as a live link.
+    expect(card).toContain('**Requester:** \\\\[Verify your account\\\\](https://evil.example/login) please');
     const ticketId = /"ticketId":"([^"]+)"/.exec(card)![1]!;
     await waitFor(toRequester, 'handing you over');
 

@@ -5,7 +5,7 @@
  * the Azure pipeline's own retry policy (three retries, honouring Retry-After) is removed,
  * because the core's delivery loop owns retries and ordering, and every request gets a timeout.
  */
-import { CloudAdapter, ConfigurationBotFrameworkAuthentication, ConfigurationServiceClientCredentialFactory } from 'botbuilder';
+import { CloudAdapter, ConfigurationBotFrameworkAuthentication, ConfigurationServiceClientCredentialFactory, type Activity, type InvokeResponse, type TurnContext } from 'botbuilder';
 import type { TeamsEnv } from '../../src/config/env.js';
 
 /** The bot app id used when auth is off: botbuilder needs a non-empty one for proactive turns. */
@@ -14,6 +14,9 @@ export const localBotAppId = 'channel-bridge-local';
 /** Audience and login endpoint of Bot Framework connector tokens (public cloud). */
 const connectorAudience = 'https://api.botframework.com';
 const connectorLoginUrl = 'https://login.microsoftonline.com/botframework.com';
+
+/** What authenticating an inbound request yields: the caller's claims and a connector factory. */
+export type AuthenticatedRequest = Awaited<ReturnType<ConfigurationBotFrameworkAuthentication['authenticateRequest']>>;
 
 type ConnectorFactory = ReturnType<ConfigurationBotFrameworkAuthentication['createConnectorFactory']>;
 type ConnectorClient = Awaited<ReturnType<ConnectorFactory['create']>>;
@@ -26,7 +29,7 @@ interface PipelineLike {
 
 /** Botbuilder's pieces, built once per adapter. */
 export interface BotFramework {
-  adapter: CloudAdapter;
+  adapter: BridgeCloudAdapter;
   /** The app id to pass to proactive calls (the configured one, or `localBotAppId` with auth off). */
   botAppId: string;
   /** Whether inbound requests are authenticated (an app id is configured). */
@@ -46,7 +49,7 @@ export function createBotFramework(env: TeamsEnv, timeoutMs: number): BotFramewo
   const credentials = new ConfigurationServiceClientCredentialFactory(config);
   const auth = new TunedBotFrameworkAuthentication(timeoutMs, config, credentials);
   return {
-    adapter: new CloudAdapter(auth),
+    adapter: new BridgeCloudAdapter(auth),
     botAppId: env.appId ?? localBotAppId,
     authEnabled: Boolean(env.appId),
     fetchToken: async () => {
@@ -56,6 +59,23 @@ export function createBotFramework(env: TeamsEnv, timeoutMs: number): BotFramewo
       if (!token) throw new Error('Bot Framework returned no token for the configured MicrosoftAppId');
     },
   };
+}
+
+/**
+ * CloudAdapter with the two halves of `process` public, so the route can authenticate, then
+ * validate, then run the turn, and answer every failure itself: `process` answers a turn error
+ * with 500 and the error's own text, and prints its stack to stderr past the bridge's logger.
+ */
+export class BridgeCloudAdapter extends CloudAdapter {
+  /** Check the request's Bot Framework JWT (a no-op with auth off); throws botbuilder's AuthenticationError. */
+  authenticate(activity: Activity, authHeader: string): Promise<AuthenticatedRequest> {
+    return this.botFrameworkAuthentication.authenticateRequest(activity, authHeader);
+  }
+
+  /** Run the turn of an authenticated activity; resolves to the invoke response, if any. */
+  runTurn(request: AuthenticatedRequest, activity: Activity, logic: (context: TurnContext) => Promise<void>): Promise<InvokeResponse | undefined> {
+    return this.processActivity(request, activity, logic);
+  }
 }
 
 /** ConfigurationBotFrameworkAuthentication whose connector clients neither retry nor wait forever. */

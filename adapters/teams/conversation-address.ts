@@ -46,7 +46,7 @@ export interface ReferenceSource {
 /** The address of the conversation an activity belongs to. */
 export function addressOf(source: ReferenceSource): ChannelAddress {
   // The activity id changes with every message; leaving it out keeps the stored address stable.
-  const { activityId: _activityId, ...reference } = source.reference;
+  const { activityId: _activityId, ...reference } = withoutNulls(source.reference) as Record<string, unknown>;
   const stored = referenceSchema.parse({ ...reference, teamId: source.teamId, tenantId: source.tenantId });
   return { channel: teamsChannel, key: stored.conversation.id, reference: withoutUndefined(stored) };
 }
@@ -72,6 +72,13 @@ export function channelOf(conversationId: string): string {
 /** The conversation id of the thread under the channel post `messageId`. */
 export function threadOf(channelId: string, messageId: string): string {
   return `${channelOf(channelId)};messageid=${messageId}`;
+}
+
+/** A copy without null fields: some channels send `null` for absent ones, which the stored reference leaves out. */
+function withoutNulls(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(withoutNulls);
+  if (typeof value !== 'object' || value === null) return value;
+  return Object.fromEntries(Object.entries(value).flatMap(([key, field]) => (field === null ? [] : [[key, withoutNulls(field)]])));
 }
 
 function withoutUndefined(value: Record<string, unknown>): Record<string, unknown> {

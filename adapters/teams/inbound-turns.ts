@@ -8,7 +8,7 @@ import { TurnContext } from 'botbuilder';
 import type { InboundSink } from '../../src/core/channel-adapter.js';
 import type { Logger } from '../../src/core/logger.js';
 import type { ChannelAddress, VisitorAction, VisitorEventOutcome } from '../../src/core/visitor-event.js';
-import { fileUrlsOf, isPersonalInstall, isSharedConversation, mentionsBot, requesterOf, teamOf, tenantOf, textWithFiles, type InboundActivity } from './activity-fields.js';
+import { fileUrlsOf, isPersonalInstall, isSharedConversation, mentionsBot, requesterOf, teamOf, tenantOf, textWithFiles, textWithoutBotMention, type InboundActivity } from './activity-fields.js';
 import { decodeClick, type DecodedClick } from './click-codec.js';
 import { addressOf, teamsChannel } from './conversation-address.js';
 import { endedNote, renderClickUpdate } from './render-click-update.js';
@@ -23,7 +23,7 @@ export interface InboundTurnsDeps {
   /** Checked first for every message; the first that returns true has handled the turn. */
   interceptors?: TurnInterceptor[];
   /** Sees every inbound activity first (the desk side learns teams' service URLs from them). */
-  observe?: (activity: InboundActivity & { serviceUrl?: string }) => void;
+  observe?: (activity: InboundActivity) => void;
 }
 
 /** Handles inbound turns for the requester side. */
@@ -32,8 +32,8 @@ export class InboundTurns {
 
   /** The CloudAdapter logic for one inbound activity. */
   async handle(context: TurnContext): Promise<void> {
-    const activity = context.activity as InboundActivity;
-    this.deps.observe?.(context.activity as InboundActivity & { serviceUrl?: string });
+    const activity = inboundActivityOf(context);
+    this.deps.observe?.(activity);
     switch (activity.type) {
       case 'message':
         for (const intercept of this.deps.interceptors ?? []) if (await intercept(context)) return;
@@ -49,10 +49,10 @@ export class InboundTurns {
   }
 
   private async message(context: TurnContext): Promise<void> {
-    const activity = context.activity as InboundActivity;
+    const activity = inboundActivityOf(context);
     const click = decodeClick(activity.value);
     if (click) return this.click(context, click);
-    const text = textWithFiles(TurnContext.removeRecipientMention(context.activity) ?? activity.text ?? '', fileUrlsOf(activity));
+    const text = textWithFiles(textWithoutBotMention(activity), fileUrlsOf(activity));
     if (!text) return;
     if (isSharedConversation(activity) && !mentionsBot(activity)) {
       // Without a mention, a channel message is for the bot only in a thread it already talks in.
@@ -85,7 +85,7 @@ export class InboundTurns {
   }
 
   private visitor(context: TurnContext, action: VisitorAction): Promise<VisitorEventOutcome> {
-    const activity = context.activity as InboundActivity;
+    const activity = inboundActivityOf(context);
     const requester = requesterOf(activity);
     return this.deps.sink.visitorEvent({
       address: addressOfTurn(context),
@@ -96,9 +96,15 @@ export class InboundTurns {
   }
 }
 
+/** The turn's activity, as the route validated it against `inboundActivitySchema`. */
+export function inboundActivityOf(context: TurnContext): InboundActivity {
+  // botbuilder types it as its own Activity; the route ran this very object through the schema.
+  return context.activity as unknown as InboundActivity;
+}
+
 /** The address of the turn's conversation, with its current serviceUrl. */
 export function addressOfTurn(context: TurnContext): ChannelAddress {
-  const activity = context.activity as InboundActivity;
+  const activity = inboundActivityOf(context);
   return addressOf({
     reference: TurnContext.getConversationReference(context.activity) as Record<string, unknown>,
     teamId: teamOf(activity),

@@ -47,7 +47,12 @@ export function createTeamsAdapter(deps: TeamsAdapterDeps): ChannelAdapter {
   const sender = new ProactiveSender(framework.adapter, framework.botAppId, now);
   const profiles = new RequesterProfiles();
   const postedThreads = new LRUCache<string, true>({ max: teamsLimits.postedTicketsMax });
-  const directory = new TeamDirectory({ serviceUrl: deps.defaultServiceUrl ?? globalTeamsServiceUrl, tenantId: deps.env.tenantId, botAppId: framework.botAppId });
+  const directory = new TeamDirectory({
+    serviceUrl: deps.defaultServiceUrl ?? globalTeamsServiceUrl,
+    tenantId: deps.env.tenantId,
+    botAppId: framework.botAppId,
+    learnsFromTraffic: framework.authEnabled,
+  });
   const presence = new GraphPresence({ graphApiUrl: deps.env.graphApiUrl, appId: deps.env.appId, appPassword: deps.env.appPassword, tenantId: deps.env.tenantId, now });
   const desk = createTeamsDesk({ sender, botAppId: framework.botAppId, directory, presence, postedThreads });
   const turns = new InboundTurns({
@@ -56,18 +61,15 @@ export function createTeamsAdapter(deps: TeamsAdapterDeps): ChannelAdapter {
     interceptors: [deskTurns({ sink: deps.sink, postedThreads, logger: deps.logger })],
     observe: (activity) => directory.learn(activity),
   });
-  framework.adapter.onTurnError = async (_context, error) => {
-    deps.logger.error({ err: error }, 'teams turn failed');
-    // Rethrown so the channel gets a 500 and knows the activity was not processed.
-    throw error;
-  };
+  // No onTurnError: a failed turn rejects, and the route (inbound) or the proactive sender
+  // (outbound) answers and logs it once.
   if (!framework.authEnabled) deps.logger.warn('Teams adapter runs with auth off (no MicrosoftAppId): for the local Playground or emulator only');
 
   return {
     channel: teamsChannel,
     desk,
     mount(router: Router) {
-      mountMessagesRoute(router, framework.adapter, (context) => turns.handle(context), deps.logger);
+      mountMessagesRoute(router, { adapter: framework.adapter, logic: (context) => turns.handle(context), authEnabled: framework.authEnabled, logger: deps.logger });
     },
     async checkReady() {
       await withDeadline(framework.fetchToken(), timeoutMs, 'obtaining a Bot Framework token');

@@ -2,7 +2,9 @@
  * BotMessage → Teams activities, as a pure function: text as Markdown messages, buttons as an
  * Adaptive Card (1.5) with Action.Submit / Action.OpenUrl, carousels as `attachmentLayout:
  * "carousel"` messages of at most ten cards, images as cards. No I/O and no SDK: the output is
- * plain activity objects that the adapter sends. Every limit comes from `teamsLimits`.
+ * plain activity objects that the adapter sends. Every limit comes from `teamsLimits`. Links and
+ * images keep only the URL schemes `safe-text` allows (others show as text, as Slack does), and
+ * `verbatim` text (a person's own words) is escaped so it shows as written.
  */
 import { assertNever, type BotButton, type BotCard, type BotMessage, type CarouselMessage, type MediaMessage, type MessageSender, type TextMessage } from '../../src/core/bot-message.js';
 import {
@@ -17,6 +19,7 @@ import {
 } from './activity-shapes.js';
 import { encodeClick } from './click-codec.js';
 import { adaptiveCardVersion, teamsLimits } from './limits.js';
+import { escapeMarkdown, isImageUrl, isLinkUrl } from './safe-text.js';
 import { splitText, truncate } from './split-text.js';
 
 /** What the renderer needs besides the message. */
@@ -67,13 +70,15 @@ export function senderLine(sender: MessageSender): string {
 }
 
 function renderText(message: TextMessage, context: RenderContext): OutgoingActivity[] {
-  const text = message.sender ? `${senderLine(message.sender)}\n\n${message.text}` : message.text;
-  if (message.buttons.length === 0) return textActivities(text);
-  const pieces = splitText(text, teamsLimits.cardTextChars);
+  const shownText = message.verbatim ? escapeMarkdown(message.text) : message.text;
+  const { buttons, strayLinks } = usableButtons(message.buttons);
+  const parts = [message.sender ? senderLine(message.sender) : '', shownText, strayLinks].filter(Boolean);
+  if (buttons.length === 0) return textActivities(parts.join('\n\n'));
+  const pieces = splitText(parts.join('\n\n'), teamsLimits.cardTextChars);
   const last = pieces.pop() ?? '';
   const shown = truncate(message.text, teamsLimits.clickEchoChars);
-  const buttons = message.buttons.map((button) => renderButton(button, context, shown));
-  const card = withButtons(last ? [textBlock(last)] : [], buttons);
+  const actions = buttons.map((button) => renderButton(button, context, shown));
+  const card = withButtons(last ? [textBlock(last)] : [], actions);
   return [...pieces.flatMap((piece) => textActivities(piece)), cardActivity(card, message.text)];
 }
 
@@ -90,22 +95,31 @@ function renderCarousel(message: CarouselMessage, context: RenderContext): Outgo
 function renderCard(card: BotCard, index: number, context: RenderContext): AdaptiveCard {
   const title = truncate(card.title, teamsLimits.cardTitleChars);
   const body: CardElement[] = [textBlock(title, { weight: 'Bolder', size: 'Medium' })];
-  if (card.imageUrl) body.push({ type: 'Image', url: card.imageUrl, altText: truncate(card.title, teamsLimits.altTextChars), size: 'Stretch' });
+  if (card.imageUrl && isImageUrl(card.imageUrl)) body.push({ type: 'Image', url: card.imageUrl, altText: truncate(card.title, teamsLimits.altTextChars), size: 'Stretch' });
   if (card.description) body.push(textBlock(truncate(card.description, teamsLimits.cardDescriptionChars), { isSubtle: true }));
+  const { buttons, strayLinks } = usableButtons(card.buttons);
+  if (strayLinks) body.push(textBlock(strayLinks, { isSubtle: true }));
   const shown = truncate(card.title, teamsLimits.clickEchoChars);
-  return withButtons(body, card.buttons.map((button) => renderButton(button, context, shown, index)));
+  return withButtons(body, buttons.map((button) => renderButton(button, context, shown, index)));
 }
 
 function renderMedia(message: MediaMessage): OutgoingActivity[] {
   const label = message.text ?? '';
-  if (message.mediaType === 'image') {
+  if (message.mediaType === 'image' && isImageUrl(message.url)) {
     const body: CardElement[] = message.sender ? [textBlock(senderLine(message.sender))] : [];
     body.push({ type: 'Image', url: message.url, altText: truncate(label || 'Image', teamsLimits.altTextChars), size: 'Auto' });
     if (label) body.push(textBlock(label, { isSubtle: true }));
     return [cardActivity(adaptiveCard(body), label || 'Image')];
   }
-  const link = `[${escapeMarkdown(label || message.url)}](${message.url})`;
+  const link = isLinkUrl(message.url) ? `[${escapeMarkdown(label || message.url)}](${message.url})` : escapeMarkdown(label ? `${label} (${message.url})` : message.url);
   return textActivities(message.sender ? `${senderLine(message.sender)}\n\n${link}` : link);
+}
+
+/** Buttons Teams may show; links with other schemes become a line of text (escaped), as on Slack. */
+function usableButtons(buttons: BotButton[]): { buttons: BotButton[]; strayLinks: string } {
+  const usable = buttons.filter((button) => button.kind === 'reply' || isLinkUrl(button.url));
+  const stray = buttons.flatMap((button) => (button.kind === 'link' && !isLinkUrl(button.url) ? [escapeMarkdown(`${button.text}: ${button.url}`)] : []));
+  return { buttons: usable, strayLinks: stray.join('\n\n') };
 }
 
 function renderButton(button: BotButton, context: RenderContext, shown: string, cardIndex?: number): CardAction {
@@ -153,9 +167,4 @@ function attachment(card: AdaptiveCard): CardAttachment {
 
 function byteLength(text: string): number {
   return new TextEncoder().encode(text).length;
-}
-
-/** Escape Markdown so a name or label shows literally. */
-function escapeMarkdown(text: string): string {
-  return text.replace(/([\\`*_[\]<>#])/g, '\\$1');
 }

@@ -24,6 +24,9 @@ const flag = z
   .optional()
   .transform((value) => (value === undefined || value === '' ? undefined : ['true', '1', 'yes'].includes(value)));
 
+/** Bot Framework identities, with botbuilder's spelling (it compares them case-insensitively too). */
+const appTypes = ['MultiTenant', 'SingleTenant', 'UserAssignedMSI'] as const;
+
 const envSchema = z.object({
   PORT: z
     .string()
@@ -50,9 +53,10 @@ const envSchema = z.object({
   MicrosoftAppId: optionalText,
   MicrosoftAppPassword: optionalText,
   MicrosoftAppType: z
-    .enum(['MultiTenant', 'SingleTenant', 'UserAssignedMSI', ''])
+    .string()
     .optional()
-    .transform((value) => (value === '' ? undefined : value)),
+    .transform((value) => appTypes.find((type) => type.toLowerCase() === value?.trim().toLowerCase()) ?? (value?.trim() ? value : undefined))
+    .pipe(z.enum(appTypes, { message: 'must be MultiTenant, SingleTenant or UserAssignedMSI' }).optional()),
   MicrosoftAppTenantId: optionalText,
   TEAMS_ENABLED: flag,
   TEAMS_ALLOW_UNAUTHENTICATED: flag,
@@ -75,7 +79,37 @@ const envSchema = z.object({
     .enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent', ''])
     .optional()
     .transform((value) => (value === undefined || value === '' ? 'info' : value)),
-});
+}).superRefine(checkTeamsIdentity);
+
+type RawEnv = z.infer<typeof envSchema>;
+
+/**
+ * What each `MicrosoftAppType` needs, as botbuilder will assert it (with a stack, later): a
+ * client secret for MultiTenant and SingleTenant, the tenant for SingleTenant and
+ * UserAssignedMSI, and no secret for a managed identity, whose `MicrosoftAppId` is the
+ * identity's client id. An app type or secret without an app id would silently turn auth off.
+ */
+function checkTeamsIdentity(raw: Pick<RawEnv, 'MicrosoftAppId' | 'MicrosoftAppPassword' | 'MicrosoftAppType' | 'MicrosoftAppTenantId' | 'TEAMS_ENABLED' | 'BOT_BACKEND' | 'ULTIMATE_API_KEY' | 'CSML_API_KEY'>, ctx: z.RefinementCtx): void {
+  if (!(raw.TEAMS_ENABLED ?? (Boolean(raw.MicrosoftAppId) || botBackendOf(raw) === 'demo'))) return;
+  const issue = (variable: string, message: string) => ctx.addIssue({ code: 'custom', path: [variable], message });
+  const type = raw.MicrosoftAppType ?? 'MultiTenant';
+  if (!raw.MicrosoftAppId) {
+    if (raw.MicrosoftAppType) issue('MicrosoftAppId', `required for MicrosoftAppType=${type}`);
+    else if (raw.MicrosoftAppPassword) issue('MicrosoftAppId', 'required with MicrosoftAppPassword (an empty MicrosoftAppId turns Bot Framework auth off)');
+    return;
+  }
+  if (type === 'UserAssignedMSI') {
+    if (raw.MicrosoftAppPassword) issue('MicrosoftAppPassword', 'must be empty for MicrosoftAppType=UserAssignedMSI (a managed identity has no secret)');
+    else if (!raw.MicrosoftAppTenantId) issue('MicrosoftAppTenantId', 'required for MicrosoftAppType=UserAssignedMSI');
+    return;
+  }
+  if (!raw.MicrosoftAppPassword) issue('MicrosoftAppPassword', 'required for MicrosoftAppId');
+  else if (type === 'SingleTenant' && !raw.MicrosoftAppTenantId) issue('MicrosoftAppTenantId', 'required for MicrosoftAppType=SingleTenant');
+}
+
+function botBackendOf(raw: Pick<RawEnv, 'BOT_BACKEND' | 'ULTIMATE_API_KEY' | 'CSML_API_KEY'>): 'ultimate' | 'csml' | 'demo' {
+  return raw.BOT_BACKEND ?? (raw.ULTIMATE_API_KEY ? 'ultimate' : raw.CSML_API_KEY ? 'csml' : 'demo');
+}
 
 /** Slack settings, present when the Slack adapter is enabled. */
 export interface SlackEnv {
@@ -139,7 +173,7 @@ export function loadEnv(
     throw new ConfigError(`Invalid environment variable ${issue.path.join('.')}: ${issue.message}`);
   }
   const raw = parsed.data;
-  const botBackend = raw.BOT_BACKEND ?? (raw.ULTIMATE_API_KEY ? 'ultimate' : raw.CSML_API_KEY ? 'csml' : 'demo');
+  const botBackend = botBackendOf(raw);
   requireFor(botBackend === 'ultimate', 'BOT_BACKEND=ultimate', { ULTIMATE_API_KEY: raw.ULTIMATE_API_KEY, ULTIMATE_BOT_ID: raw.ULTIMATE_BOT_ID });
   requireFor(botBackend === 'csml', 'BOT_BACKEND=csml', { CSML_API_KEY: raw.CSML_API_KEY });
   requireFor(botBackend !== 'demo', `BOT_BACKEND=${botBackend}`, { WEBHOOK_TOKEN: raw.WEBHOOK_TOKEN });
@@ -147,17 +181,11 @@ export function loadEnv(
   const slackWanted = Boolean(raw.SLACK_BOT_TOKEN || raw.SLACK_SIGNING_SECRET || raw.SLACK_APP_TOKEN);
   requireFor(slackWanted, 'the Slack adapter', { SLACK_BOT_TOKEN: raw.SLACK_BOT_TOKEN, SLACK_SIGNING_SECRET: raw.SLACK_SIGNING_SECRET });
   const teamsEnabled = raw.TEAMS_ENABLED ?? (Boolean(raw.MicrosoftAppId) || botBackend === 'demo');
-  if (teamsEnabled && raw.MicrosoftAppId && raw.MicrosoftAppType !== 'UserAssignedMSI') {
-    requireFor(true, 'MicrosoftAppId', { MicrosoftAppPassword: raw.MicrosoftAppPassword });
-  }
   if (teamsEnabled && !raw.MicrosoftAppId && botBackend !== 'demo' && raw.TEAMS_ALLOW_UNAUTHENTICATED !== true) {
     // An empty app id turns Bot Framework auth off: anyone could post activities and pick the serviceUrl.
     throw new ConfigError(
       `Invalid environment variable MicrosoftAppId: required for Teams with BOT_BACKEND=${botBackend} (TEAMS_ALLOW_UNAUTHENTICATED=true allows auth off, for local emulators only)`,
     );
-  }
-  if (teamsEnabled && raw.MicrosoftAppType === 'SingleTenant') {
-    requireFor(true, 'MicrosoftAppType=SingleTenant', { MicrosoftAppTenantId: raw.MicrosoftAppTenantId });
   }
 
   const bridgeConfigPath = raw.BRIDGE_CONFIG ?? (fileExists('./bridge.yaml') ? './bridge.yaml' : undefined);
@@ -174,7 +202,7 @@ export function loadEnv(
       ? {
           appId: raw.MicrosoftAppId,
           appPassword: raw.MicrosoftAppPassword,
-          appType: raw.MicrosoftAppType,
+          appType: raw.MicrosoftAppId ? (raw.MicrosoftAppType ?? 'MultiTenant') : undefined,
           tenantId: raw.MicrosoftAppTenantId,
           graphApiUrl: raw.GRAPH_API_URL,
         }

@@ -1,6 +1,6 @@
 /**
- * The Teams desk side against a loopback connector stand-in (the desk team's serviceUrl, learned
- * from the app's installation in that team) and msw for Microsoft Graph and the token endpoint:
+ * The Teams desk side against a loopback connector stand-in (the adapter's default serviceUrl
+ * for desk teams) and msw for Microsoft Graph and the token endpoint:
  * ticket post, in-place update, thread relay, Claim / Resolve clicks, agent replies, presence.
  */
 import { http, HttpResponse } from 'msw';
@@ -87,7 +87,8 @@ beforeEach(async () => {
   graph.failPresence = false;
   harness = await startTeamsHarness({ script: deskConnector, env: { tenantId } });
   deskSide = harness.adapter.desk!;
-  // Installing the app in the desk team tells the adapter where that team is served.
+  // With auth off nothing is learned from traffic: the desk team is reached at the default
+  // service URL, which the harness points at the connector stand-in.
   expect((await harness.post(fixture('installation-update-team'))).status).toBe(200);
 });
 
@@ -105,7 +106,7 @@ function presenceDesk(): DeskSide {
   return createTeamsDesk({
     sender: new ProactiveSender(framework.adapter, framework.botAppId, Date.now, 5_000),
     botAppId: framework.botAppId,
-    directory: new TeamDirectory({ serviceUrl: `${harness.connector.url}/`, tenantId, botAppId: framework.botAppId }),
+    directory: new TeamDirectory({ serviceUrl: `${harness.connector.url}/`, tenantId, botAppId: framework.botAppId, learnsFromTraffic: false }),
     presence: new GraphPresence({ graphApiUrl: 'https://graph.microsoft.com/v1.0', appId, appPassword: 'desk-secret', tenantId }),
     postedThreads: new LRUCache<string, true>({ max: 10 }),
   });
@@ -174,6 +175,16 @@ describe('Teams desk side', () => {
     const post = harness.connector.requests.filter((request) => request.method === 'POST' && request.path !== '/v3/conversations').at(-1)!;
     expect(decodeURIComponent(post.path)).toMatch(new RegExp(`^/v3/conversations/${thread.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}/activities`));
     expect(post.body).toMatchObject({ text: '**Megan Bowen**\n\nIt beeps three times.', conversation: { id: thread } });
+  });
+
+  it('relays a requester\'s own words (verbatim) into the ticket thread escaped, and shows their name escaped on the card', async () => {
+    const address = await deskSide.postTicket(desk, { ...ticket, requester: { id: 'aad-megan', name: 'Megan <at>Dana</at>' } });
+    const card = JSON.stringify(harness.connector.requests.find((request) => request.path === '/v3/conversations')!.body.activity);
+    expect(card).toContain('Ticket: Megan \\\\<at\\\\>Dana\\\\</at\\\\> needs help');
+    const words = '[Verify your account](https://evil.example/login) or <at>Dana Agent</at>';
+    await deskSide.postToTicket(address, { kind: 'text', text: words, buttons: [], verbatim: true, sender: { name: 'Megan Bowen' } }, deliveryContext());
+    const post = harness.connector.requests.filter((request) => request.method === 'POST' && request.path !== '/v3/conversations').at(-1)!;
+    expect(post.body).toMatchObject({ textFormat: 'markdown', text: '**Megan Bowen**\n\n\\[Verify your account\\](https://evil.example/login) or \\<at\\>Dana Agent\\</at\\>' });
   });
 
   it('turns Claim and Resolve clicks into agent events, and says why when the core refuses', async () => {

@@ -179,4 +179,62 @@ describe('renderActivities', () => {
       { type: 'message', text: '[Terms \\[v2\\]](https://example.com/terms.pdf)', textFormat: 'markdown' },
     ]);
   });
+
+  it('keeps only http(s) and mailto links as Action.OpenUrl; javascript:, file: and data: become a line of text', () => {
+    const buttons = [
+      { kind: 'link' as const, text: 'Docs', url: 'https://example.com/docs' },
+      { kind: 'link' as const, text: 'Mail us', url: 'mailto:help@example.com' },
+      { kind: 'link' as const, text: 'Run me', url: 'javascript:alert(document.cookie)' },
+      { kind: 'link' as const, text: 'Share', url: 'file://attacker.example/share/x' },
+      { kind: 'link' as const, text: 'Data', url: 'data:text/html,<script>alert(1)</script>' },
+    ];
+    const [activity] = renderActivities({ kind: 'text', text: 'Links', buttons }, context);
+    const card = activity!.attachments![0]!.content;
+    expect(card.actions).toEqual([
+      { type: 'Action.OpenUrl', title: 'Docs', url: 'https://example.com/docs' },
+      { type: 'Action.OpenUrl', title: 'Mail us', url: 'mailto:help@example.com' },
+    ]);
+    expect(card.body).toEqual([
+      {
+        type: 'TextBlock',
+        wrap: true,
+        text: 'Links\n\nRun me: javascript:alert(document.cookie)\n\nShare: file://attacker.example/share/x\n\nData: data:text/html,\\<script\\>alert(1)\\</script\\>',
+      },
+    ]);
+    expect(JSON.stringify(activity)).not.toMatch(/"url":"(javascript|file|data):/);
+
+    // With no usable button left, a plain message; on a carousel card, a subtle line under the card.
+    expect(renderActivities({ kind: 'text', text: 'Only this', buttons: [buttons[2]!] }, context)).toEqual([
+      { type: 'message', text: 'Only this\n\nRun me: javascript:alert(document.cookie)', textFormat: 'markdown' },
+    ]);
+    const [, carousel] = renderActivities({ kind: 'carousel', text: 'Pick', cards: [{ title: 'A', imageUrl: 'file://attacker.example/a.png', buttons: [buttons[0]!, buttons[3]!] }] }, context);
+    const cardA = carousel!.attachments![0]!.content;
+    expect(cardA.actions).toEqual([{ type: 'Action.OpenUrl', title: 'Docs', url: 'https://example.com/docs' }]);
+    expect(cardA.body).toEqual([
+      { type: 'TextBlock', text: 'A', wrap: true, weight: 'Bolder', size: 'Medium' },
+      { type: 'TextBlock', text: 'Share: file://attacker.example/share/x', wrap: true, isSubtle: true },
+    ]);
+  });
+
+  it('renders media with a URL of another scheme as text, never as a link or image', () => {
+    expect(renderActivities({ kind: 'media', mediaType: 'file', url: 'javascript:alert(1)', text: 'Terms' }, context)).toEqual([
+      { type: 'message', text: 'Terms (javascript:alert(1))', textFormat: 'markdown' },
+    ]);
+    expect(renderActivities({ kind: 'media', mediaType: 'image', url: 'file://attacker.example/cat.png' }, context)).toEqual([
+      { type: 'message', text: 'file://attacker.example/cat.png', textFormat: 'markdown' },
+    ]);
+  });
+
+  it('renders verbatim text (a person\'s own words) escaped: no live link, mention or formatting', () => {
+    const words = '[Verify your account](https://evil.example) <at>Dana Agent</at> **urgent**\n- item\n1. step';
+    expect(renderActivities({ kind: 'text', text: words, buttons: [], verbatim: true, sender: { name: 'Megan [Bowen]' } }, context)).toEqual([
+      {
+        type: 'message',
+        text: '**Megan \\[Bowen\\]**\n\n\\[Verify your account\\](https://evil.example) \\<at\\>Dana Agent\\</at\\> \\*\\*urgent\\*\\*\n\\- item\n1\\. step',
+        textFormat: 'markdown',
+      },
+    ]);
+    // Without the flag, bot text keeps its Markdown.
+    expect(renderActivities({ kind: 'text', text: '[Docs](https://example.com)', buttons: [] }, context)[0]!.text).toBe('[Docs](https://example.com)');
+  });
 });

@@ -3,9 +3,14 @@
  * requester in a personal chat asks for a human, the ticket card appears in the Teams desk
  * channel, an agent claims it, both sides talk in the ticket thread (a `note:` stays internal),
  * the agent resolves it, and the requester's next message is answered by the bot again.
- * A loopback server stands in for the Bot Framework connector of both conversations.
+ * A loopback server stands in for the Bot Framework connector of both conversations: the
+ * requester's at the activities' serviceUrl, the desk team's behind the global Teams service
+ * URL (msw forwards it there), since with auth off the bridge learns no service URL from traffic.
  */
+import { bypass, http } from 'msw';
+import { setupServer } from 'msw/node';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { globalTeamsServiceUrl } from '../../adapters/teams/desk/team-directory.js';
 import { encodeTicketAction } from '../../adapters/teams/desk/ticket-action-codec.js';
 import { startBridgeUnderTest, type BridgeUnderTest } from '../support/bridge-under-test.js';
 import { startFakeServer, type FakeServer, type RecordedRequest } from '../support/fake-http-server.js';
@@ -21,7 +26,17 @@ let connector: FakeServer;
 let bridge: BridgeUnderTest;
 let sequence = 0;
 
+/** Forwards what the bridge sends to the global Teams service URL to the connector stand-in. */
+const globalServiceUrl = setupServer(
+  http.all(`${globalTeamsServiceUrl}*`, async ({ request }) => {
+    const path = request.url.slice(globalTeamsServiceUrl.length - 1);
+    const body = ['GET', 'HEAD'].includes(request.method) ? undefined : await request.text();
+    return fetch(bypass(new Request(`${connector.url}${path}`, { method: request.method, headers: request.headers, body })));
+  }),
+);
+
 beforeAll(async () => {
+  globalServiceUrl.listen({ onUnhandledRequest: 'bypass' });
   connector = await startFakeServer((request) =>
     request.method === 'POST' && request.path === '/v3/conversations' ? { status: 201, body: { id: ticketThread, activityId: '1700000000001' } } : defaultConnector(request),
   );
@@ -34,6 +49,7 @@ beforeAll(async () => {
 afterAll(async () => {
   await bridge.stop();
   await connector.close();
+  globalServiceUrl.close();
 });
 
 async function post(activity: Record<string, unknown>): Promise<void> {
@@ -72,15 +88,19 @@ const ticketPuts = (): RecordedRequest[] => connector.requests.filter((request) 
 
 describe('hand-off on Teams', () => {
   it('escalates, relays both ways, keeps notes internal, resolves, and returns to the bot', async () => {
-    // The app installed in the desk team: the bridge learns where that team is served.
+    // The app installed in the desk team: with auth off this teaches nothing (no signed serviceUrl).
     await post(fixture('installation-update-team'));
 
+    await requesterSays('[Verify your account](https://evil.example/login) please');
+    await waitFor(toRequester, 'demo bot');
     await requesterSays('I want to talk to a human');
     const create = await pollFor(() => connector.requests.find((request) => request.path === '/v3/conversations'), 'the ticket post');
     expect(create.body).toMatchObject({ isGroup: true, channelData: { channel: { id: deskChannel } } });
     const card = JSON.stringify(create.body.activity);
     expect(card).toContain('Megan Bowen (teams)');
     expect(card).toContain('I want to talk to a human');
+    // The requester's Markdown link reaches the agents' card as text, not as a live link.
+    expect(card).toContain('**Requester:** \\\\[Verify your account\\\\](https://evil.example/login) please');
     const ticketId = /"ticketId":"([^"]+)"/.exec(card)![1]!;
     await waitFor(toRequester, 'handing you over');
 

@@ -3,13 +3,12 @@
  * ticket's thread (with an @mention of the bot, or any reply when the app has the RSC permission
  * ChannelMessage.Read.Group). Runs before the requester side and takes only what is the desk's.
  */
-import { TurnContext } from 'botbuilder';
 import { LRUCache } from 'lru-cache';
 import type { AgentRef, InboundSink } from '../../../src/core/channel-adapter.js';
 import type { Logger } from '../../../src/core/logger.js';
 import type { ChannelAddress } from '../../../src/core/visitor-event.js';
-import { fileUrlsOf, isSharedConversation, type InboundActivity } from '../activity-fields.js';
-import { addressOfTurn, type TurnInterceptor } from '../inbound-turns.js';
+import { fileUrlsOf, isSharedConversation, textWithoutBotMention, type InboundActivity } from '../activity-fields.js';
+import { addressOfTurn, inboundActivityOf, type TurnInterceptor } from '../inbound-turns.js';
 import { decodeTicketAction } from './ticket-action-codec.js';
 
 /** What the desk turns need. */
@@ -22,7 +21,7 @@ export interface DeskTurnsDeps {
 /** The interceptor that hands desk activity to the core as agent events. */
 export function deskTurns(deps: DeskTurnsDeps): TurnInterceptor {
   return async (context) => {
-    const activity = context.activity as InboundActivity;
+    const activity = inboundActivityOf(context);
     if (!isSharedConversation(activity)) return false;
     const agent = agentOf(activity);
     const action = decodeTicketAction(activity.value);
@@ -34,7 +33,7 @@ export function deskTurns(deps: DeskTurnsDeps): TurnInterceptor {
     }
     const thread = addressOfTurn(context);
     if (!(await isTicketThread(deps, thread))) return false;
-    const text = (TurnContext.removeRecipientMention(context.activity) ?? activity.text ?? '').trim();
+    const text = textWithoutBotMention(activity);
     const fileUrls = fileUrlsOf(activity);
     if (!text && fileUrls.length === 0) return true;
     const outcome = await deps.sink.agentEvent({ kind: 'reply', ticketThread: thread, agent, text, fileUrls, ...(activity.id ? { eventId: activity.id } : {}) });
@@ -50,6 +49,6 @@ async function isTicketThread(deps: DeskTurnsDeps, thread: ChannelAddress): Prom
 
 /** The agent who acted, as the desk platform knows them. */
 function agentOf(activity: InboundActivity): AgentRef {
-  const from = activity.from ?? {};
-  return { id: from.aadObjectId ?? from.id ?? 'unknown', name: from.name ?? 'An agent' };
+  const from = activity.from;
+  return { id: from.aadObjectId || from.id, name: from.name || 'An agent' };
 }

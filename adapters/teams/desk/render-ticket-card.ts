@@ -2,11 +2,15 @@
  * TicketView → the Adaptive Card of a ticket post in a Teams desk channel: requester, desk,
  * state and owner, the last turns of the bot conversation, and Claim / Resolve buttons while
  * they make sense (none once the ticket is closed). Pure: rendered again on every state change.
+ * What requesters wrote (their name, their turns of the transcript) and agents' names are
+ * escaped: Adaptive Card text is Markdown, and a requester must not be able to put a live
+ * `[Verify your account](https://…)` link or an `<at>` mention in front of agents.
  */
 import type { TicketState, TicketView, TranscriptTurn } from '../../../src/core/channel-adapter.js';
 import type { FactSet, OutgoingActivity, SubmitAction } from '../activity-shapes.js';
 import { teamsLimits } from '../limits.js';
 import { adaptiveCard, cardActivity, textBlock } from '../render-activities.js';
+import { escapeMarkdown } from '../safe-text.js';
 import { truncate } from '../split-text.js';
 import { encodeTicketAction } from './ticket-action-codec.js';
 
@@ -23,8 +27,11 @@ const speakers: Record<TranscriptTurn['from'], string> = { requester: 'Requester
 
 /** The ticket post as an activity. */
 export function renderTicketCard(ticket: TicketView): OutgoingActivity {
-  const requester = ticket.requester.name ?? ticket.requester.id;
-  const status = ticket.state === 'assigned' && ticket.assignee ? `${stateLabels.assigned} to ${ticket.assignee.name}` : stateLabels[ticket.state];
+  const requesterName = ticket.requester.name ?? ticket.requester.id;
+  const requester = escapeMarkdown(requesterName);
+  const owner = ticket.state === 'assigned' && ticket.assignee ? ticket.assignee.name : undefined;
+  const statusOf = (name: string | undefined) => (name === undefined ? stateLabels[ticket.state] : `${stateLabels.assigned} to ${name}`);
+  const status = statusOf(owner === undefined ? undefined : escapeMarkdown(owner));
   const facts: FactSet = {
     type: 'FactSet',
     facts: [
@@ -40,10 +47,17 @@ export function renderTicketCard(ticket: TicketView): OutgoingActivity {
     textBlock(`Ticket: ${requester} needs help`, { weight: 'Bolder', size: 'Medium' }),
     facts,
     ...(turns.length > 0 ? [textBlock('Conversation so far', { weight: 'Bolder', spacing: 'Medium' })] : []),
-    ...turns.map((turn) => textBlock(`**${speakers[turn.from]}:** ${truncate(turn.text, teamsLimits.ticketTurnChars)}`, { spacing: 'Small' })),
+    ...turns.map((turn) => textBlock(`**${speakers[turn.from]}:** ${turnText(turn)}`, { spacing: 'Small' })),
     textBlock('Reply in this thread to answer the requester; start a reply with "note:" to keep it internal.', { isSubtle: true, spacing: 'Medium' }),
   ];
-  return cardActivity(adaptiveCard(body, ticketButtons(ticket)), `Ticket: ${requester} (${status})`);
+  // The summary is a plain-text notification line, not Markdown: it shows the name as written.
+  return cardActivity(adaptiveCard(body, ticketButtons(ticket)), `Ticket: ${requesterName} (${statusOf(owner)})`);
+}
+
+/** A transcript turn as shown: shortened, and escaped when the requester wrote it (the bot's own Markdown stays). */
+function turnText(turn: TranscriptTurn): string {
+  const text = truncate(turn.text, teamsLimits.ticketTurnChars);
+  return turn.from === 'requester' ? escapeMarkdown(text) : text;
 }
 
 function ticketButtons(ticket: TicketView): SubmitAction[] {

@@ -1,15 +1,17 @@
 /**
- * Where to reach a desk's team and channel proactively. A proactive turn needs a service URL,
- * the tenant and the bot's account; Teams sends them with every activity from a team (the app's
- * installation, any @mention), so the adapter learns them per team and channel. Until it has
- * seen one (e.g. right after a restart), it uses the global Teams service URL, which Microsoft
- * routes to the right region, and the configured tenant.
+ * Where to reach a desk's team and channel proactively: a service URL, the tenant and the bot's
+ * account. Fail closed (DESIGN 5.5): the desk's team is the `team` of its bridge.yaml entry and
+ * the tenant is `MicrosoftAppTenantId`, never what an activity claims. Traffic may only teach the
+ * regional service URL of a team, and only when auth is on, so that every activity was signed by
+ * the Bot Framework for that service URL (botbuilder checks the token's `serviceUrl` claim); with
+ * auth off (Playground, emulator) nothing is learned. Until a team is heard from, the global
+ * Teams service URL is used, which Microsoft routes to the right region.
  */
 import { LRUCache } from 'lru-cache';
 import type { DeskTarget } from '../../../src/core/channel-adapter.js';
 import type { ChannelAddress } from '../../../src/core/visitor-event.js';
 import { tenantOf, teamOf, type InboundActivity } from '../activity-fields.js';
-import { addressOf, channelOf } from '../conversation-address.js';
+import { addressOf } from '../conversation-address.js';
 import { teamsLimits } from '../limits.js';
 
 /** The global Bot Framework service URL for Teams. */
@@ -19,30 +21,40 @@ export const globalTeamsServiceUrl = 'https://smba.trafficmanager.net/teams/';
 export interface TeamContext {
   serviceUrl: string;
   tenantId?: string;
-  bot: { id: string; name?: string };
+  bot: { id: string };
 }
 
-/** Team and channel contexts learned from inbound activities, with configured defaults. */
+/** What the directory is configured with. */
+export interface TeamDirectoryOptions {
+  /** Service URL of teams not heard from yet. */
+  serviceUrl: string;
+  /** The app's tenant (`MicrosoftAppTenantId`); activities of other tenants teach nothing. */
+  tenantId?: string;
+  botAppId: string;
+  /** Whether inbound activities are authenticated (auth on), the only case in which they teach service URLs. */
+  learnsFromTraffic: boolean;
+}
+
+/** Service URLs of desk teams, learned from authenticated activities, over configured defaults. */
 export class TeamDirectory {
-  private readonly known = new LRUCache<string, TeamContext>({ max: teamsLimits.knownTeamsMax });
+  private readonly serviceUrls = new LRUCache<string, string>({ max: teamsLimits.knownTeamsMax });
 
-  constructor(private readonly defaults: { serviceUrl: string; tenantId?: string; botAppId: string }) {}
+  constructor(private readonly options: TeamDirectoryOptions) {}
 
-  /** Remember how the team and channel of an inbound activity are reached. */
-  learn(activity: InboundActivity & { serviceUrl?: string }): void {
+  /** Remember the service URL of the team an inbound activity came from (auth on only). */
+  learn(activity: InboundActivity): void {
+    if (!this.options.learnsFromTraffic) return;
     const team = teamOf(activity);
-    const channel = activity.channelData?.channel?.id;
-    const botId = activity.recipient?.id;
-    if ((!team && !channel) || !activity.serviceUrl || !botId) return;
-    const context: TeamContext = { serviceUrl: activity.serviceUrl, tenantId: tenantOf(activity), bot: { id: botId, name: activity.recipient?.name } };
-    if (team) this.known.set(team, context);
-    if (channel) this.known.set(channel, context);
+    if (!team) return;
+    const { tenantId } = this.options;
+    if (tenantId && tenantOf(activity) !== tenantId) return;
+    this.serviceUrls.set(team, activity.serviceUrl);
   }
 
-  /** How to reach a desk: what was learned for its channel or team, else the defaults. */
+  /** How to reach a desk: its configured team's learned service URL, else the defaults. */
   contextOf(desk: DeskTarget): TeamContext {
-    const learned = this.known.get(channelOf(desk.channel)) ?? (desk.team ? this.known.get(desk.team) : undefined);
-    return learned ?? { serviceUrl: this.defaults.serviceUrl, tenantId: this.defaults.tenantId, bot: { id: `28:${this.defaults.botAppId}` } };
+    const learned = desk.team ? this.serviceUrls.get(desk.team) : undefined;
+    return { serviceUrl: learned ?? this.options.serviceUrl, tenantId: this.options.tenantId, bot: { id: `28:${this.options.botAppId}` } };
   }
 
   /** The address of a conversation in the desk's team (the channel, a thread, or the team itself). */

@@ -10,6 +10,7 @@ import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { createTeamsAdapter, type TeamsAdapterDeps } from '../../../adapters/teams/index.js';
 import type { AgentEvent, AgentEventOutcome, ChannelAdapter, InboundSink } from '../../../src/core/channel-adapter.js';
+import type { Logger } from '../../../src/core/logger.js';
 import { Metrics } from '../../../src/core/metrics.js';
 import type { ChannelAddress, VisitorEvent, VisitorEventOutcome } from '../../../src/core/visitor-event.js';
 import { startFakeServer, type FakeServer, type RecordedRequest, type ScriptedResponse } from '../../support/fake-http-server.js';
@@ -80,21 +81,32 @@ export interface TeamsHarness {
   url: string;
   /** POST an activity (its serviceUrl pointed at the connector stand-in) to /api/messages. */
   post(activity: Record<string, unknown>, headers?: Record<string, string>): Promise<Response>;
+  /** POST a raw body to /api/messages, as it is. */
+  postRaw(body: string, headers?: Record<string, string>): Promise<Response>;
   close(): Promise<void>;
 }
 
 /** Start the adapter on loopback; `script` answers connector calls (default: `defaultConnector`). */
 export async function startTeamsHarness(
-  options: { env?: Partial<TeamsAdapterDeps['env']>; script?: (request: RecordedRequest) => ScriptedResponse | Promise<ScriptedResponse>; connectorTimeoutMs?: number } = {},
+  options: {
+    env?: Partial<TeamsAdapterDeps['env']>;
+    script?: (request: RecordedRequest) => ScriptedResponse | Promise<ScriptedResponse>;
+    connectorTimeoutMs?: number;
+    /** The adapter's service URL for desk teams it has not learned (default: the connector stand-in). */
+    defaultServiceUrl?: string;
+    /** The adapter's logger (default: silent). */
+    logger?: Logger;
+  } = {},
 ): Promise<TeamsHarness> {
   const connector = await startFakeServer(options.script ?? defaultConnector);
   const sink = new RecordingSink();
   const adapter = createTeamsAdapter({
     env: { graphApiUrl: 'https://graph.microsoft.com/v1.0', ...options.env },
     sink,
-    logger: silentLogger(),
+    logger: options.logger ?? silentLogger(),
     metrics: new Metrics(),
     connectorTimeoutMs: options.connectorTimeoutMs,
+    defaultServiceUrl: options.defaultServiceUrl ?? `${connector.url}/`,
   });
   const app = express();
   const router = express.Router();
@@ -115,6 +127,7 @@ export async function startTeamsHarness(
         headers: { 'content-type': 'application/json', ...headers },
         body: JSON.stringify({ ...activity, serviceUrl: `${connector.url}/` }),
       }),
+    postRaw: (body, headers = {}) => fetch(`${url}/api/messages`, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body }),
     close: async () => {
       server.closeAllConnections();
       await new Promise<void>((resolve) => server.close(() => resolve()));

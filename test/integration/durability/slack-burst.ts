@@ -36,6 +36,8 @@ export interface BurstOptions {
   onAck?: (acked: number) => void | Promise<void>;
   /** Give up on an event after this long without a 200 (default 60 s). */
   patienceMs?: number;
+  /** The number of the first conversation (default 0), so several bursts can share one bot. */
+  offset?: number;
 }
 
 /** Send the burst like Slack: threads concurrently, each thread in order, retrying until acknowledged. */
@@ -48,7 +50,7 @@ export async function sendBurst(options: BurstOptions): Promise<void> {
       await options.onAck?.(acked);
     }
   };
-  await Promise.all(Array.from({ length: options.conversations }, (_unused, conversation) => thread(conversation)));
+  await Promise.all(Array.from({ length: options.conversations }, (_unused, index) => thread((options.offset ?? 0) + index)));
 }
 
 async function sendUntilAcked(options: BurstOptions, conversation: number, index: number): Promise<void> {
@@ -82,9 +84,9 @@ export function receivedByConversation(bot: FakeServer): Map<number, { texts: st
 }
 
 /** Whether every message of the burst reached the bot. */
-export function allReceived(bot: FakeServer, conversations: number, messages: number): boolean {
+export function allReceived(bot: FakeServer, conversations: number, messages: number, offset = 0): boolean {
   const received = receivedByConversation(bot);
-  for (let conversation = 0; conversation < conversations; conversation++) {
+  for (let conversation = offset; conversation < offset + conversations; conversation++) {
     if (new Set(received.get(conversation)?.texts ?? []).size < messages) return false;
   }
   return true;
@@ -95,9 +97,10 @@ export function allReceived(bot: FakeServer, conversations: number, messages: nu
  * repeat may follow only the message just before, as a redelivery after a crash), and with at
  * most `maxDuplicates` repeats per conversation.
  */
-export function expectDeliveredInOrder(bot: FakeServer, options: { conversations: number; messages: number; maxDuplicates: number }): void {
+export function expectDeliveredInOrder(bot: FakeServer, options: { conversations: number; messages: number; maxDuplicates: number; offset?: number }): void {
   const received = receivedByConversation(bot);
-  for (let conversation = 0; conversation < options.conversations; conversation++) {
+  const first = options.offset ?? 0;
+  for (let conversation = first; conversation < first + options.conversations; conversation++) {
     const entry = received.get(conversation);
     const expected = Array.from({ length: options.messages }, (_unused, index) => burstText(conversation, index));
     expect(entry, `conversation ${conversation} reached the bot`).toBeDefined();

@@ -60,7 +60,12 @@ export class HandoffService implements Handoff {
   async escalate(conversation: ConversationRecord, escalateTo?: string): Promise<void> {
     const current = (await this.deps.conversations.get(conversation.id)) ?? conversation;
     const open = await this.openTicketOf(current);
-    if (open) return this.ensurePosted(open);
+    if (open) {
+      // The bot asked again (its first try may have failed part-way): finish what is missing, once.
+      await this.ensurePosted(open);
+      if (open.state === 'queued') await this.announceQueued(current, open);
+      return;
+    }
     const desk = this.deps.directory.resolve(escalateTo);
     if (!this.deps.deskSides.has(desk.platform)) throw new DeskNotFoundError(`Desk "${desk.id}" is on ${desk.platform}, but the ${desk.platform} adapter is not enabled`);
     const now = this.deps.now();
@@ -82,8 +87,13 @@ export class HandoffService implements Handoff {
     this.deps.metrics.ticketsByState.inc({ state: 'queued' });
     this.logTransition(ticket, 'bot');
     await this.ensurePosted(ticket);
-    const position = (await this.deps.tickets.open()).filter((entry) => entry.deskId === desk.id && entry.state === 'queued').length;
-    await this.deps.outbox.toRequester(escalated, [queuedNotice(position)], `queued:${ticket.id}`);
+    await this.announceQueued(escalated, ticket);
+  }
+
+  /** Tell the requester they are queued, and where; once per ticket. */
+  private async announceQueued(conversation: ConversationRecord, ticket: TicketRecord): Promise<void> {
+    const position = (await this.deps.tickets.open()).filter((entry) => entry.deskId === ticket.deskId && entry.state === 'queued').length;
+    await this.deps.outbox.toRequester(conversation, [queuedNotice(position)], `queued:${ticket.id}`);
   }
 
   /** Relay a requester's message into the ticket thread (once per `dedupeKey`); false when there is no open ticket. */

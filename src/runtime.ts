@@ -82,7 +82,7 @@ export async function startBridge(options: BridgeRuntimeOptions): Promise<Bridge
     metrics,
     now,
     newId,
-    createAdapters: (sink) => channelAdapters(env, sink, logger, metrics, now),
+    createAdapters: (sink) => channelAdapters(env, { sink, store }, logger, metrics, now),
     createBackend: (output) => createBotBackend({ env, config, output, actions, logger, metrics }),
     widget: apiKey && botId ? new WidgetApiClient({ apiUrl, apiKey, botId }) : undefined,
     botRetryMinutes: env.botRetryMinutes,
@@ -141,11 +141,12 @@ export async function startBridge(options: BridgeRuntimeOptions): Promise<Bridge
 }
 
 /** The enabled adapters. Each platform's SDK is loaded only when its adapter is enabled. */
-async function channelAdapters(env: Env, sink: InboundSink, logger: Logger, metrics: Metrics, now: () => number): Promise<ChannelAdapter[]> {
+async function channelAdapters(env: Env, { sink, store }: { sink: InboundSink; store: Store }, logger: Logger, metrics: Metrics, now: () => number): Promise<ChannelAdapter[]> {
   const adapters: ChannelAdapter[] = [];
   if (env.slack) {
     const { createSlackAdapter } = await import('../adapters/slack/index.js');
-    adapters.push(createSlackAdapter({ env: env.slack, sink, logger: logger.child({ channel: 'slack' }), metrics, now }));
+    // The store keeps the installations of a multi-workspace Slack app.
+    adapters.push(createSlackAdapter({ env: env.slack, sink, logger: logger.child({ channel: 'slack' }), metrics, now, records: store }));
   }
   if (env.teams) {
     const { createTeamsAdapter } = await import('../adapters/teams/index.js');

@@ -1,19 +1,31 @@
 /**
  * Bolt on the bridge: HTTP mode uses Bolt's ExpressReceiver on its own router (it reads the raw
  * body itself and verifies Slack's v0 signature with its 5-minute window), Socket Mode when an
- * app token is set. Authorisation is the one bot token, with the identity from a memoised
- * auth.test, so a Slack outage at start-up cannot crash the process.
+ * app token is set. With one workspace, authorisation is the one bot token, with the identity
+ * from a memoised auth.test, so a Slack outage at start-up cannot crash the process. With several
+ * (SLACK_CLIENT_ID), the receiver also serves Bolt's OAuth installer (`@slack/oauth`
+ * InstallProvider) at /slack/install and /slack/oauth_redirect, and Bolt authorises each event
+ * from the installation store.
  */
-import { App, ExpressReceiver } from '@slack/bolt';
+import { App, ErrorCode, ExpressReceiver, HTTPModuleFunctions, type InstallationStore, type ReceiverProcessEventErrorHandlerArgs } from '@slack/bolt';
 import { Router } from 'express';
-import type { SlackEnv } from '../../src/config/env.js';
+import type { SlackEnv, SlackOAuthEnv } from '../../src/config/env.js';
 import type { Logger } from '../../src/core/logger.js';
 import type { BotIdentitySource } from './bot-identity.js';
+import { InstallationMissingError } from './installation-store.js';
+import { slackBotScopes } from './oauth-scopes.js';
 import { slackRequestGuard } from './request-guard.js';
 import { sdkLogger, slackClientOptions } from './web-client.js';
 
 /** The Slack Events API / interactivity / slash command route. */
 export const slackEventsPath = '/slack/events';
+/** Where a Slack admin starts installing the app in their workspace (multi-workspace only). */
+export const slackInstallPath = '/slack/install';
+/** Where Slack sends the admin back with the OAuth code: PUBLIC_URL plus this is the redirect URI. */
+export const slackOAuthRedirectPath = '/slack/oauth_redirect';
+
+/** How events are authorised: the one workspace's token, or each workspace's installation. */
+export type BoltAuthorization = { kind: 'token'; token: string; identity: BotIdentitySource } | { kind: 'installations'; oauth: SlackOAuthEnv; store: InstallationStore };
 
 /** Largest request body accepted on the Slack route (Slack's payloads are a few KB). */
 const bodyLimitBytes = 1024 * 1024;
@@ -28,37 +40,90 @@ export interface BoltSetup {
 }
 
 /** Build the Bolt app for the environment. */
-export function createBoltApp(env: SlackEnv, logger: Logger, identity: BotIdentitySource): BoltSetup {
+export function createBoltApp(env: SlackEnv, logger: Logger, authorization: BoltAuthorization): BoltSetup {
   const common = {
-    authorize: async () => {
-      const { userId, botId, teamId } = await identity.get();
-      return { botToken: env.botToken, botUserId: userId, botId, teamId };
-    },
     logger: sdkLogger(logger),
     clientOptions: slackClientOptions(env, logger),
     // Conversation state lives in the bridge's store, not in Bolt's unbounded memory store.
     convoStore: false as const,
     ignoreSelf: true,
   };
+  if (authorization.kind === 'installations') {
+    const receiver = new ExpressReceiver({ ...receiverOptions(env, logger), ...installerOptions(env, authorization, logger) });
+    return { app: new App({ ...common, receiver }), receiver };
+  }
+  const { token, identity } = authorization;
+  const authorize = async () => {
+    const { userId, botId, teamId } = await identity.get();
+    return { botToken: token, botUserId: userId, botId, teamId };
+  };
   if (env.appToken) {
     // Bolt's own clients only open the socket here (our calls go through our one-attempt client):
     // keep the SDK's retries for apps.connections.open, or one network blip would end reconnection.
     const clientOptions = { ...common.clientOptions, retryConfig: socketConnectRetry };
-    return { app: new App({ ...common, clientOptions, socketMode: true, appToken: env.appToken }) };
+    return { app: new App({ ...common, authorize, clientOptions, socketMode: true, appToken: env.appToken }) };
   }
+  const receiver = new ExpressReceiver(receiverOptions(env, logger));
+  return { app: new App({ ...common, authorize, receiver }), receiver };
+}
+
+/** The receiver of POST /slack/events, behind the request gate. */
+function receiverOptions(env: SlackEnv, logger: Logger) {
   // The gate runs before Bolt's own handlers on the route: Bolt registers its routes after it.
   const router = Router();
   router.post(slackEventsPath, ...slackRequestGuard({ signingSecret: env.signingSecret, bodyLimit: bodyLimitBytes, logger }));
-  const receiver = new ExpressReceiver({
+  return {
     signingSecret: env.signingSecret,
     signatureVerification: true,
     endpoints: slackEventsPath,
     router,
-    logger: common.logger,
+    logger: sdkLogger(logger),
     // Answer after the listener: listeners only journal the event (one store write, deduped on
     // event_id) or act on a ticket, so Slack's 200 means the event is durable, well within 3 s.
     processBeforeResponse: true,
     bodyLimit: bodyLimitBytes,
-  });
-  return { app: new App({ ...common, receiver }), receiver };
+  };
+}
+
+/**
+ * Bolt's OAuth installer: the install path redirects straight to Slack's consent screen with a
+ * signed `state` (also set as a cookie, which the redirect must bring back, as Bolt checks), and
+ * the redirect exchanges the code with oauth.v2.access at SLACK_API_URL and stores the installation.
+ */
+function installerOptions(env: SlackEnv, { oauth, store }: Extract<BoltAuthorization, { kind: 'installations' }>, logger: Logger) {
+  return {
+    clientId: oauth.clientId,
+    clientSecret: oauth.clientSecret,
+    stateSecret: oauth.stateSecret,
+    scopes: [...slackBotScopes],
+    installationStore: store,
+    redirectUri: `${oauth.publicUrl}${slackOAuthRedirectPath}`,
+    installerOptions: {
+      installPath: slackInstallPath,
+      redirectUriPath: slackOAuthRedirectPath,
+      directInstall: true,
+      clientOptions: slackClientOptions(env, logger),
+    },
+    processEventErrorHandler: answerLookupFailures,
+  };
+}
+
+/**
+ * Bolt answers 401 when authorize throws. A workspace without an installation is acked by Bolt
+ * (the event is ignored); any other lookup failure (the store is down) reaches here and gets 503,
+ * so Slack retries the event instead of it being lost.
+ */
+async function answerLookupFailures(args: ReceiverProcessEventErrorHandlerArgs): Promise<boolean> {
+  const { error, response } = args;
+  if (!response.headersSent && isAuthorizationError(error) && !(error.original instanceof InstallationMissingError)) {
+    response.writeHead(503);
+    response.end();
+    return false;
+  }
+  return HTTPModuleFunctions.defaultProcessEventErrorHandler(args);
+}
+
+/** Bolt's AuthorizationError: authorize threw `original`. */
+export function isAuthorizationError(error: unknown): error is { code: ErrorCode; original?: unknown } {
+  return typeof error === 'object' && error !== null && (error as { code?: unknown }).code === ErrorCode.AuthorizationError;
 }

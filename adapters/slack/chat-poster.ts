@@ -6,6 +6,7 @@
  * redacted copy of every body for debug logging. Reads (users.info, presence, permalinks) keep
  * using the client. The request is what the client sends: form-encoded, nested fields as JSON,
  * the bot token as a Bearer header, to SLACK_API_URL; one attempt, failures mapped to DeliveryError.
+ * The token is an argument of each call: every workspace's messages go out with its own token.
  */
 import http from 'node:http';
 import https from 'node:https';
@@ -16,7 +17,6 @@ import { isTransientSlackError, retryAfterHeaderMs } from './slack-errors.js';
 export interface ChatPosterOptions {
   /** SLACK_API_URL, ending in `/`. */
   apiUrl: string;
-  token: string;
   /** Deadline of each whole request. */
   timeoutMs: number;
 }
@@ -25,6 +25,8 @@ export interface ChatPosterOptions {
 export interface PostMessageAnswer {
   channel?: string;
   ts?: string;
+  /** The workspace of the posted message, when Slack says. */
+  team?: string;
 }
 
 const maxAnswerBytes = 1024 * 1024;
@@ -43,19 +45,19 @@ export class ChatPoster {
     this.agent = new Agent({ keepAlive: true, maxSockets: 64 });
   }
 
-  /** One chat.postMessage call; throws DeliveryError (platformCode = Slack's error name). */
-  postMessage(args: Record<string, unknown>): Promise<PostMessageAnswer> {
-    return this.call('chat.postMessage', args);
+  /** One chat.postMessage call with the workspace's `token`; throws DeliveryError (platformCode = Slack's error name). */
+  postMessage(args: Record<string, unknown>, token: string): Promise<PostMessageAnswer> {
+    return this.call('chat.postMessage', args, token);
   }
 
-  /** One chat.update call; throws DeliveryError. */
-  update(args: Record<string, unknown>): Promise<PostMessageAnswer> {
-    return this.call('chat.update', args);
+  /** One chat.update call with the workspace's `token`; throws DeliveryError. */
+  update(args: Record<string, unknown>, token: string): Promise<PostMessageAnswer> {
+    return this.call('chat.update', args, token);
   }
 
-  private async call(method: ChatMethod, args: Record<string, unknown>): Promise<PostMessageAnswer> {
-    const { status, headers, text } = await this.send(new URL(method, this.base), formEncode(args), method);
-    let answer: { ok?: unknown; error?: unknown; channel?: unknown; ts?: unknown };
+  private async call(method: ChatMethod, args: Record<string, unknown>, token: string): Promise<PostMessageAnswer> {
+    const { status, headers, text } = await this.send(new URL(method, this.base), formEncode(args), { method, token });
+    let answer: { ok?: unknown; error?: unknown; channel?: unknown; ts?: unknown; message?: { team?: unknown } };
     try {
       answer = JSON.parse(text) as typeof answer;
     } catch (error) {
@@ -68,7 +70,12 @@ export class ChatPoster {
       const name = typeof answer.error === 'string' ? answer.error : `http_${status}`;
       throw new DeliveryError(`Slack ${method} failed: ${name}`, { retryable: status >= 500 || isTransientSlackError(name), platformCode: name });
     }
-    return { channel: typeof answer.channel === 'string' ? answer.channel : undefined, ts: typeof answer.ts === 'string' ? answer.ts : undefined };
+    const team = answer.message?.team;
+    return {
+      channel: typeof answer.channel === 'string' ? answer.channel : undefined,
+      ts: typeof answer.ts === 'string' ? answer.ts : undefined,
+      ...(typeof team === 'string' ? { team } : {}),
+    };
   }
 
   /** Close idle keep-alive sockets. */
@@ -76,7 +83,7 @@ export class ChatPoster {
     this.agent.destroy();
   }
 
-  private send(url: URL, body: string, method: ChatMethod): Promise<{ status: number; headers: http.IncomingHttpHeaders; text: string }> {
+  private send(url: URL, body: string, { method, token }: { method: ChatMethod; token: string }): Promise<{ status: number; headers: http.IncomingHttpHeaders; text: string }> {
     const transport = url.protocol === 'https:' ? https : http;
     return new Promise((resolve, reject) => {
       const request = transport.request(
@@ -85,7 +92,7 @@ export class ChatPoster {
           method: 'POST',
           agent: this.agent,
           headers: {
-            authorization: `Bearer ${this.options.token}`,
+            authorization: `Bearer ${token}`,
             'content-type': 'application/x-www-form-urlencoded',
             'content-length': Buffer.byteLength(body),
           },

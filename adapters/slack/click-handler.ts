@@ -11,10 +11,10 @@ import type { InboundSink } from '../../src/core/channel-adapter.js';
 import { withLogContext, type Logger } from '../../src/core/logger.js';
 import type { Metrics } from '../../src/core/metrics.js';
 import type { VisitorMessage } from '../../src/core/visitor-event.js';
-import type { BotIdentitySource } from './bot-identity.js';
 import { decodeClick } from './click-codec.js';
 import { blocksAfterClick } from './click-update.js';
 import { ignored } from './inbound-handlers.js';
+import { tokenFor, workspaceOfContext, type SlackTokens, type SlackWorkspace } from './slack-tokens.js';
 import type { SlackUsers } from './slack-users.js';
 import { conversationThread, isDirectMessageChannel } from './thread-address.js';
 import { visitorEvent } from './visitor-events.js';
@@ -45,16 +45,16 @@ export type BlockActions = z.infer<typeof blockActionsSchema>;
 export interface DeskButtons {
   /** Whether the action is one of the desk's (claim, resolve). */
   owns(actionId: string): boolean;
-  /** Handle a click on a desk button (already acked). */
-  click(payload: BlockActions): Promise<void>;
+  /** Handle a click on a desk button (already acked) in `workspace`. */
+  click(payload: BlockActions, workspace: SlackWorkspace): Promise<void>;
 }
 
 /** What the click handler needs. */
 export interface ClickDeps {
   sink: InboundSink;
-  identity: BotIdentitySource;
   users: SlackUsers;
   client: SlackWebClient;
+  tokens: SlackTokens;
   logger: Logger;
   metrics: Metrics;
   desk?: DeskButtons;
@@ -62,27 +62,27 @@ export interface ClickDeps {
 
 /** Register the block_actions listener. */
 export function registerClicks(app: App, deps: ClickDeps): void {
-  app.action({ type: 'block_actions' }, async ({ ack, body }) => {
+  app.action({ type: 'block_actions' }, async ({ ack, body, context }) => {
     await ack();
     const parsed = blockActionsSchema.safeParse(body);
     if (!parsed.success) return ignored(deps, 'unexpected block_actions shape', undefined);
     const payload = parsed.data;
     const where = `${payload.container.channel_id ?? payload.channel?.id}:${payload.container.message_ts ?? payload.message?.ts}`;
+    const workspace = workspaceOfContext(context);
     await withLogContext({ requestId: `click:${where}` }, () =>
-      deps.desk?.owns(payload.actions[0]!.action_id) ? deps.desk.click(payload) : replyClick(deps, payload),
+      deps.desk?.owns(payload.actions[0]!.action_id) ? deps.desk.click(payload, workspace) : replyClick(deps, payload, workspace),
     );
   });
 }
 
-async function replyClick(deps: ClickDeps, payload: BlockActions): Promise<void> {
+async function replyClick(deps: ClickDeps, payload: BlockActions, workspace: SlackWorkspace): Promise<void> {
   const action = payload.actions[0]!;
   const click = decodeClick(action.action_id, action.value);
   const channel = payload.container.channel_id ?? payload.channel?.id;
   const messageTs = payload.container.message_ts ?? payload.message?.ts;
   if (!click || !channel || !messageTs) return ignored(deps, `click on ${action.action_id} (not a reply button)`, undefined);
-  const identity = await deps.identity.get();
   const threadTs = payload.container.thread_ts ?? payload.message?.thread_ts;
-  const thread = conversationThread({ team: identity.teamId, channel, ts: messageTs, threadTs, isDm: isDirectMessageChannel(channel) });
+  const thread = conversationThread({ team: workspace.team, enterprise: workspace.enterprise, channel, ts: messageTs, threadTs, isDm: isDirectMessageChannel(channel) });
   const userTeam = payload.user.team_id;
   const origin = userTeam ? { thread, user: payload.user.id, userTeam } : { thread, user: payload.user.id };
   // One click per message and button: a quick second click on it is a duplicate, another card's button is not.
@@ -91,11 +91,13 @@ async function replyClick(deps: ClickDeps, payload: BlockActions): Promise<void>
   switch (outcome.status) {
     case 'accepted':
       // Not awaited: Slack gets its answer once the click is journalled, the update follows.
-      void showChoice(deps, payload, channel, messageTs, click.text);
+      void showChoice(deps, { payload, workspace, channel, ts: messageTs }, click.text);
       return;
-    case 'ended':
-      await deps.client.chat.postEphemeral({ channel, user: payload.user.id, text: endedClickNote, ...(threadTs ? { thread_ts: threadTs } : {}) });
+    case 'ended': {
+      const token = await tokenFor(deps.tokens, workspace);
+      await deps.client.chat.postEphemeral({ channel, user: payload.user.id, text: endedClickNote, token, ...(threadTs ? { thread_ts: threadTs } : {}) });
       return;
+    }
     case 'duplicate':
       return;
   }
@@ -109,11 +111,20 @@ function clickMessage(click: NonNullable<ReturnType<typeof decodeClick>>): Visit
   return message;
 }
 
-async function showChoice(deps: ClickDeps, payload: BlockActions, channel: string, ts: string, choice: string): Promise<void> {
+/** The clicked message and where it is. */
+interface ClickedMessage {
+  payload: BlockActions;
+  workspace: SlackWorkspace;
+  channel: string;
+  ts: string;
+}
+
+async function showChoice(deps: ClickDeps, { payload, workspace, channel, ts }: ClickedMessage, choice: string): Promise<void> {
   const blocks = payload.message?.blocks;
   if (!blocks || payload.container.is_ephemeral) return;
   try {
-    await deps.client.chat.update({ channel, ts, text: payload.message?.text ?? choice, blocks: blocksAfterClick(blocks, choice) });
+    const token = await tokenFor(deps.tokens, workspace);
+    await deps.client.chat.update({ channel, ts, text: payload.message?.text ?? choice, blocks: blocksAfterClick(blocks, choice), token });
   } catch (error) {
     // The click reached the bot; a message that keeps its buttons is cosmetic, and a second click is deduped.
     deps.logger.warn({ err: error, channel, ts }, 'could not update the clicked message');

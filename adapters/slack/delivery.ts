@@ -21,10 +21,13 @@ import { renderMessage } from './render-blocks.js';
 import { slackErrorName, toDeliveryError } from './slack-errors.js';
 import { threadOf, type SlackThread } from './thread-address.js';
 import type { ChatPoster } from './chat-poster.js';
+import { tokenFor, type SlackTokens } from './slack-tokens.js';
 
 /** What delivery needs. */
 export interface SlackDeliveryDeps {
   poster: Pick<ChatPoster, 'postMessage'>;
+  /** The token of the thread's workspace (its team, and org, are on the address). */
+  tokens: SlackTokens;
   logger: Logger;
 }
 
@@ -49,13 +52,14 @@ export class SlackDelivery {
   /** Deliver one message (one attempt); throws DeliveryError. Returns the posts it made. */
   async deliver(address: ChannelAddress, message: BotMessage, context: DeliveryContext): Promise<PostedMessage[]> {
     const thread = threadOf(address);
+    const token = await tokenFor(this.deps.tokens, thread);
     let layout = parseLayout(context.progress) ?? { carousel: this.nativeCarouselRejected.has(thread.team) ? 'fallback' : 'native', images: true };
     let parts = render(message, context.conversationId, layout);
     const posted: PostedMessage[] = [];
     for (let index = context.progress?.posted ?? 0; index < parts.length; index++) {
       const part = parts[index]!;
       try {
-        posted.push(await this.post(thread, part, message.sender));
+        posted.push(await this.post({ thread, token }, part, message.sender));
       } catch (error) {
         const next = slackErrorName(error) === 'invalid_blocks' ? this.relaxedLayout(layout, part, thread) : undefined;
         if (!next) throw toDeliveryError(error, 'chat.postMessage');
@@ -83,14 +87,14 @@ export class SlackDelivery {
     return undefined;
   }
 
-  private async post(thread: SlackThread, part: SlackMessage, sender: MessageSender | undefined): Promise<PostedMessage> {
+  private async post({ thread, token }: { thread: SlackThread; token: string }, part: SlackMessage, sender: MessageSender | undefined): Promise<PostedMessage> {
     const result = await this.deps.poster.postMessage({
       channel: thread.channel,
       ...(thread.threadTs ? { thread_ts: thread.threadTs } : {}),
       text: part.text,
       blocks: part.blocks,
       ...senderFields(sender),
-    });
+    }, token);
     return { channel: result.channel ?? thread.channel, ts: result.ts ?? '' };
   }
 }

@@ -29,8 +29,10 @@ export type Classified =
 
 /** What classification needs to know. */
 export interface ClassifyContext {
-  /** The workspace of the bot token; part of every key. */
+  /** The workspace of the event; part of every key. */
   teamId: string;
+  /** Its Enterprise Grid org, when it has one; kept on the address for the org-wide install's token. */
+  enterpriseId?: string;
   /** The bot's user id: its mentions are stripped, its own messages ignored. */
   botUserId: string;
 }
@@ -95,7 +97,8 @@ export function classifyHomeOpened(event: unknown, context: ClassifyContext): Cl
   const parsed = homeSchema.safeParse(event);
   if (!parsed.success) return ignore('unexpected app_home_opened shape');
   if (parsed.data.tab !== 'messages') return ignore(`app home tab ${parsed.data.tab ?? 'unknown'}`);
-  return { kind: 'open', thread: { team: context.teamId, channel: parsed.data.channel }, user: parsed.data.user };
+  const thread = conversationThread({ team: context.teamId, enterprise: context.enterpriseId, channel: parsed.data.channel, ts: '', isDm: true });
+  return { kind: 'open', thread, user: parsed.data.user };
 }
 
 function skipReason(message: z.infer<typeof messageSchema>, context: ClassifyContext): string | undefined {
@@ -107,7 +110,7 @@ function skipReason(message: z.infer<typeof messageSchema>, context: ClassifyCon
 }
 
 function inbound(message: z.infer<typeof messageSchema>, context: ClassifyContext, how: { isDm: boolean; needsKnownThread: boolean }): InboundMessage {
-  const thread = conversationThread({ team: context.teamId, channel: message.channel, ts: message.ts, threadTs: message.thread_ts, isDm: how.isDm });
+  const thread = conversationThread({ team: context.teamId, enterprise: context.enterpriseId, channel: message.channel, ts: message.ts, threadTs: message.thread_ts, isDm: how.isDm });
   const fileUrls = (message.files ?? []).map((file) => file.permalink ?? file.url_private).filter((url): url is string => Boolean(url));
   const result: InboundMessage = {
     thread,

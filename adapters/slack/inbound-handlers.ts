@@ -4,14 +4,14 @@
  * core knows), and hand the core one VisitorEvent with Slack's event_id for its dedupe; Slack's
  * retries are not dropped here, since a first delivery may only ever arrive as a retry.
  */
-import type { App } from '@slack/bolt';
+import type { App, Context } from '@slack/bolt';
 import { assertNever } from '../../src/core/bot-message.js';
 import type { InboundSink } from '../../src/core/channel-adapter.js';
 import { withLogContext, type Logger } from '../../src/core/logger.js';
 import type { Metrics } from '../../src/core/metrics.js';
-import type { BotIdentitySource } from './bot-identity.js';
 import { classifyHomeOpened, classifyMention, classifyMessageEvent, type ClassifyContext, type Classified, type InboundMessage } from './inbound-classify.js';
 import type { RememberedKeys } from './remembered-keys.js';
+import { workspaceOfContext } from './slack-tokens.js';
 import type { SlackUsers } from './slack-users.js';
 import { isDirectMessageChannel, threadKey, type SlackThread } from './thread-address.js';
 import { visitorEvent } from './visitor-events.js';
@@ -27,7 +27,6 @@ export interface TicketThreadRelay {
 /** What the listeners need. */
 export interface InboundDeps {
   sink: InboundSink;
-  identity: BotIdentitySource;
   users: SlackUsers;
   /** Threads the bridge is in. */
   threads: RememberedKeys;
@@ -40,9 +39,20 @@ type Classifier = (event: unknown, context: ClassifyContext) => Classified;
 
 /** Register the requester-side event listeners. */
 export function registerInbound(app: App, deps: InboundDeps): void {
-  app.event('message', ({ event, body }) => onEvent(deps, classifyMessageEvent, event, body.event_id));
-  app.event('app_mention', ({ event, body }) => onEvent(deps, classifyMention, event, body.event_id));
-  app.event('app_home_opened', ({ event, body }) => onEvent(deps, classifyHomeOpened, event, body.event_id));
+  app.event('message', ({ event, body, context }) => onEvent(deps, classifyMessageEvent, event, { eventId: body.event_id, context }));
+  app.event('app_mention', ({ event, body, context }) => onEvent(deps, classifyMention, event, { eventId: body.event_id, context }));
+  app.event('app_home_opened', ({ event, body, context }) => onEvent(deps, classifyHomeOpened, event, { eventId: body.event_id, context }));
+}
+
+/**
+ * Who the bridge is where the event happened, from Bolt's authorize: the event's workspace (and
+ * org), and the bot user of the token that serves it.
+ */
+export function classifyContextOf(context: Context): ClassifyContext {
+  const { team, enterprise } = workspaceOfContext(context);
+  const result: ClassifyContext = { teamId: team, botUserId: context.botUserId ?? '' };
+  if (enterprise) result.enterpriseId = enterprise;
+  return result;
 }
 
 /** Count and log an event the bridge does not act on. */
@@ -51,10 +61,9 @@ export function ignored(deps: Pick<InboundDeps, 'logger' | 'metrics'>, reason: s
   deps.logger.debug({ reason, eventId }, 'Slack event ignored');
 }
 
-function onEvent(deps: InboundDeps, classify: Classifier, event: unknown, eventId: string | undefined): Promise<void> {
+function onEvent(deps: InboundDeps, classify: Classifier, event: unknown, { eventId, context }: { eventId: string | undefined; context: Context }): Promise<void> {
   return withLogContext({ requestId: eventId }, async () => {
-    const identity = await deps.identity.get();
-    const decision = classify(event, { teamId: identity.teamId, botUserId: identity.userId });
+    const decision = classify(event, classifyContextOf(context));
     switch (decision.kind) {
       case 'ignore':
         return ignored(deps, decision.reason, eventId);

@@ -2,25 +2,33 @@
  * The Slack channel adapter: `createSlackAdapter` wires Bolt (HTTP on POST /slack/events, or
  * Socket Mode when SLACK_APP_TOKEN is set), the Web API client (SLACK_API_URL, timeouts, one
  * attempt per call), inbound listeners, clicks, delivery, and the desk side (tickets, relay,
- * presence). Every `@slack/*` import of the bridge lives in this folder.
+ * presence). With SLACK_CLIENT_ID it serves several workspaces: Bolt's OAuth installer keeps
+ * their installations in the Store (tokens sealed under SECRETS_KEY), and every Web API call
+ * takes the token of its workspace from `SlackTokens`. Every `@slack/*` import of the bridge
+ * lives in this folder.
  */
 import type { Router } from 'express';
 import type { SlackEnv } from '../../src/config/env.js';
 import type { ChannelAdapter, InboundSink } from '../../src/core/channel-adapter.js';
 import type { Logger } from '../../src/core/logger.js';
 import type { Metrics } from '../../src/core/metrics.js';
+import { SecretBox } from '../../src/secrets/secret-box.js';
+import type { RecordStore } from '../../src/store/store.js';
 import { BotIdentitySource } from './bot-identity.js';
-import { createBoltApp } from './bolt-app.js';
+import { createBoltApp, isAuthorizationError, type BoltAuthorization } from './bolt-app.js';
 import { registerClicks } from './click-handler.js';
 import { ChatPoster } from './chat-poster.js';
 import { SlackDelivery } from './delivery.js';
-import { registerInbound } from './inbound-handlers.js';
+import { ignored, registerInbound } from './inbound-handlers.js';
+import { registerInstallationEvents } from './installation-events.js';
+import { InstallationMissingError, StoredInstallations } from './installation-store.js';
 import { RememberedKeys } from './remembered-keys.js';
 import { toDeliveryError } from './slack-errors.js';
+import { InstalledTokens, SingleWorkspaceTokens, type SlackTokens } from './slack-tokens.js';
 import { registerUnknownCommands } from './unknown-commands.js';
 import { requesterProfile, SlackUsers } from './slack-users.js';
 import { parseThreadKey, slackChannel, threadAddress, threadOf } from './thread-address.js';
-import { createWebClient, webApiTimeoutMs } from './web-client.js';
+import { createWebClient, webApiTimeoutMs, type SlackWebClient } from './web-client.js';
 import { resolveCommand, SlackDeskInbound } from './desk/desk-inbound.js';
 import { SlackDeskPresence } from './desk/desk-presence.js';
 import { SlackDeskSide } from './desk/desk-side.js';
@@ -31,29 +39,46 @@ export interface SlackAdapterDeps {
   sink: InboundSink;
   logger: Logger;
   metrics: Metrics;
-  /** Clock for the adapter's own time-based decisions (desk presence freshness). */
+  /** Clock for the adapter's own time-based decisions (desk presence freshness, installation times). */
   now?: () => number;
+  /** Where installations are kept; required with `env.oauth`. */
+  records?: Pick<RecordStore, 'getRecord' | 'compareAndSet'>;
+}
+
+/** How the adapter authenticates: its tokens, Bolt's authorisation, and what start-up and /readyz check. */
+interface SlackAuth {
+  tokens: SlackTokens;
+  bolt: BoltAuthorization;
+  installations?: StoredInstallations;
+  checkReady(): Promise<void>;
 }
 
 /** The Slack adapter. */
 export function createSlackAdapter(deps: SlackAdapterDeps): ChannelAdapter {
   const { env, sink, logger, metrics } = deps;
+  const now = deps.now ?? Date.now;
   const client = createWebClient(env, logger);
-  const identity = new BotIdentitySource(client);
-  const users = new SlackUsers(client);
+  const auth = slackAuth(deps, client);
+  const { tokens } = auth;
+  const users = new SlackUsers(client, tokens);
   const threads = new RememberedKeys(sink.knowsAddress ? (key) => sink.knowsAddress!(slackChannel, key) : undefined);
   const tickets = new RememberedKeys(sink.knowsTicketThread ? (key) => knowsTicketThread(sink, key) : undefined);
-  const poster = new ChatPoster({ apiUrl: env.apiUrl, token: env.botToken, timeoutMs: webApiTimeoutMs });
-  const delivery = new SlackDelivery({ poster, logger });
-  const presence = new SlackDeskPresence({ client, users, identity, logger, now: deps.now ?? Date.now });
-  const desk = new SlackDeskSide({ client, poster, identity, delivery, presence, tickets });
-  const deskInbound = new SlackDeskInbound({ sink, users, client, tickets, logger });
-  const { app, receiver } = createBoltApp(env, logger, identity);
+  const poster = new ChatPoster({ apiUrl: env.apiUrl, timeoutMs: webApiTimeoutMs });
+  const delivery = new SlackDelivery({ poster, tokens, logger });
+  const presence = new SlackDeskPresence({ client, users, tokens, logger, now });
+  const desk = new SlackDeskSide({ client, poster, tokens, delivery, presence, tickets });
+  const deskInbound = new SlackDeskInbound({ sink, users, client, tokens, tickets, logger });
+  const { app, receiver } = createBoltApp(env, logger, auth.bolt);
   app.error(async (error) => {
+    if (isAuthorizationError(error)) {
+      if (error.original instanceof InstallationMissingError) return ignored({ logger, metrics }, 'workspace without an installation', undefined);
+      throw error; // the store failed: the receiver answers 503 and Slack retries
+    }
     logger.error({ err: error.original ?? error, code: error.code }, 'Slack event handling failed');
   });
-  registerInbound(app, { sink, identity, users, threads, logger, metrics, tickets: deskInbound });
-  registerClicks(app, { sink, identity, users, client, logger, metrics, desk: deskInbound });
+  registerInbound(app, { sink, users, threads, logger, metrics, tickets: deskInbound });
+  registerClicks(app, { sink, users, client, tokens, logger, metrics, desk: deskInbound });
+  if (auth.installations) registerInstallationEvents(app, { installations: auth.installations, tokens, logger, metrics });
   deskInbound.registerResolveCommand(app);
   registerUnknownCommands(app, [resolveCommand]);
 
@@ -68,17 +93,18 @@ export function createSlackAdapter(deps: SlackAdapterDeps): ChannelAdapter {
       // A thread the bot answers in is one it follows without a mention (ticket threads are not).
       threads.remember(address.key);
     },
-    requesterProfile: async (address, requester) => requesterProfile(await users.get(requester.id), requester.extra?.slackTeamId ?? threadOf(address).team),
-    checkReady: async () => {
-      try {
-        await identity.check();
-      } catch (error) {
-        throw toDeliveryError(error, 'auth.test');
-      }
+    requesterProfile: async (address, requester) => {
+      const thread = threadOf(address);
+      return requesterProfile(await users.get(requester.id, thread), requester.extra?.slackTeamId ?? thread.team);
     },
+    checkReady: () => auth.checkReady(),
     desk,
     stop: async () => poster.close(),
   };
+  if (auth.installations) {
+    const installations = auth.installations;
+    return { ...adapter, start: () => installations.checkKey() };
+  }
   if (!receiver) {
     return {
       ...adapter,
@@ -90,6 +116,37 @@ export function createSlackAdapter(deps: SlackAdapterDeps): ChannelAdapter {
     };
   }
   return adapter;
+}
+
+/** One workspace's token (SLACK_BOT_TOKEN), or each workspace's installation (SLACK_CLIENT_ID). */
+function slackAuth(deps: SlackAdapterDeps, client: SlackWebClient): SlackAuth {
+  const { env } = deps;
+  if (env.oauth) {
+    if (!deps.records) throw new Error('multi-workspace Slack needs the store for its installations');
+    const installations = new StoredInstallations({ records: deps.records, box: new SecretBox(env.oauth.secretsKey), now: deps.now ?? Date.now });
+    return {
+      tokens: new InstalledTokens(installations),
+      bolt: { kind: 'installations', oauth: env.oauth, store: installations },
+      installations,
+      // No token of its own: whether Slack's Web API answers at all.
+      checkReady: () => readyCall(() => client.api.test(), 'api.test'),
+    };
+  }
+  if (!env.botToken) throw new Error('the Slack adapter needs SLACK_BOT_TOKEN or SLACK_CLIENT_ID');
+  const identity = new BotIdentitySource(client);
+  return {
+    tokens: new SingleWorkspaceTokens(env.botToken, identity),
+    bolt: { kind: 'token', token: env.botToken, identity },
+    checkReady: () => readyCall(() => identity.check(), 'auth.test'),
+  };
+}
+
+async function readyCall(call: () => Promise<unknown>, method: string): Promise<void> {
+  try {
+    await call();
+  } catch (error) {
+    throw toDeliveryError(error, method);
+  }
 }
 
 /** Ask the core whether a thread key is an open ticket's thread. */

@@ -1,12 +1,14 @@
 /**
  * Slack users as the bridge needs them (requester profiles, agent names and avatars, who is a
  * bot), from users.info, cached in a bounded lru with a TTL; concurrent lookups of one user share
- * one call.
+ * one call. The lookup uses the token of the workspace the user was met in; the cache is keyed by
+ * user id alone, since Slack user ids are unique across workspaces.
  */
 import { LRUCache } from 'lru-cache';
 import { z } from 'zod';
 import type { AgentRef } from '../../src/core/channel-adapter.js';
 import type { RequesterProfile } from '../../src/core/visitor-event.js';
+import { tokenFor, type SlackTokens, type SlackWorkspace } from './slack-tokens.js';
 import type { SlackWebClient } from './web-client.js';
 
 /** What the bridge keeps of a Slack user. */
@@ -48,19 +50,22 @@ const usersInfoSchema = z.object({
 
 /** Cached users.info lookups. */
 export class SlackUsers {
-  private readonly cache: LRUCache<string, SlackUser>;
+  private readonly cache: LRUCache<string, SlackUser, SlackWorkspace>;
 
-  constructor(client: SlackWebClient, options: { max?: number; ttlMs?: number } = {}) {
-    this.cache = new LRUCache<string, SlackUser>({
+  constructor(client: SlackWebClient, tokens: SlackTokens, options: { max?: number; ttlMs?: number } = {}) {
+    this.cache = new LRUCache<string, SlackUser, SlackWorkspace>({
       max: options.max ?? 5000,
       ttl: options.ttlMs ?? 15 * 60_000,
-      fetchMethod: async (userId) => toSlackUser(usersInfoSchema.parse(await client.users.info({ user: userId, include_locale: true })).user),
+      fetchMethod: async (userId, _stale, { context }) => {
+        const token = await tokenFor(tokens, context);
+        return toSlackUser(usersInfoSchema.parse(await client.users.info({ user: userId, include_locale: true, token })).user);
+      },
     });
   }
 
-  /** The user, from the cache or users.info; rejects when Slack does not answer. */
-  async get(userId: string): Promise<SlackUser> {
-    const user = await this.cache.fetch(userId);
+  /** The user, from the cache or users.info in `workspace`; rejects when Slack does not answer. */
+  async get(userId: string, workspace: SlackWorkspace): Promise<SlackUser> {
+    const user = await this.cache.fetch(userId, { context: workspace });
     if (!user) throw new Error(`users.info returned no user for ${userId}`);
     return user;
   }

@@ -1,7 +1,9 @@
 /**
  * The one codec between Slack threads and conversation addresses. The key is
  * `team:channel:threadRoot`; a direct message outside any thread is one running conversation
- * per DM, so its key is `team:channel` and replies go to the DM itself, not a thread. Pure.
+ * per DM, so its key is `team:channel` and replies go to the DM itself, not a thread. The
+ * reference also carries the Enterprise Grid org when Slack named one, so a delivery finds the
+ * org-wide installation's token; the key leaves it out (channel ids are unique in the org). Pure.
  */
 import { z } from 'zod';
 import { DeliveryError } from '../../src/core/errors.js';
@@ -16,9 +18,16 @@ export interface SlackThread {
   channel: string;
   /** The thread root's ts; absent for a DM's running conversation. */
   threadTs?: string;
+  /** The Enterprise Grid org of the workspace, when there is one. */
+  enterprise?: string;
 }
 
-const referenceSchema = z.object({ team: z.string().min(1), channel: z.string().min(1), thread_ts: z.string().min(1).optional() });
+const referenceSchema = z.object({
+  team: z.string().min(1),
+  channel: z.string().min(1),
+  thread_ts: z.string().min(1).optional(),
+  enterprise: z.string().min(1).optional(),
+});
 const idPattern = /^[A-Za-z0-9_.-]+$/;
 
 /** The conversation key of a thread. */
@@ -38,6 +47,7 @@ export function parseThreadKey(key: string): SlackThread | undefined {
 export function threadAddress(thread: SlackThread): ChannelAddress {
   const reference: Record<string, string> = { team: thread.team, channel: thread.channel };
   if (thread.threadTs) reference.thread_ts = thread.threadTs;
+  if (thread.enterprise) reference.enterprise = thread.enterprise;
   return { channel: slackChannel, key: threadKey(thread), reference };
 }
 
@@ -45,8 +55,8 @@ export function threadAddress(thread: SlackThread): ChannelAddress {
 export function threadOf(address: ChannelAddress): SlackThread {
   const parsed = referenceSchema.safeParse(address.reference);
   if (!parsed.success) throw new DeliveryError(`Not a Slack address: ${address.channel} ${address.key}`, { retryable: false, platformCode: 'bad_address' });
-  const { team, channel, thread_ts: threadTs } = parsed.data;
-  return threadTs ? { team, channel, threadTs } : { team, channel };
+  const { team, channel, thread_ts: threadTs, enterprise } = parsed.data;
+  return withEnterprise(threadTs ? { team, channel, threadTs } : { team, channel }, enterprise);
 }
 
 /** Slack direct-message channel ids start with D (for events without `channel_type`, e.g. clicks). */
@@ -58,8 +68,12 @@ export function isDirectMessageChannel(channelId: string, channelType?: string):
  * The conversation thread of a message: a DM message outside a thread belongs to the DM's
  * running conversation; anywhere else, a message starts (or continues) the thread it roots.
  */
-export function conversationThread(input: { team: string; channel: string; ts: string; threadTs?: string; isDm: boolean }): SlackThread {
+export function conversationThread(input: { team: string; enterprise?: string; channel: string; ts: string; threadTs?: string; isDm: boolean }): SlackThread {
   const inThread = input.threadTs !== undefined && input.threadTs !== input.ts;
-  if (input.isDm && !inThread) return { team: input.team, channel: input.channel };
-  return { team: input.team, channel: input.channel, threadTs: inThread ? input.threadTs : input.ts };
+  if (input.isDm && !inThread) return withEnterprise({ team: input.team, channel: input.channel }, input.enterprise);
+  return withEnterprise({ team: input.team, channel: input.channel, threadTs: inThread ? input.threadTs : input.ts }, input.enterprise);
+}
+
+function withEnterprise(thread: SlackThread, enterprise: string | undefined): SlackThread {
+  return enterprise ? { ...thread, enterprise } : thread;
 }

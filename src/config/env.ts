@@ -5,6 +5,7 @@
 import { z } from 'zod';
 import { existsSync } from 'node:fs';
 import { ConfigError } from '../core/errors.js';
+import { parseSecretsKey } from '../secrets/secret-box.js';
 
 const optionalText = z
   .string()
@@ -18,6 +19,11 @@ const url = (fallback: string) =>
     .transform((value) => (value === undefined || value.trim() === '' ? fallback : value.trim()))
     .pipe(z.url({ protocol: /^https?$/, message: 'must be an http(s) URL' }))
     .transform((value) => value.replace(/\/+$/, ''));
+
+/** An http(s) URL without a default, trailing slashes dropped. */
+const optionalUrl = optionalText
+  .pipe(z.url({ protocol: /^https?$/, message: 'must be an http(s) URL' }).optional())
+  .transform((value) => value?.replace(/\/+$/, ''));
 
 const flag = z
   .enum(['true', 'false', '1', '0', 'yes', 'no', ''], { message: 'must be true or false' })
@@ -50,6 +56,13 @@ const envSchema = z.object({
     message: 'must be an app-level token starting with xapp-',
   }),
   SLACK_API_URL: url('https://slack.com/api').transform((value) => `${value}/`),
+  SLACK_CLIENT_ID: optionalText,
+  SLACK_CLIENT_SECRET: optionalText,
+  SLACK_STATE_SECRET: optionalText,
+  SECRETS_KEY: optionalText.refine((value) => value === undefined || parseSecretsKey(value) !== undefined, {
+    message: 'must be 32 bytes: 64 hex characters, or base64 of 32 bytes',
+  }),
+  PUBLIC_URL: optionalUrl,
   MicrosoftAppId: optionalText,
   MicrosoftAppPassword: optionalText,
   MicrosoftAppType: z
@@ -113,10 +126,25 @@ function botBackendOf(raw: Pick<RawEnv, 'BOT_BACKEND' | 'ULTIMATE_API_KEY' | 'CS
 
 /** Slack settings, present when the Slack adapter is enabled. */
 export interface SlackEnv {
-  botToken: string;
+  /** The one workspace's bot token; absent with `oauth`, where each workspace's token comes from its installation. */
+  botToken?: string;
   signingSecret: string;
   appToken?: string;
   apiUrl: string;
+  /** Multi-workspace install (SLACK_CLIENT_ID and its companions). */
+  oauth?: SlackOAuthEnv;
+}
+
+/** Slack OAuth for distributing the app to several workspaces. */
+export interface SlackOAuthEnv {
+  clientId: string;
+  clientSecret: string;
+  /** Signs the OAuth `state` (Bolt's ClearStateStore). */
+  stateSecret: string;
+  /** SECRETS_KEY: encrypts the stored installations' tokens. */
+  secretsKey: Buffer;
+  /** PUBLIC_URL; the redirect URI is this plus /slack/oauth_redirect. */
+  publicUrl: string;
 }
 
 /** Teams (Bot Framework) settings, present when the Teams adapter is enabled. */
@@ -155,6 +183,9 @@ export function secretsOf(env: Env): string[] {
     env.slack?.botToken,
     env.slack?.signingSecret,
     env.slack?.appToken,
+    env.slack?.oauth?.clientSecret,
+    env.slack?.oauth?.stateSecret,
+    env.slack?.oauth?.secretsKey.toString('hex'),
     env.teams?.appPassword,
   ].filter((value): value is string => typeof value === 'string' && value.length > 0);
 }
@@ -178,8 +209,9 @@ export function loadEnv(
   requireFor(botBackend === 'csml', 'BOT_BACKEND=csml', { CSML_API_KEY: raw.CSML_API_KEY });
   requireFor(botBackend !== 'demo', `BOT_BACKEND=${botBackend}`, { WEBHOOK_TOKEN: raw.WEBHOOK_TOKEN });
 
-  const slackWanted = Boolean(raw.SLACK_BOT_TOKEN || raw.SLACK_SIGNING_SECRET || raw.SLACK_APP_TOKEN);
-  requireFor(slackWanted, 'the Slack adapter', { SLACK_BOT_TOKEN: raw.SLACK_BOT_TOKEN, SLACK_SIGNING_SECRET: raw.SLACK_SIGNING_SECRET });
+  const oauth = slackOAuthOf(raw);
+  const slackWanted = Boolean(raw.SLACK_BOT_TOKEN || raw.SLACK_SIGNING_SECRET || raw.SLACK_APP_TOKEN || oauth);
+  requireFor(slackWanted && !oauth, 'the Slack adapter', { SLACK_BOT_TOKEN: raw.SLACK_BOT_TOKEN, SLACK_SIGNING_SECRET: raw.SLACK_SIGNING_SECRET });
   const teamsEnabled = raw.TEAMS_ENABLED ?? (Boolean(raw.MicrosoftAppId) || botBackend === 'demo');
   if (teamsEnabled && !raw.MicrosoftAppId && botBackend !== 'demo' && raw.TEAMS_ALLOW_UNAUTHENTICATED !== true) {
     // An empty app id turns Bot Framework auth off: anyone could post activities and pick the serviceUrl.
@@ -196,7 +228,7 @@ export function loadEnv(
     webhookToken: raw.WEBHOOK_TOKEN,
     csml: { apiUrl: raw.CSML_API_URL, apiKey: raw.CSML_API_KEY, apiSecret: raw.CSML_API_SECRET },
     slack: slackWanted
-      ? { botToken: raw.SLACK_BOT_TOKEN!, signingSecret: raw.SLACK_SIGNING_SECRET!, appToken: raw.SLACK_APP_TOKEN, apiUrl: raw.SLACK_API_URL }
+      ? { botToken: raw.SLACK_BOT_TOKEN, signingSecret: raw.SLACK_SIGNING_SECRET!, appToken: raw.SLACK_APP_TOKEN, apiUrl: raw.SLACK_API_URL, oauth }
       : undefined,
     teams: teamsEnabled
       ? {
@@ -211,6 +243,35 @@ export function loadEnv(
     bridgeConfigPath,
     logLevel: raw.LOG_LEVEL,
     botRetryMinutes: raw.BOT_RETRY_MINUTES,
+  };
+}
+
+/**
+ * The multi-workspace settings, when SLACK_CLIENT_ID is set: every companion variable is then
+ * required, and SLACK_BOT_TOKEN (one workspace's token) and SLACK_APP_TOKEN (Socket Mode, where
+ * Bolt would serve the OAuth routes on a port of its own) must be unset.
+ */
+function slackOAuthOf(raw: RawEnv): SlackOAuthEnv | undefined {
+  if (!raw.SLACK_CLIENT_ID) {
+    requireFor(Boolean(raw.SLACK_CLIENT_SECRET || raw.SLACK_STATE_SECRET), 'SLACK_CLIENT_SECRET and SLACK_STATE_SECRET', { SLACK_CLIENT_ID: raw.SLACK_CLIENT_ID });
+    return undefined;
+  }
+  if (raw.SLACK_BOT_TOKEN) throw new ConfigError('Invalid environment variable SLACK_BOT_TOKEN: must be unset with SLACK_CLIENT_ID (each workspace\'s token comes from its installation)');
+  if (raw.SLACK_APP_TOKEN) throw new ConfigError('Invalid environment variable SLACK_APP_TOKEN: must be unset with SLACK_CLIENT_ID (the OAuth routes need HTTP mode)');
+  const needed = {
+    SLACK_CLIENT_SECRET: raw.SLACK_CLIENT_SECRET,
+    SLACK_STATE_SECRET: raw.SLACK_STATE_SECRET,
+    SECRETS_KEY: raw.SECRETS_KEY,
+    PUBLIC_URL: raw.PUBLIC_URL,
+    SLACK_SIGNING_SECRET: raw.SLACK_SIGNING_SECRET,
+  };
+  requireFor(true, 'SLACK_CLIENT_ID', needed);
+  return {
+    clientId: raw.SLACK_CLIENT_ID,
+    clientSecret: needed.SLACK_CLIENT_SECRET!,
+    stateSecret: needed.SLACK_STATE_SECRET!,
+    secretsKey: parseSecretsKey(needed.SECRETS_KEY!)!,
+    publicUrl: needed.PUBLIC_URL!,
   };
 }
 

@@ -12,6 +12,7 @@ import type { InboundMessage } from '../inbound-classify.js';
 import type { TicketThreadRelay } from '../inbound-handlers.js';
 import { escapeMrkdwn } from '../mrkdwn.js';
 import type { RememberedKeys } from '../remembered-keys.js';
+import { tokenFor, workspaceOfContext, type SlackTokens, type SlackWorkspace } from '../slack-tokens.js';
 import { agentRef, type SlackUsers } from '../slack-users.js';
 import { threadAddress, threadKey, type SlackThread } from '../thread-address.js';
 import type { SlackWebClient } from '../web-client.js';
@@ -25,6 +26,8 @@ export interface DeskInboundDeps {
   sink: InboundSink;
   users: SlackUsers;
   client: SlackWebClient;
+  /** The token of the workspace an agent acted in. */
+  tokens: SlackTokens;
   /** Ticket threads (opened here, or known to the core). */
   tickets: RememberedKeys;
   logger: Logger;
@@ -32,6 +35,7 @@ export interface DeskInboundDeps {
 
 /** Where an ephemeral note goes. */
 interface NoteTarget {
+  workspace: SlackWorkspace;
   channel: string;
   user: string;
   threadTs?: string;
@@ -49,10 +53,10 @@ export class SlackDeskInbound implements TicketThreadRelay, DeskButtons {
   /** Relay an agent's reply in a ticket thread; false when the thread is not a ticket's. */
   async relay(message: InboundMessage, eventId: string | undefined): Promise<boolean> {
     if (!(await this.isTicketThread(message.thread))) return false;
-    const agent = agentRef(await this.deps.users.get(message.user));
+    const agent = agentRef(await this.deps.users.get(message.user, message.thread));
     const event: AgentEvent = { kind: 'reply', ticketThread: threadAddress(message.thread), agent, text: message.text, fileUrls: message.fileUrls };
     if (eventId) event.eventId = eventId;
-    const target: NoteTarget = { channel: message.channel, user: message.user };
+    const target: NoteTarget = { workspace: message.thread, channel: message.channel, user: message.user };
     if (message.thread.threadTs) target.threadTs = message.thread.threadTs;
     await this.send(event, target, 'Not sent to the requester');
     return true;
@@ -64,7 +68,7 @@ export class SlackDeskInbound implements TicketThreadRelay, DeskButtons {
   }
 
   /** Claim or Resolve clicked on a ticket post. */
-  async click(payload: BlockActions): Promise<void> {
+  async click(payload: BlockActions, workspace: SlackWorkspace): Promise<void> {
     const action = payload.actions[0]!;
     const decoded = decodeTicketAction(action.action_id, action.value);
     const channel = payload.container.channel_id ?? payload.channel?.id;
@@ -72,16 +76,16 @@ export class SlackDeskInbound implements TicketThreadRelay, DeskButtons {
       this.deps.logger.warn({ actionId: action.action_id }, 'ticket button without a ticket');
       return;
     }
-    const agent = agentRef(await this.deps.users.get(payload.user.id));
+    const agent = agentRef(await this.deps.users.get(payload.user.id, workspace));
     const messageTs = payload.container.message_ts ?? payload.message?.ts ?? '';
     const eventId = `ticket:${channel}:${messageTs}:${decoded.kind}:${payload.user.id}`;
     const verb = decoded.kind === 'claim' ? 'Could not claim this ticket' : 'Could not resolve this ticket';
-    await this.send({ kind: decoded.kind, ticketId: decoded.ticketId, agent, eventId }, { channel, user: payload.user.id }, verb);
+    await this.send({ kind: decoded.kind, ticketId: decoded.ticketId, agent, eventId }, { workspace, channel, user: payload.user.id }, verb);
   }
 
   /** Register `/resolve <ticket id>`: acked at once, the outcome told only to the agent. */
   registerResolveCommand(app: App): void {
-    app.command(resolveCommand, async ({ ack, command }) => {
+    app.command(resolveCommand, async ({ ack, command, context }) => {
       // Slack omits `text` when the command has no arguments; Bolt's type says string regardless.
       const ticketId = String(command.text ?? '').trim().replace(/^[`'"]+|[`'"]+$/g, '');
       if (!isTicketId(ticketId)) {
@@ -90,8 +94,9 @@ export class SlackDeskInbound implements TicketThreadRelay, DeskButtons {
       }
       await ack();
       await withLogContext({ requestId: `resolve:${command.trigger_id}` }, async () => {
-        const agent = agentRef(await this.deps.users.get(command.user_id));
-        const target = { channel: command.channel_id, user: command.user_id };
+        const workspace = workspaceOfContext(context);
+        const agent = agentRef(await this.deps.users.get(command.user_id, workspace));
+        const target = { workspace, channel: command.channel_id, user: command.user_id };
         const outcome = await this.send({ kind: 'resolve', ticketId, agent, eventId: `resolve:${command.trigger_id}` }, target, 'Could not resolve this ticket');
         if (outcome.status === 'accepted') await this.note(target, `Ticket \`${ticketId}\` is resolved.`);
       });
@@ -106,6 +111,7 @@ export class SlackDeskInbound implements TicketThreadRelay, DeskButtons {
   }
 
   private async note(target: NoteTarget, text: string): Promise<void> {
-    await this.deps.client.chat.postEphemeral({ channel: target.channel, user: target.user, text, ...(target.threadTs ? { thread_ts: target.threadTs } : {}) });
+    const token = await tokenFor(this.deps.tokens, target.workspace);
+    await this.deps.client.chat.postEphemeral({ channel: target.channel, user: target.user, text, token, ...(target.threadTs ? { thread_ts: target.threadTs } : {}) });
   }
 }

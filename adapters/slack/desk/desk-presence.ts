@@ -13,8 +13,8 @@ import { LRUCache } from 'lru-cache';
 import type { DeskPresenceSource, DeskTarget, PresenceReadRequest } from '../../../src/core/channel-adapter.js';
 import type { Logger } from '../../../src/core/logger.js';
 import { TokenBucket, type TokenBucketBudget } from '../../../src/core/token-bucket.js';
-import type { BotIdentitySource } from '../bot-identity.js';
 import { toDeliveryError } from '../slack-errors.js';
+import type { SlackTokens } from '../slack-tokens.js';
 import type { SlackUsers } from '../slack-users.js';
 import type { SlackWebClient } from '../web-client.js';
 
@@ -33,7 +33,8 @@ const maxWorkspaces = 1_000;
 export interface DeskPresenceDeps {
   client: SlackWebClient;
   users: SlackUsers;
-  identity: BotIdentitySource;
+  /** The desk's workspace and its token. */
+  tokens: SlackTokens;
   logger: Logger;
   now: () => number;
   /** The users.getPresence budget per workspace; default `slackPresenceBudget`. */
@@ -48,11 +49,12 @@ export class SlackDeskPresence implements DeskPresenceSource {
 
   /** The desk channel's human members, the bridge's own bot user left out. */
   async members(desk: DeskTarget): Promise<string[]> {
-    const bot = await this.deps.identity.get();
+    const workspace = await this.deps.tokens.deskWorkspace(desk);
+    const { token, botUserId } = await this.deps.tokens.authFor(workspace);
     const humans: string[] = [];
-    for (const id of await this.channelMembers(desk.channel)) {
-      if (id === bot.userId) continue;
-      const user = await this.deps.users.get(id);
+    for (const id of await this.channelMembers(desk.channel, token)) {
+      if (id === botUserId) continue;
+      const user = await this.deps.users.get(id, workspace);
       if (!user.isBot && !user.deleted) humans.push(id);
     }
     return humans;
@@ -60,8 +62,9 @@ export class SlackDeskPresence implements DeskPresenceSource {
 
   /** Read members in the order given while the workspace's bucket has tokens; see DeskPresenceSource. */
   async readPresence(request: PresenceReadRequest): Promise<void> {
-    const { teamId } = await this.deps.identity.get();
-    const bucket = this.bucketOf(teamId);
+    const workspace = await this.deps.tokens.deskWorkspace(request.desk);
+    const { token } = await this.deps.tokens.authFor(workspace);
+    const bucket = this.bucketOf(workspace.team);
     const pending = [...request.userIds];
     const outcome = { answered: 0, failed: 0, firstError: undefined as unknown, rateLimited: false };
     const worker = async (): Promise<void> => {
@@ -69,7 +72,7 @@ export class SlackDeskPresence implements DeskPresenceSource {
         const userId = pending[0];
         if (userId === undefined || !bucket.tryTake(this.deps.now())) return;
         pending.shift();
-        await this.readOne(userId, request, bucket, outcome);
+        await this.readOne({ userId, token }, request, bucket, outcome);
       }
     };
     await Promise.all(Array.from({ length: concurrentCalls }, worker));
@@ -83,9 +86,9 @@ export class SlackDeskPresence implements DeskPresenceSource {
     }
   }
 
-  private async readOne(userId: string, request: PresenceReadRequest, bucket: TokenBucket, outcome: { answered: number; failed: number; firstError: unknown; rateLimited: boolean }): Promise<void> {
+  private async readOne({ userId, token }: { userId: string; token: string }, request: PresenceReadRequest, bucket: TokenBucket, outcome: { answered: number; failed: number; firstError: unknown; rateLimited: boolean }): Promise<void> {
     try {
-      const result = await this.deps.client.users.getPresence({ user: userId });
+      const result = await this.deps.client.users.getPresence({ user: userId, token });
       outcome.answered += 1;
       request.onReading(userId, result.presence === 'active');
     } catch (error) {
@@ -110,11 +113,11 @@ export class SlackDeskPresence implements DeskPresenceSource {
     return bucket;
   }
 
-  private async channelMembers(channel: string): Promise<string[]> {
+  private async channelMembers(channel: string, token: string): Promise<string[]> {
     const members: string[] = [];
     let cursor: string | undefined;
     for (let page = 0; page < maxPages; page++) {
-      const result = await this.deps.client.conversations.members({ channel, limit: 200, ...(cursor ? { cursor } : {}) });
+      const result = await this.deps.client.conversations.members({ channel, limit: 200, token, ...(cursor ? { cursor } : {}) });
       members.push(...(result.members ?? []));
       cursor = result.response_metadata?.next_cursor || undefined;
       if (!cursor) break;

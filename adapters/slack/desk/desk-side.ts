@@ -7,9 +7,9 @@ import type { DeliveryContext, DeskPresenceSource, DeskSide, DeskTarget, TicketV
 import type { ChatPoster } from '../chat-poster.js';
 import { DeliveryError } from '../../../src/core/errors.js';
 import type { ChannelAddress } from '../../../src/core/visitor-event.js';
-import type { BotIdentitySource } from '../bot-identity.js';
 import type { SlackDelivery } from '../delivery.js';
 import type { RememberedKeys } from '../remembered-keys.js';
+import { tokenFor, type SlackTokens } from '../slack-tokens.js';
 import { isDirectMessageChannel, threadAddress, threadOf } from '../thread-address.js';
 import type { SlackWebClient } from '../web-client.js';
 import type { SlackDeskPresence } from './desk-presence.js';
@@ -20,7 +20,8 @@ export interface SlackDeskDeps {
   client: SlackWebClient;
   /** Posts and in-place updates, with a whole-request deadline each. */
   poster: Pick<ChatPoster, 'postMessage' | 'update'>;
-  identity: BotIdentitySource;
+  /** The token of the desk's (or the thread's) workspace. */
+  tokens: SlackTokens;
   delivery: SlackDelivery;
   presence: SlackDeskPresence;
   /** Ticket threads this adapter opened, so replies there are relayed to the requester. */
@@ -33,21 +34,24 @@ export class SlackDeskSide implements DeskSide {
 
   /** Post the ticket in the desk channel; its thread is where the hand-off happens. */
   async postTicket(desk: DeskTarget, ticket: TicketView): Promise<ChannelAddress> {
-    const { teamId } = await this.deps.identity.get();
+    const workspace = await this.deps.tokens.deskWorkspace(desk);
     const post = renderTicket(ticket);
-    const posted = await this.deps.poster.postMessage({ channel: desk.channel, text: post.text, blocks: post.blocks });
+    const posted = await this.deps.poster.postMessage({ channel: desk.channel, text: post.text, blocks: post.blocks }, await tokenFor(this.deps.tokens, workspace));
     if (!posted.ts) throw new DeliveryError('Slack chat.postMessage returned no ts', { retryable: true, platformCode: 'no_ts' });
-    const address = threadAddress({ team: teamId, channel: posted.channel ?? desk.channel, threadTs: posted.ts });
+    // Slack's answer names the workspace the channel is in, which agents' replies will carry.
+    const team = posted.team ?? workspace.team;
+    const address = threadAddress({ team, channel: posted.channel ?? desk.channel, threadTs: posted.ts, ...(workspace.enterprise ? { enterprise: workspace.enterprise } : {}) });
     this.deps.tickets.remember(address.key);
     return address;
   }
 
   /** Re-render the ticket post in place. */
   async updateTicket(ticketThread: ChannelAddress, ticket: TicketView): Promise<void> {
-    const { channel, threadTs } = threadOf(ticketThread);
+    const thread = threadOf(ticketThread);
+    const { channel, threadTs } = thread;
     if (!threadTs) throw new DeliveryError(`Not a ticket thread: ${ticketThread.key}`, { retryable: false, platformCode: 'bad_address' });
     const post = renderTicket(ticket);
-    await this.deps.poster.update({ channel, ts: threadTs, text: post.text, blocks: post.blocks });
+    await this.deps.poster.update({ channel, ts: threadTs, text: post.text, blocks: post.blocks }, await tokenFor(this.deps.tokens, thread));
   }
 
   /** Post into the ticket's thread (requester messages under the requester's name, notes, reminders). */
@@ -62,9 +66,10 @@ export class SlackDeskSide implements DeskSide {
 
   /** A permalink to a requester's channel thread; a DM has none an agent could open. */
   async linkTo(address: ChannelAddress): Promise<string | undefined> {
-    const { channel, threadTs } = threadOf(address);
+    const thread = threadOf(address);
+    const { channel, threadTs } = thread;
     if (!threadTs || isDirectMessageChannel(channel)) return undefined;
-    const result = await this.deps.client.chat.getPermalink({ channel, message_ts: threadTs });
+    const result = await this.deps.client.chat.getPermalink({ channel, message_ts: threadTs, token: await tokenFor(this.deps.tokens, thread) });
     return result.permalink;
   }
 }

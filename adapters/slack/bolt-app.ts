@@ -12,7 +12,7 @@ import { Router } from 'express';
 import type { SlackEnv, SlackOAuthEnv } from '../../src/config/env.js';
 import type { Logger } from '../../src/core/logger.js';
 import type { BotIdentitySource } from './bot-identity.js';
-import { InstallationMissingError } from './installation-store.js';
+import { isMissingInstallation } from './installation-store.js';
 import { slackBotScopes } from './oauth-scopes.js';
 import { slackRequestGuard } from './request-guard.js';
 import { sdkLogger, slackClientOptions } from './web-client.js';
@@ -115,7 +115,7 @@ function installerOptions(env: SlackEnv, { oauth, store }: Extract<BoltAuthoriza
  */
 async function answerLookupFailures(args: ReceiverProcessEventErrorHandlerArgs): Promise<boolean> {
   const { error, response } = args;
-  if (!response.headersSent && isAuthorizationError(error) && !(error.original instanceof InstallationMissingError)) {
+  if (!response.headersSent && isAuthorizationError(error) && !isMissingInstallation(error)) {
     response.writeHead(503);
     response.end();
     return false;

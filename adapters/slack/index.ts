@@ -21,7 +21,7 @@ import { ChatPoster } from './chat-poster.js';
 import { SlackDelivery } from './delivery.js';
 import { ignored, registerInbound } from './inbound-handlers.js';
 import { registerInstallationEvents } from './installation-events.js';
-import { InstallationMissingError, StoredInstallations } from './installation-store.js';
+import { isMissingInstallation, StoredInstallations } from './installation-store.js';
 import { RememberedKeys } from './remembered-keys.js';
 import { toDeliveryError } from './slack-errors.js';
 import { InstalledTokens, SingleWorkspaceTokens, type SlackTokens } from './slack-tokens.js';
@@ -71,7 +71,7 @@ export function createSlackAdapter(deps: SlackAdapterDeps): ChannelAdapter {
   const { app, receiver } = createBoltApp(env, logger, auth.bolt);
   app.error(async (error) => {
     if (isAuthorizationError(error)) {
-      if (error.original instanceof InstallationMissingError) return ignored({ logger, metrics }, 'workspace without an installation', undefined);
+      if (isMissingInstallation(error)) return ignored({ logger, metrics }, 'workspace without an installation', undefined);
       throw error; // the store failed: the receiver answers 503 and Slack retries
     }
     logger.error({ err: error.original ?? error, code: error.code }, 'Slack event handling failed');

@@ -26,6 +26,19 @@ export class InstallationMissingError extends Error {
   }
 }
 
+/**
+ * Whether a failure comes from a missing installation: Bolt wraps authorize's failures
+ * (`AuthorizationError` of @slack/oauth, then of Bolt), each keeping the one below as `original`.
+ */
+export function isMissingInstallation(error: unknown): boolean {
+  let current: unknown = error;
+  for (let depth = 0; depth < 5 && typeof current === 'object' && current !== null; depth++) {
+    if (current instanceof InstallationMissingError) return true;
+    current = (current as { original?: unknown }).original;
+  }
+  return false;
+}
+
 /** What a record holds: ids and times in the clear, the installation sealed. */
 const recordSchema = z.discriminatedUnion('state', [
   z.object({

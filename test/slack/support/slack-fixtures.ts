@@ -16,7 +16,11 @@ export type FixtureName =
   | 'url-verification'
   | 'block-actions'
   | 'slash-command'
-  | 'users-info';
+  | 'users-info'
+  | 'oauth-v2-access'
+  | 'oauth-v2-access-org'
+  | 'event-app-uninstalled'
+  | 'event-tokens-revoked';
 
 /** A JSON object fixture. */
 export type Json = Record<string, any>; // fixtures are arbitrary JSON that tests edit field by field

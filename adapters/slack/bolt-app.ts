@@ -49,7 +49,7 @@ export function createBoltApp(env: SlackEnv, logger: Logger, authorization: Bolt
     ignoreSelf: true,
   };
   if (authorization.kind === 'installations') {
-    const receiver = new ExpressReceiver({ ...receiverOptions(env, logger), ...installerOptions(env, authorization, logger) });
+    const receiver = new ExpressReceiver({ ...receiverOptions(env, logger), ...oauthReceiverOptions(env, authorization, logger) });
     return { app: new App({ ...common, receiver }), receiver };
   }
   const { token, identity } = authorization;
@@ -90,7 +90,7 @@ function receiverOptions(env: SlackEnv, logger: Logger) {
  * signed `state` (also set as a cookie, which the redirect must bring back, as Bolt checks), and
  * the redirect exchanges the code with oauth.v2.access at SLACK_API_URL and stores the installation.
  */
-function installerOptions(env: SlackEnv, { oauth, store }: Extract<BoltAuthorization, { kind: 'installations' }>, logger: Logger) {
+function oauthReceiverOptions(env: SlackEnv, { oauth, store }: Extract<BoltAuthorization, { kind: 'installations' }>, logger: Logger) {
   return {
     clientId: oauth.clientId,
     clientSecret: oauth.clientSecret,

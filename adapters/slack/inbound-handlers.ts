@@ -48,7 +48,7 @@ export function registerInbound(app: App, deps: InboundDeps): void {
  * Who the bridge is where the event happened, from Bolt's authorize: the event's workspace (and
  * org), and the bot user of the token that serves it.
  */
-export function classifyContextOf(context: Context): ClassifyContext {
+function classifyContextOf(context: Context): ClassifyContext {
   const { team, enterprise } = workspaceOfContext(context);
   const result: ClassifyContext = { teamId: team, botUserId: context.botUserId ?? '' };
   if (enterprise) result.enterpriseId = enterprise;

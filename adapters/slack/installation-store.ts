@@ -11,6 +11,9 @@ import { z } from 'zod';
 import type { RecordStore } from '../../src/store/store.js';
 import type { SecretBox } from '../../src/secrets/secret-box.js';
 
+/** An installation as Bolt's OAuth installer builds it (bot token, ids, scopes). */
+export type SlackInstallation = Installation<'v1' | 'v2', boolean>;
+
 /** Which installation a lookup is for: Bolt's query, or a delivery's workspace (no install kind known). */
 export interface InstallationLookup {
   teamId?: string;
@@ -71,7 +74,7 @@ export class StoredInstallations implements InstallationStore {
   constructor(private readonly deps: InstallationStoreDeps) {}
 
   /** Bolt calls this after oauth.v2.access: an org-wide install is keyed by its org, any other by its workspace. */
-  async storeInstallation(installation: Installation<'v1' | 'v2', boolean>): Promise<void> {
+  async storeInstallation(installation: SlackInstallation): Promise<void> {
     const isEnterpriseInstall = installation.isEnterpriseInstall === true;
     const teamId = installation.team?.id;
     const enterpriseId = installation.enterprise?.id;
@@ -89,7 +92,7 @@ export class StoredInstallations implements InstallationStore {
   }
 
   /** Bolt's lookup for an incoming event; throws InstallationMissingError when none serves it. */
-  async fetchInstallation(query: InstallationQuery<boolean>): Promise<Installation<'v1' | 'v2', boolean>> {
+  async fetchInstallation(query: InstallationQuery<boolean>): Promise<SlackInstallation> {
     const installation = await this.find(query);
     if (!installation) throw new InstallationMissingError(query);
     return installation;
@@ -99,7 +102,7 @@ export class StoredInstallations implements InstallationStore {
    * The installation serving a workspace, or undefined: an org-wide install for an event that
    * says so, else the workspace's own install, else its org's org-wide install.
    */
-  async find(lookup: InstallationLookup): Promise<Installation<'v1' | 'v2', boolean> | undefined> {
+  async find(lookup: InstallationLookup): Promise<SlackInstallation | undefined> {
     if (lookup.isEnterpriseInstall) return this.read(enterpriseKey(lookup.enterpriseId));
     return (await this.read(teamKey(lookup.teamId))) ?? (await this.read(enterpriseKey(lookup.enterpriseId)));
   }
@@ -140,13 +143,13 @@ export class StoredInstallations implements InstallationStore {
     }
   }
 
-  private async read(key: string | undefined): Promise<Installation<'v1' | 'v2', boolean> | undefined> {
+  private async read(key: string | undefined): Promise<SlackInstallation | undefined> {
     if (!key) return undefined;
     const stored = await this.deps.records.getRecord<unknown>(key);
     if (!stored) return undefined;
     const record = parseRecord(stored.value, key);
     if (record.state !== 'installed') return undefined;
-    return JSON.parse(this.deps.box.open(record.sealed, key)) as Installation<'v1' | 'v2', boolean>;
+    return JSON.parse(this.deps.box.open(record.sealed, key)) as SlackInstallation;
   }
 
   /** Last writer wins: a newer install or removal replaces whatever is there. */

@@ -102,10 +102,11 @@ export class InstalledTokens implements SlackTokens {
 
   /** Drop the cached tokens an installation served (for an org-wide one: every workspace of the org). */
   forget(lookup: InstallationLookup): void {
-    for (const [key, _auth] of this.cache.entries()) {
+    const served = [...this.cache.keys()].filter((key) => {
       const [enterprise, team] = key.split('/');
-      if (lookup.isEnterpriseInstall ? enterprise === lookup.enterpriseId : team === lookup.teamId) this.cache.delete(key);
-    }
+      return lookup.isEnterpriseInstall ? enterprise === lookup.enterpriseId : team === lookup.teamId;
+    });
+    for (const key of served) this.cache.delete(key);
   }
 }
 

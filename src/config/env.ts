@@ -185,7 +185,8 @@ export function secretsOf(env: Env): string[] {
     env.slack?.appToken,
     env.slack?.oauth?.clientSecret,
     env.slack?.oauth?.stateSecret,
-    env.slack?.oauth?.secretsKey.toString('hex'),
+    // SECRETS_KEY in each spelling it may have been given in.
+    ...(['hex', 'base64', 'base64url'] as const).map((encoding) => env.slack?.oauth?.secretsKey.toString(encoding)),
     env.teams?.appPassword,
   ].filter((value): value is string => typeof value === 'string' && value.length > 0);
 }

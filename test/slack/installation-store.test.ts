@@ -4,9 +4,8 @@
  * tombstone that a new install replaces, sealed values bound to their record, the key check, and
  * SlackTokens' cache and error mapping (missing: final; store down: retryable).
  */
-import type { Installation } from '@slack/bolt';
 import { describe, expect, it } from 'vitest';
-import { isMissingInstallation, keyCheckRecord, StoredInstallations } from '../../adapters/slack/installation-store.js';
+import { isMissingInstallation, keyCheckRecord, StoredInstallations, type SlackInstallation } from '../../adapters/slack/installation-store.js';
 import { InstalledTokens } from '../../adapters/slack/slack-tokens.js';
 import { ConfigError, DeliveryError } from '../../src/core/errors.js';
 import { SecretBox } from '../../src/secrets/secret-box.js';
@@ -19,7 +18,7 @@ function installations(store: Store, box = new SecretBox(key)): StoredInstallati
   return new StoredInstallations({ records: store, box, now: () => 1_700_000_000_000 });
 }
 
-function workspaceInstall(team: string, token: string, enterprise?: string): Installation<'v2', false> {
+function workspaceInstall(team: string, token: string, enterprise?: string): SlackInstallation {
   return {
     team: { id: team, name: team },
     enterprise: enterprise ? { id: enterprise, name: enterprise } : undefined,
@@ -30,7 +29,7 @@ function workspaceInstall(team: string, token: string, enterprise?: string): Ins
   };
 }
 
-function orgInstall(enterprise: string, token: string): Installation<'v2', true> {
+function orgInstall(enterprise: string, token: string): SlackInstallation {
   return {
     team: undefined,
     enterprise: { id: enterprise, name: enterprise },

@@ -11,6 +11,8 @@
  */
 import { BotRequestError, DeliveryError, LeaseLostError } from '../errors.js';
 import { withDeadline } from '../deadline.js';
+import { detached, inSpan } from '../tracing.js';
+import type { Traced } from './outbox.js';
 import { withLogContext, type LogContext, type Logger } from '../logger.js';
 import type { Metrics } from '../metrics.js';
 import { mayRetry, retryDelayMs, type RetryTable } from '../retry-policy.js';
@@ -84,7 +86,8 @@ export class OutboxWorker {
       this.rerun.add(id);
       return;
     }
-    const loop = withLogContext(logContextOf(queue), () => this.drain(queue))
+    // A queue's loop belongs to no request: it starts outside the notifier's trace and log ids.
+    const loop = detached(() => withLogContext(logContextOf(queue), () => this.drain(queue), { fresh: true }))
       .catch((error: unknown) => this.deps.logger.warn({ err: error, queue: id }, 'outbox queue paused after a store failure; the sweep resumes it'))
       .finally(() => {
         this.running.delete(id);
@@ -167,7 +170,8 @@ export class OutboxWorker {
     for (let attempts = entry.attempts; ; ) {
       if (this.stopping || keeper.lost) return 'stop';
       try {
-        await withDeadline(handler.deliver({ ...entry, attempts, progress }, attempt), this.timing.attemptDeadlineMs, `delivering to ${entry.destination}`, 'TimeoutError');
+        const deliver = () => withDeadline(handler.deliver({ ...entry, attempts, progress }, attempt), this.timing.attemptDeadlineMs, `delivering to ${entry.destination}`, 'TimeoutError');
+        await inSpan('outbox.deliver', { 'bridge.destination': entry.destination, 'bridge.attempt': attempts + 1 }, deliver, (entry.payload as Traced | null)?.traceparent);
       } catch (error) {
         if (error instanceof LeaseLostError) return 'stop';
         attempts += 1;

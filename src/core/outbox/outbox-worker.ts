@@ -177,7 +177,7 @@ export class OutboxWorker {
         attempts += 1;
         const { retryable, retryAfterMs } = retryHint(error);
         const waitMs = retryDelayMs(policy, attempts, this.random, retryAfterMs);
-        if (retryAfterMs !== undefined || isRateLimit(error)) metrics.rateLimited.inc({ platform: handler.platformOf?.({ ...entry, progress }) ?? entry.destination });
+        if (retryAfterMs !== undefined || isRateLimit(error)) metrics.rateLimited.inc({ platform: await this.platformOf(handler, { ...entry, progress }) });
         if (retryable && this.stopping) return 'stop'; // stays in the outbox; the next start resumes it
         const elapsedMs = Math.max(this.now() - entry.enqueuedAt, waitedMs);
         if (!retryable || !mayRetry(policy, attempts, elapsedMs, waitMs)) {
@@ -194,6 +194,14 @@ export class OutboxWorker {
       await store.complete(lease, entry.seq);
       metrics.deliveryLatency.observe({ destination: entry.destination }, Math.max(0, this.now() - entry.enqueuedAt) / 1000);
       return 'done';
+    }
+  }
+
+  private async platformOf(handler: DestinationHandler, entry: OutboxEntry): Promise<string> {
+    try {
+      return (await handler.platformOf?.(entry)) ?? entry.destination;
+    } catch {
+      return entry.destination; // a label is not worth failing a delivery over
     }
   }
 

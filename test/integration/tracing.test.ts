@@ -10,7 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { postEvent } from '../slack/support/signed-requests.js';
-import { startBridgeProcess, type BridgeProcess } from '../support/bridge-process.js';
+import { startBridgeProcess, type BridgeProcess, slackUltimateEnv } from '../support/bridge-process.js';
 import { startFakeServer, type FakeServer, type RecordedRequest } from '../support/fake-http-server.js';
 import { slackCalls, startFakeSlack } from '../support/fake-platforms.js';
 import { pollFor } from '../support/poll.js';
@@ -45,15 +45,7 @@ afterAll(async () => {
 
 function bridgeEnv(name: string, otel: Record<string, string>): Record<string, string> {
   return {
-    STORE_URL: `sqlite:${join(dir, `${name}.db`)}`,
-    BOT_BACKEND: 'ultimate',
-    ULTIMATE_API_URL: bot.url,
-    ULTIMATE_API_KEY: 'ultimate-key',
-    ULTIMATE_BOT_ID: 'bot-1',
-    WEBHOOK_TOKEN: webhookToken,
-    SLACK_BOT_TOKEN: 'xoxb-tracing',
-    SLACK_SIGNING_SECRET: secret,
-    SLACK_API_URL: `${slack.url}/api/`,
+    ...slackUltimateEnv({ storeUrl: `sqlite:${join(dir, `${name}.db`)}`, botUrl: bot.url, slackUrl: slack.url, signingSecret: secret, webhookToken }),
     LOG_LEVEL: 'info',
     ...otel,
   };

@@ -69,3 +69,27 @@ export async function startBridgeProcess(env: Record<string, string>, port?: num
     },
   };
 }
+
+/** What a bridge process talking to a fake Ultimate and a fake Slack needs. */
+export interface SlackUltimateSetup {
+  storeUrl: string;
+  botUrl: string;
+  slackUrl: string;
+  signingSecret: string;
+  webhookToken?: string;
+}
+
+/** The environment of a bridge with the Ultimate backend and the Slack adapter, on loopback fakes. */
+export function slackUltimateEnv(setup: SlackUltimateSetup): Record<string, string> {
+  return {
+    STORE_URL: setup.storeUrl,
+    BOT_BACKEND: 'ultimate',
+    ULTIMATE_API_URL: setup.botUrl,
+    ULTIMATE_API_KEY: 'ultimate-key',
+    ULTIMATE_BOT_ID: 'bot-1',
+    WEBHOOK_TOKEN: setup.webhookToken ?? 'test-webhook-token',
+    SLACK_BOT_TOKEN: 'xoxb-process-test',
+    SLACK_SIGNING_SECRET: setup.signingSecret,
+    SLACK_API_URL: `${setup.slackUrl}/api/`,
+  };
+}

@@ -7,7 +7,9 @@
 import { App, ExpressReceiver } from '@slack/bolt';
 import { Router } from 'express';
 import type { SlackEnv } from '../../src/config/env.js';
+import { BridgeError } from '../../src/core/errors.js';
 import type { Logger } from '../../src/core/logger.js';
+import { statusByErrorCode } from '../../src/http/http-errors.js';
 import type { BotIdentitySource } from './bot-identity.js';
 import { slackRequestGuard } from './request-guard.js';
 import { sdkLogger, slackClientOptions } from './web-client.js';
@@ -25,6 +27,12 @@ const socketConnectRetry = { retries: 100, factor: 1.3 };
 export interface BoltSetup {
   app: App;
   receiver?: ExpressReceiver;
+}
+
+/** The answer to Slack for a failed listener: 503 when the store could not answer (retry soon), else 500. */
+export function failureStatus(error: unknown): number {
+  const cause = (error as { original?: unknown }).original ?? error;
+  return cause instanceof BridgeError ? (statusByErrorCode[cause.code] ?? 500) : 500;
 }
 
 /** Build the Bolt app for the environment. */
@@ -58,6 +66,15 @@ export function createBoltApp(env: SlackEnv, logger: Logger, identity: BotIdenti
     // Answer after the listener: listeners only journal the event (one store write, deduped on
     // event_id) or act on a ticket, so Slack's 200 means the event is durable, well within 3 s.
     processBeforeResponse: true,
+    // A listener that failed (the store could not journal the event, say) must not be acked:
+    // Slack then retries, and the dedupe on event_id makes the retry safe.
+    processEventErrorHandler: async ({ error, response }) => {
+      if (!response.headersSent) {
+        response.writeHead(failureStatus(error));
+        response.end();
+      }
+      return false;
+    },
     bodyLimit: bodyLimitBytes,
   });
   return { app: new App({ ...common, receiver }), receiver };

@@ -51,6 +51,8 @@ export function createSlackAdapter(deps: SlackAdapterDeps): ChannelAdapter {
   const { app, receiver } = createBoltApp(env, logger, identity);
   app.error(async (error) => {
     logger.error({ err: error.original ?? error, code: error.code }, 'Slack event handling failed');
+    // Rethrown, so the receiver answers 5xx and Slack retries instead of taking a 200 for a lost event.
+    throw error;
   });
   registerInbound(app, { sink, identity, users, threads, logger, metrics, tickets: deskInbound });
   registerClicks(app, { sink, identity, users, client, logger, metrics, desk: deskInbound });

@@ -143,13 +143,17 @@ export class BotDelivery implements DestinationHandler {
     }
   }
 
-  /** Find or create the event's conversation and record it as the entry's progress. */
+  /**
+   * Find or create the event's conversation. A created one is recorded as the entry's progress at
+   * once (a retry would otherwise find it live and lose the profile it must carry); a found one
+   * is found again by a retry, so it is recorded with the next step only.
+   */
   private async resolve(event: VisitorEvent, attempt: AttemptContext): Promise<VisitorProgress> {
     const adapter = this.deps.adapters.get(event.address.channel);
     const loadProfile = adapter?.requesterProfile ? () => adapter.requesterProfile!(event.address, event.requester) : undefined;
     const { record, isNew } = await this.deps.conversations.resolve(event.address, event.requester, loadProfile);
     const progress: VisitorProgress = { conversationId: record.id, isNew };
-    await attempt.saveProgress(asJson(progress));
+    if (isNew) await attempt.saveProgress(asJson(progress));
     return progress;
   }
 

@@ -9,7 +9,7 @@
  * limit never delays another. A sweep picks up queues nobody drains (after a crash, or when
  * another replica died) and refreshes the outbox gauges.
  */
-import { BotRequestError, DeliveryError, LeaseLostError } from '../errors.js';
+import { BotRequestError, BridgeError, DeliveryError, LeaseLostError } from '../errors.js';
 import { withDeadline } from '../deadline.js';
 import { detached, inSpan } from '../tracing.js';
 import type { Traced } from './outbox.js';
@@ -48,6 +48,8 @@ export interface OutboxWorkerDeps {
 }
 
 const batchSize = 20;
+/** The name of the error an attempt past its deadline raises; only the loop itself sees it. */
+const attemptDeadlineName = 'AttemptDeadlineError';
 const sweepLimit = 500;
 
 type AttemptOutcome = 'done' | 'stop';
@@ -170,7 +172,7 @@ export class OutboxWorker {
     for (let attempts = entry.attempts; ; ) {
       if (this.stopping || keeper.lost) return 'stop';
       try {
-        const deliver = () => withDeadline(handler.deliver({ ...entry, attempts, progress }, attempt), this.timing.attemptDeadlineMs, `delivering to ${entry.destination}`, 'TimeoutError');
+        const deliver = () => this.attemptOnce(() => handler.deliver({ ...entry, attempts, progress }, attempt), entry);
         await inSpan('outbox.deliver', { 'bridge.destination': entry.destination, 'bridge.attempt': attempts + 1 }, deliver, (entry.payload as Traced | null)?.traceparent);
       } catch (error) {
         if (error instanceof LeaseLostError) return 'stop';
@@ -181,6 +183,8 @@ export class OutboxWorker {
         if (retryable && this.stopping) return 'stop'; // stays in the outbox; the next start resumes it
         const elapsedMs = Math.max(this.now() - entry.enqueuedAt, waitedMs);
         if (!retryable || !mayRetry(policy, attempts, elapsedMs, waitMs)) {
+          // Only the lease holder may give up: telling someone is not fenced, the dead letter is.
+          if (keeper.lost || !(await store.renewLease(lease, this.timing.leaseTtlMs))) return 'stop';
           await this.giveUp(lease, { ...entry, attempts, progress }, describe(error), error);
           return 'done';
         }
@@ -194,6 +198,22 @@ export class OutboxWorker {
       await store.complete(lease, entry.seq);
       metrics.deliveryLatency.observe({ destination: entry.destination }, Math.max(0, this.now() - entry.enqueuedAt) / 1000);
       return 'done';
+    }
+  }
+
+  /**
+   * One attempt, run to its end. An attempt past its deadline is not abandoned, since a retry next
+   * to it would post twice and out of order: the loop keeps waiting (and renewing the lease) and
+   * says so; the outbound calls inside have whole-request deadlines of their own that end it.
+   */
+  private async attemptOnce(attempt: () => Promise<void>, entry: OutboxEntry): Promise<void> {
+    const running = attempt();
+    try {
+      await withDeadline(running, this.timing.attemptDeadlineMs, `delivering to ${entry.destination}`, attemptDeadlineName);
+    } catch (error) {
+      if (!(error instanceof Error && error.name === attemptDeadlineName)) throw error;
+      this.deps.logger.error({ destination: entry.destination, key: entry.key, seq: entry.seq }, 'a delivery attempt is past its deadline; waiting for it to end');
+      await running;
     }
   }
 
@@ -249,6 +269,8 @@ function logContextOf(queue: QueueRef): LogContext {
 /** Whether a failure may succeed when repeated, and how long the other side asked to wait. */
 function retryHint(error: unknown): { retryable: boolean; retryAfterMs?: number } {
   if (error instanceof DeliveryError || error instanceof BotRequestError) return { retryable: error.retryable, retryAfterMs: error.retryAfterMs };
+  // The store was slow or refused for now (a Redis timeout, SQLite busy, a full queue): it passes.
+  if (error instanceof BridgeError && (error.code === 'store_unavailable' || error.code === 'store_failed')) return { retryable: true };
   // A whole attempt that ran out of time: the platform gave no answer, so trying again is right.
   if (error instanceof Error && error.name === 'TimeoutError') return { retryable: true };
   return { retryable: false };

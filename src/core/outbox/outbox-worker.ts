@@ -48,9 +48,13 @@ export interface OutboxWorkerDeps {
 }
 
 const batchSize = 20;
+/** Queues drained at once by one replica; more wait their turn (a bot outage over thousands of conversations). */
+const maxConcurrentDrains = 1_000;
+/** Queues waiting for a free drain; past this the sweep finds them. */
+const maxWaitingQueues = 10_000;
 /** The name of the error an attempt past its deadline raises; only the loop itself sees it. */
 const attemptDeadlineName = 'AttemptDeadlineError';
-const sweepLimit = 500;
+const sweepLimit = 5_000;
 
 type AttemptOutcome = 'done' | 'stop';
 
@@ -58,6 +62,7 @@ type AttemptOutcome = 'done' | 'stop';
 export class OutboxWorker {
   private readonly running = new Map<string, Promise<void>>();
   private readonly rerun = new Set<string>();
+  private readonly waiting = new Map<string, QueueRef>();
   private readonly wakeUps = new Set<() => void>();
   private readonly timing: OutboxTiming;
   private readonly now: () => number;
@@ -88,12 +93,21 @@ export class OutboxWorker {
       this.rerun.add(id);
       return;
     }
+    if (this.running.size >= maxConcurrentDrains) {
+      if (this.waiting.size < maxWaitingQueues) this.waiting.set(id, queue);
+      return;
+    }
     // A queue's loop belongs to no request: it starts outside the notifier's trace and log ids.
     const loop = detached(() => withLogContext(logContextOf(queue), () => this.drain(queue), { fresh: true }))
       .catch((error: unknown) => this.deps.logger.warn({ err: error, queue: id }, 'outbox queue paused after a store failure; the sweep resumes it'))
       .finally(() => {
         this.running.delete(id);
         if (this.rerun.delete(id)) this.notify(queue);
+        const [next] = this.waiting;
+        if (next) {
+          this.waiting.delete(next[0]);
+          this.notify(next[1]);
+        }
       });
     this.running.set(id, loop);
   }

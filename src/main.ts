@@ -5,9 +5,12 @@
 import { loadBridgeConfig } from './config/bridge-config.js';
 import { loadEnv } from './config/env.js';
 import { ConfigError } from './core/errors.js';
-import { startBridge } from './runtime.js';
+import { startTelemetry } from './telemetry/start-telemetry.js';
 
 async function main(): Promise<void> {
+  // Tracing starts before the bridge's modules load, so its http instrumentation sees them all.
+  const telemetry = await startTelemetry(process.env);
+  const { startBridge } = await import('./runtime.js');
   let env;
   let config;
   try {
@@ -26,13 +29,16 @@ async function main(): Promise<void> {
     signals += 1;
     if (signals > 1) process.exit(1); // a second signal means "now"
     runtime.logger.info({ signal }, 'signal received');
-    runtime.shutdown().then(
-      () => process.exit(0),
-      (error: unknown) => {
-        runtime.logger.error({ err: error }, 'shutdown failed');
-        process.exit(1);
-      },
-    );
+    runtime
+      .shutdown()
+      .then(() => telemetry?.shutdown())
+      .then(
+        () => process.exit(0),
+        (error: unknown) => {
+          runtime.logger.error({ err: error }, 'shutdown failed');
+          process.exit(1);
+        },
+      );
   };
   process.on('SIGTERM', stop);
   process.on('SIGINT', stop);

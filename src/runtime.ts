@@ -63,7 +63,8 @@ export interface BridgeRuntime {
 }
 
 /** How long shutdown waits for each stage; what is left stays in the store for the next start. */
-export const shutdownDeadlinesMs = { events: 5_000, deliveries: 10_000 };
+/** Deliveries get longer than the longest whole-request deadline (a Teams turn, 12 s), so calls in flight end by themselves. */
+export const shutdownDeadlinesMs = { events: 5_000, deliveries: 20_000 };
 
 /** Build every part and start listening. */
 export async function startBridge(options: BridgeRuntimeOptions): Promise<BridgeRuntime> {

@@ -7,12 +7,13 @@
  * InstallProvider) at /slack/install and /slack/oauth_redirect, and Bolt authorises each event
  * from the installation store.
  */
-import { App, ErrorCode, ExpressReceiver, HTTPModuleFunctions, type InstallationStore, type ReceiverProcessEventErrorHandlerArgs } from '@slack/bolt';
+import { App, ErrorCode, ExpressReceiver, type ExpressReceiverOptions, type InstallationStore } from '@slack/bolt';
 import { Router } from 'express';
 import type { SlackEnv, SlackOAuthEnv } from '../../src/config/env.js';
+import { BridgeError } from '../../src/core/errors.js';
 import type { Logger } from '../../src/core/logger.js';
+import { statusByErrorCode } from '../../src/http/http-errors.js';
 import type { BotIdentitySource } from './bot-identity.js';
-import { isMissingInstallation } from './installation-store.js';
 import { slackBotScopes } from './oauth-scopes.js';
 import { slackRequestGuard } from './request-guard.js';
 import { sdkLogger, slackClientOptions } from './web-client.js';
@@ -37,6 +38,17 @@ const socketConnectRetry = { retries: 100, factor: 1.3 };
 export interface BoltSetup {
   app: App;
   receiver?: ExpressReceiver;
+}
+
+/**
+ * The answer to Slack for a failed listener: 503 when the store could not answer (retry soon),
+ * else 500. A failed installation lookup (authorize threw for anything but a missing
+ * installation, which Bolt acks and the bridge ignores) is the store not answering too.
+ */
+export function failureStatus(error: unknown): number {
+  if (isAuthorizationError(error)) return 503;
+  const cause = (error as { original?: unknown }).original ?? error;
+  return cause instanceof BridgeError ? (statusByErrorCode[cause.code] ?? 500) : 500;
 }
 
 /** Build the Bolt app for the environment. */
@@ -68,7 +80,7 @@ export function createBoltApp(env: SlackEnv, logger: Logger, authorization: Bolt
 }
 
 /** The receiver of POST /slack/events, behind the request gate. */
-function receiverOptions(env: SlackEnv, logger: Logger) {
+function receiverOptions(env: SlackEnv, logger: Logger): ExpressReceiverOptions {
   // The gate runs before Bolt's own handlers on the route: Bolt registers its routes after it.
   const router = Router();
   router.post(slackEventsPath, ...slackRequestGuard({ signingSecret: env.signingSecret, bodyLimit: bodyLimitBytes, logger }));
@@ -81,6 +93,15 @@ function receiverOptions(env: SlackEnv, logger: Logger) {
     // Answer after the listener: listeners only journal the event (one store write, deduped on
     // event_id) or act on a ticket, so Slack's 200 means the event is durable, well within 3 s.
     processBeforeResponse: true,
+    // A listener that failed (the store could not journal the event, say) must not be acked:
+    // Slack then retries, and the dedupe on event_id makes the retry safe.
+    processEventErrorHandler: async ({ error, response }) => {
+      if (!response.headersSent) {
+        response.writeHead(failureStatus(error));
+        response.end();
+      }
+      return false;
+    },
     bodyLimit: bodyLimitBytes,
   };
 }
@@ -90,7 +111,7 @@ function receiverOptions(env: SlackEnv, logger: Logger) {
  * signed `state` (also set as a cookie, which the redirect must bring back, as Bolt checks), and
  * the redirect exchanges the code with oauth.v2.access at SLACK_API_URL and stores the installation.
  */
-function oauthReceiverOptions(env: SlackEnv, { oauth, store }: Extract<BoltAuthorization, { kind: 'installations' }>, logger: Logger) {
+function oauthReceiverOptions(env: SlackEnv, { oauth, store }: Extract<BoltAuthorization, { kind: 'installations' }>, logger: Logger): Partial<ExpressReceiverOptions> {
   return {
     clientId: oauth.clientId,
     clientSecret: oauth.clientSecret,
@@ -104,23 +125,7 @@ function oauthReceiverOptions(env: SlackEnv, { oauth, store }: Extract<BoltAutho
       directInstall: true,
       clientOptions: slackClientOptions(env, logger),
     },
-    processEventErrorHandler: answerLookupFailures,
   };
-}
-
-/**
- * Bolt answers 401 when authorize throws. A workspace without an installation is acked by Bolt
- * (the event is ignored); any other lookup failure (the store is down) reaches here and gets 503,
- * so Slack retries the event instead of it being lost.
- */
-async function answerLookupFailures(args: ReceiverProcessEventErrorHandlerArgs): Promise<boolean> {
-  const { error, response } = args;
-  if (!response.headersSent && isAuthorizationError(error) && !isMissingInstallation(error)) {
-    response.writeHead(503);
-    response.end();
-    return false;
-  }
-  return HTTPModuleFunctions.defaultProcessEventErrorHandler(args);
 }
 
 /** Bolt's AuthorizationError: authorize threw `original`. */

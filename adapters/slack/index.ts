@@ -75,6 +75,8 @@ export function createSlackAdapter(deps: SlackAdapterDeps): ChannelAdapter {
       throw error; // the store failed: the receiver answers 503 and Slack retries
     }
     logger.error({ err: error.original ?? error, code: error.code }, 'Slack event handling failed');
+    // Rethrown, so the receiver answers 5xx and Slack retries instead of taking a 200 for a lost event.
+    throw error;
   });
   registerInbound(app, { sink, users, threads, logger, metrics, tickets: deskInbound });
   registerClicks(app, { sink, users, client, tokens, logger, metrics, desk: deskInbound });

@@ -68,9 +68,11 @@ export class InboundTurns {
     if (payload.cardIndex !== undefined) action.cardIndex = payload.cardIndex;
     if (payload.payload !== undefined) action.payload = payload.payload;
     if (payload.conversationId) action.clickedConversationId = payload.conversationId;
-    const outcome = await this.visitor(context, action);
-    if (outcome.status === 'duplicate') return;
     const replyToId = context.activity.replyToId;
+    // One click per message and button (the button's card and text): a second click on it is a duplicate.
+    const eventId = replyToId ? `click:${replyToId}:${payload.cardIndex ?? '-'}:${payload.text}` : undefined;
+    const outcome = await this.visitor(context, action, eventId);
+    if (outcome.status === 'duplicate') return;
     if (replyToId) await this.updateClickedCard(context, replyToId, click, outcome.status === 'ended' ? 'ended' : 'chosen');
     if (outcome.status === 'ended') await context.sendActivity({ type: 'message', text: endedNote });
   }
@@ -84,14 +86,15 @@ export class InboundTurns {
     }
   }
 
-  private visitor(context: TurnContext, action: VisitorAction): Promise<VisitorEventOutcome> {
+  private visitor(context: TurnContext, action: VisitorAction, clickId?: string): Promise<VisitorEventOutcome> {
     const activity = inboundActivityOf(context);
     const requester = requesterOf(activity);
+    const eventId = clickId ?? activity.id;
     return this.deps.sink.visitorEvent({
       address: addressOfTurn(context),
       requester,
       action,
-      ...(activity.id ? { eventId: activity.id } : {}),
+      ...(eventId ? { eventId } : {}),
     });
   }
 }

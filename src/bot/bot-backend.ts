@@ -24,6 +24,11 @@ export interface BotEvent {
   payload?: string;
   /** Requester profile, on the first event of a conversation. */
   metaData?: MetaDataEntry[];
+  /**
+   * The bridge's id of this event, the same on every retry of it: a backend that answers
+   * synchronously (CSML) passes it on so a retried event's replies are queued once.
+   */
+  eventId?: string;
 }
 
 /** A bot API. */

@@ -86,7 +86,7 @@ const envSchema = z.object({
     .string()
     .optional()
     .transform((value) => (value === undefined || value.trim() === '' ? '10' : value.trim()))
-    .refine((value) => /^\d+(\.\d+)?$/.test(value) && Number(value) > 0, { message: 'must be a positive number of minutes' })
+    .refine((value) => /^\d+(\.\d+)?$/.test(value) && Number(value) > 0 && Number(value) <= 1440, { message: 'must be a positive number of minutes, at most 1440 (a day)' })
     .transform(Number),
   LOG_LEVEL: z
     .enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent', ''])

@@ -36,6 +36,8 @@ interface VisitorProgress {
   isNew: boolean;
   /** The requester's words are in the transcript. */
   transcribed?: boolean;
+  /** The bot accepted the `endSession`. */
+  botEnded?: boolean;
 }
 
 /** What a requester reads when the bot cannot be reached. */
@@ -52,13 +54,14 @@ export class BotDelivery implements DestinationHandler {
 
   async deliver(entry: OutboxEntry, attempt: AttemptContext): Promise<void> {
     const payload = entry.payload as unknown as BotEntry;
-    if (payload.kind === 'endSession') return this.endBotSession(payload.conversationId);
+    const eventId = BotDelivery.eventIdOf(entry);
+    if (payload.kind === 'endSession') return this.endBotSession(payload.conversationId, eventId);
     const { event } = payload;
     switch (event.action.kind) {
       case 'startSession':
-        return this.startSession(event, attempt);
+        return this.startSession(event, attempt, eventId);
       case 'endSession':
-        return this.endSession(event, attempt);
+        return this.endSession(event, attempt, eventId);
       case 'message':
         return this.message(entry, event, attempt);
     }
@@ -74,7 +77,7 @@ export class BotDelivery implements DestinationHandler {
     await this.deps.outbox.toRequester(conversation, [{ kind: 'text', text: unavailableNotice, buttons: [] }], `unreachable:${conversation.id}`);
   }
 
-  private async startSession(event: VisitorEvent, attempt: AttemptContext): Promise<void> {
+  private async startSession(event: VisitorEvent, attempt: AttemptContext, eventId: string): Promise<void> {
     let progress = attempt.progress as unknown as VisitorProgress | undefined;
     if (!progress) {
       // An opening signal for a thread that already talks to the bot must not restart it.
@@ -84,17 +87,24 @@ export class BotDelivery implements DestinationHandler {
     const record = await this.deps.conversations.get(progress.conversationId);
     if (!record) return;
     addLogContext({ conversationId: record.id });
-    await this.send({ conversationId: record.id, type: 'startSession', metaData: progress.isNew ? requesterMetaData(record.requester, record.address.channel) : undefined });
+    await this.send({ conversationId: record.id, type: 'startSession', eventId, metaData: progress.isNew ? requesterMetaData(record.requester, record.address.channel) : undefined });
   }
 
-  private async endSession(event: VisitorEvent, attempt: AttemptContext): Promise<void> {
-    const progress = attempt.progress as unknown as VisitorProgress | undefined;
+  private async endSession(event: VisitorEvent, attempt: AttemptContext, eventId: string): Promise<void> {
+    let progress = attempt.progress as unknown as VisitorProgress | undefined;
     const live = progress ? await this.deps.conversations.get(progress.conversationId) : await this.deps.conversations.findLive(event.address.channel, event.address.key);
     if (!live || live.session === 'ended') return;
     addLogContext({ conversationId: live.id });
-    if (!progress) await attempt.saveProgress(asJson({ conversationId: live.id, isNew: false } satisfies VisitorProgress));
+    if (!progress) {
+      progress = { conversationId: live.id, isNew: false };
+      await attempt.saveProgress(asJson(progress));
+    }
     if (live.session === 'escalated') await this.deps.handoff.requesterEnded(live);
-    await this.send({ conversationId: live.id, type: 'endSession' });
+    if (!progress.botEnded) {
+      await this.endBotSession(live.id, eventId);
+      // Recorded, so a retry after a failed session write does not end the bot session twice.
+      await attempt.saveProgress(asJson({ ...progress, botEnded: true } satisfies VisitorProgress));
+    }
     await this.deps.conversations.setSession(live.id, 'ended');
   }
 
@@ -127,12 +137,14 @@ export class BotDelivery implements DestinationHandler {
       cardIndex,
       payload,
       metaData: progress.isNew ? requesterMetaData(record.requester, record.address.channel) : undefined,
+      eventId: BotDelivery.eventIdOf(entry),
     });
   }
 
-  private async endBotSession(conversationId: string): Promise<void> {
+  /** Tell the bot a session is over; a refusal (it no longer knows the session) counts as done. */
+  private async endBotSession(conversationId: string, eventId: string): Promise<void> {
     try {
-      await this.send({ conversationId, type: 'endSession' });
+      await this.send({ conversationId, type: 'endSession', eventId });
     } catch (error) {
       if (error instanceof BotRequestError && !error.retryable) {
         // The bot does not know the session any more: it is over either way.
@@ -143,13 +155,17 @@ export class BotDelivery implements DestinationHandler {
     }
   }
 
-  /** Find or create the event's conversation and record it as the entry's progress. */
+  /**
+   * Find or create the event's conversation. A created one is recorded as the entry's progress at
+   * once (a retry would otherwise find it live and lose the profile it must carry); a found one
+   * is found again by a retry, so it is recorded with the next step only.
+   */
   private async resolve(event: VisitorEvent, attempt: AttemptContext): Promise<VisitorProgress> {
     const adapter = this.deps.adapters.get(event.address.channel);
     const loadProfile = adapter?.requesterProfile ? () => adapter.requesterProfile!(event.address, event.requester) : undefined;
     const { record, isNew } = await this.deps.conversations.resolve(event.address, event.requester, loadProfile);
     const progress: VisitorProgress = { conversationId: record.id, isNew };
-    await attempt.saveProgress(asJson(progress));
+    if (isNew) await attempt.saveProgress(asJson(progress));
     return progress;
   }
 
@@ -163,6 +179,11 @@ export class BotDelivery implements DestinationHandler {
 
   private send(event: BotEvent): Promise<void> {
     return this.deps.backend.send(stripUndefined(event));
+  }
+
+  /** The bridge's id of the bot event an entry carries: the same on every retry. */
+  private static eventIdOf(entry: OutboxEntry): string {
+    return `${entry.key}#${entry.seq}`;
   }
 }
 

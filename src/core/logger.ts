@@ -5,6 +5,7 @@
  */
 import { AsyncLocalStorage } from 'node:async_hooks';
 import { pino, type Logger, type DestinationStream } from 'pino';
+import { activeTraceId } from './tracing.js';
 
 /** Ids attached to every log line written inside `withLogContext`. */
 export interface LogContext {
@@ -17,9 +18,9 @@ export interface LogContext {
 
 const contextStorage = new AsyncLocalStorage<LogContext>();
 
-/** Run `work` with extra ids on every log line it writes (nested contexts merge). */
-export function withLogContext<T>(context: LogContext, work: () => T): T {
-  return contextStorage.run({ ...contextStorage.getStore(), ...context }, work);
+/** Run `work` with extra ids on every log line it writes (nested contexts merge, unless `fresh`). */
+export function withLogContext<T>(context: LogContext, work: () => T, options: { fresh?: boolean } = {}): T {
+  return contextStorage.run(options.fresh ? { ...context } : { ...contextStorage.getStore(), ...context }, work);
 }
 
 /** Add ids to the current context (e.g. once the conversation of a request is known). */
@@ -68,7 +69,10 @@ export function createLogger(options: LoggerOptions): Logger {
       base: { service: 'channel-bridge' },
       redact: { paths: redactedPaths, censor: '[redacted]' },
       serializers: { err: serializeError },
-      mixin: () => ({ ...contextStorage.getStore() }),
+      mixin: () => {
+        const traceId = activeTraceId();
+        return traceId === undefined ? { ...contextStorage.getStore() } : { ...contextStorage.getStore(), traceId };
+      },
       hooks: {
         logMethod(args, method) {
           if (secrets.length > 0) {

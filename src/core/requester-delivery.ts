@@ -26,6 +26,11 @@ export class ConversationDelivery implements DestinationHandler {
     private readonly metrics: Metrics,
   ) {}
 
+  /** The conversation's platform. */
+  async platformOf(entry: OutboxEntry): Promise<string> {
+    return (await this.conversations.get(entry.key))?.address.channel ?? 'unknown';
+  }
+
   async deliver(entry: OutboxEntry, attempt: AttemptContext): Promise<void> {
     const conversation = await this.conversations.get(entry.key);
     if (!conversation) throw new DeliveryError(`Conversation ${entry.key} not found`, { retryable: false, platformCode: 'conversation_not_found' });

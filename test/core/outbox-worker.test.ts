@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { BotRequestError, DeliveryError } from '../../src/core/errors.js';
+import { BotRequestError, DeliveryError, StoreUnavailableError } from '../../src/core/errors.js';
 import { Metrics } from '../../src/core/metrics.js';
 import type { AttemptContext, DestinationHandler } from '../../src/core/outbox/destination-handler.js';
 import { OutboxWorker } from '../../src/core/outbox/outbox-worker.js';
@@ -27,7 +27,7 @@ function scripted(fail: (entry: OutboxEntry, call: number, attempt: AttemptConte
   return { handler, done, gaveUp, calls: () => calls };
 }
 
-function worker(store: Store, handler: DestinationHandler, options: { sleeps?: number[]; now?: () => number; advance?: (ms: number) => void; botRetryMinutes?: number } = {}) {
+function worker(store: Store, handler: DestinationHandler, options: { sleeps?: number[]; now?: () => number; advance?: (ms: number) => void; botRetryMinutes?: number; attemptDeadlineMs?: number } = {}) {
   const metrics = new Metrics();
   const handlers = { bot: handler, conversation: handler, ticket: handler, widget: handler } satisfies Record<Destination, DestinationHandler>;
   const loop = new OutboxWorker({
@@ -42,7 +42,7 @@ function worker(store: Store, handler: DestinationHandler, options: { sleeps?: n
       options.sleeps?.push(ms);
       options.advance?.(ms);
     },
-    timing: { leaseTtlMs: 1_000, sweepIntervalMs: 60_000 },
+    timing: { leaseTtlMs: 1_000, sweepIntervalMs: 60_000, ...(options.attemptDeadlineMs ? { attemptDeadlineMs: options.attemptDeadlineMs } : {}) },
   });
   return { loop, metrics };
 }
@@ -90,6 +90,36 @@ describe('OutboxWorker', () => {
     const [letter] = await store.deadLetters(10);
     expect(letter).toMatchObject({ destination: 'conversation', key: 'c1', payload: 'bad', attempts: 10, reason: 'down' });
     expect((await metrics.deadLetters.get()).values).toEqual([expect.objectContaining({ labels: { destination: 'conversation' }, value: 1 })]);
+  });
+
+  it('retries a store failure inside a handler (a Redis timeout, SQLite busy) instead of dead-lettering', async () => {
+    const store = new MemoryStore();
+    const handler = scripted((_entry, call) => (call === 1 ? new StoreUnavailableError('redis store: getConversation did not complete') : undefined));
+    const { loop } = worker(store, handler.handler);
+    await store.enqueue({ destination: 'bot', key: 'slack:T1:D1' }, ['hello'], Date.now());
+    loop.notify({ destination: 'bot', key: 'slack:T1:D1' });
+    await loop.idle();
+    expect(handler.done.map((entry) => entry.payload)).toEqual(['hello']);
+    expect(handler.gaveUp).toEqual([]);
+    expect(await store.deadLetters(10)).toEqual([]);
+  });
+
+  it('never runs a retry next to an attempt past its deadline: nothing twice, nothing out of order', async () => {
+    const store = new MemoryStore();
+    const seen: string[] = [];
+    let attempts = 0;
+    const handler = scripted(async (entry) => {
+      const attempt = ++attempts;
+      seen.push(`start ${String(entry.payload)}`);
+      if (attempt === 1) await new Promise((resolve) => setTimeout(resolve, 300)); // a slow platform, past the 100 ms deadline
+      seen.push(`posted ${String(entry.payload)}`);
+      return undefined;
+    });
+    const { loop } = worker(store, handler.handler, { attemptDeadlineMs: 100 });
+    await store.enqueue(chat('c1'), ['m1', 'm2'], 0);
+    loop.notify(chat('c1'));
+    await loop.idle();
+    expect(seen).toEqual(['start m1', 'posted m1', 'start m2', 'posted m2']);
   });
 
   it('does not retry a final failure', async () => {

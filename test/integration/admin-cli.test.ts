@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { postEvent } from '../slack/support/signed-requests.js';
-import { startBridgeProcess, type BridgeProcess } from '../support/bridge-process.js';
+import { startBridgeProcess, type BridgeProcess, slackUltimateEnv } from '../support/bridge-process.js';
 import { startFakeServer, type FakeServer } from '../support/fake-http-server.js';
 import { slackCalls, startFakeSlack } from '../support/fake-platforms.js';
 import { pollFor } from '../support/poll.js';
@@ -59,17 +59,7 @@ describe.each([
 
   beforeAll(async () => {
     slackRefuses = true;
-    bridge = await startBridgeProcess({
-      STORE_URL: storeUrl(),
-      BOT_BACKEND: 'ultimate',
-      ULTIMATE_API_URL: bot.url,
-      ULTIMATE_API_KEY: 'ultimate-key',
-      ULTIMATE_BOT_ID: 'bot-1',
-      WEBHOOK_TOKEN: webhookToken,
-      SLACK_BOT_TOKEN: 'xoxb-admin-test',
-      SLACK_SIGNING_SECRET: secret,
-      SLACK_API_URL: `${slack.url}/api/`,
-    });
+    bridge = await startBridgeProcess(slackUltimateEnv({ storeUrl: storeUrl(), botUrl: bot.url, slackUrl: slack.url, signingSecret: secret, webhookToken }));
   }, 30_000);
 
   afterAll(async () => {

@@ -24,7 +24,7 @@ afterAll(async () => {
 
 /** A documented personal-chat message (fixture personal-message) in chat `chat` from user `user`. */
 function message(chat: string, user: string, id: string, text: string) {
-  const activity = teamsFixture('personal-message') as Record<string, unknown> & { conversation: object; from: object };
+  const activity = teamsFixture('personal-message') as unknown as Record<string, unknown> & { conversation: object; from: object };
   return { ...activity, id, text, serviceUrl: `${connector.url}/`, conversation: { ...activity.conversation, id: chat }, from: { ...activity.from, id: user, aadObjectId: undefined } };
 }
 

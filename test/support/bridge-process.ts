@@ -14,6 +14,8 @@ export interface BridgeProcess {
   child: ChildProcess;
   /** What the process wrote to stderr so far. */
   stderr(): string;
+  /** What the process wrote to stdout (its log lines) so far. */
+  stdout(): string;
   /** SIGKILL: no shutdown at all, as a crash or an OOM kill. */
   kill(): Promise<void>;
   /** SIGTERM: the graceful shutdown; resolves with the exit code. */
@@ -34,11 +36,15 @@ export async function startBridgeProcess(env: Record<string, string>, port?: num
   const listenPort = port ?? (await freePort());
   const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
     env: { PATH: process.env.PATH, PORT: String(listenPort), TEAMS_ENABLED: 'false', LOG_LEVEL: 'warn', ...env },
-    stdio: ['ignore', 'ignore', 'pipe'],
+    stdio: ['ignore', 'pipe', 'pipe'],
   });
   let stderr = '';
+  let stdout = '';
   child.stderr?.on('data', (chunk: Buffer) => {
     stderr = (stderr + chunk.toString('utf8')).slice(-20_000);
+  });
+  child.stdout?.on('data', (chunk: Buffer) => {
+    stdout = (stdout + chunk.toString('utf8')).slice(-200_000);
   });
   const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
   const url = `http://127.0.0.1:${listenPort}`;
@@ -52,6 +58,7 @@ export async function startBridgeProcess(env: Record<string, string>, port?: num
     port: listenPort,
     child,
     stderr: () => stderr,
+    stdout: () => stdout,
     kill: async () => {
       if (child.exitCode === null) child.kill('SIGKILL');
       await exited;
@@ -60,5 +67,29 @@ export async function startBridgeProcess(env: Record<string, string>, port?: num
       if (child.exitCode === null) child.kill('SIGTERM');
       return exited;
     },
+  };
+}
+
+/** What a bridge process talking to a fake Ultimate and a fake Slack needs. */
+export interface SlackUltimateSetup {
+  storeUrl: string;
+  botUrl: string;
+  slackUrl: string;
+  signingSecret: string;
+  webhookToken?: string;
+}
+
+/** The environment of a bridge with the Ultimate backend and the Slack adapter, on loopback fakes. */
+export function slackUltimateEnv(setup: SlackUltimateSetup): Record<string, string> {
+  return {
+    STORE_URL: setup.storeUrl,
+    BOT_BACKEND: 'ultimate',
+    ULTIMATE_API_URL: setup.botUrl,
+    ULTIMATE_API_KEY: 'ultimate-key',
+    ULTIMATE_BOT_ID: 'bot-1',
+    WEBHOOK_TOKEN: setup.webhookToken ?? 'test-webhook-token',
+    SLACK_BOT_TOKEN: 'xoxb-process-test',
+    SLACK_SIGNING_SECRET: setup.signingSecret,
+    SLACK_API_URL: `${setup.slackUrl}/api/`,
   };
 }

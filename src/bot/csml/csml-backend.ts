@@ -67,7 +67,9 @@ export class CsmlBackend implements BotBackend {
 
   /** Send one event in one attempt and hand CSML's answer to the output. Throws `BotRequestError`, or the core's error on delivery. */
   async send(event: BotEvent): Promise<void> {
-    const body = toCsmlRequest(event, { requestId: this.newRequestId(), welcomeFlowId: this.options.welcomeFlowId });
+    // A retried event keeps its request id, and its replies are queued once under it.
+    const requestId = event.eventId ?? this.newRequestId();
+    const body = toCsmlRequest(event, { requestId, welcomeFlowId: this.options.welcomeFlowId });
     if (!body) {
       this.options.logger.debug({ event: event.type }, 'CSML has no counterpart for this event; nothing sent');
       return;
@@ -76,7 +78,7 @@ export class CsmlBackend implements BotBackend {
     const headers = csmlAuthHeaders({ apiKey: this.options.apiKey, apiSecret: this.options.apiSecret }, this.now());
     const reply = await this.client.post(event.type, { url: this.url, data: body, headers }, readCsmlReply);
     if (this.options.repliesByCallback) return;
-    await deliverCsmlReply(this.options.output, event.conversationId, reply, this.options.logger);
+    await deliverCsmlReply(this.options.output, event.conversationId, reply, this.options.logger, requestId);
   }
 }
 

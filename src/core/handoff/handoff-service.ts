@@ -10,6 +10,7 @@ import type { BotMessage } from '../bot-message.js';
 import type { ConversationRegistry } from '../conversations.js';
 import { DeskNotFoundError } from '../errors.js';
 import { withLogContext, type Logger } from '../logger.js';
+import { markSpan } from '../tracing.js';
 import type { Metrics } from '../metrics.js';
 import type { Outbox } from '../outbox/outbox.js';
 import { widgetChannel } from '../outbox/outbox.js';
@@ -255,6 +256,7 @@ export class HandoffService implements Handoff {
   }
 
   private logTransition(ticket: TicketRecord, actor: string): void {
+    markSpan('handoff.transition', { 'bridge.ticket_state': ticket.state, 'bridge.desk': ticket.deskId });
     withLogContext({ conversationId: ticket.conversationId, ticketId: ticket.id }, () =>
       this.deps.logger.info({ state: ticket.state, actor, deskId: ticket.deskId }, 'ticket transition'),
     );

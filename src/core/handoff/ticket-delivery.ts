@@ -42,9 +42,10 @@ interface PostProgress {
 export class TicketDelivery implements DestinationHandler {
   constructor(private readonly deps: TicketDeliveryDeps) {}
 
-  /** The desk's platform. */
-  platformOf(entry: OutboxEntry): string {
-    return this.deps.directory.find(entry.key)?.platform ?? 'desk';
+  /** The platform of the ticket's desk. */
+  async platformOf(entry: OutboxEntry): Promise<string> {
+    const ticket = await this.deps.tickets.get(entry.key);
+    return (ticket && this.deps.directory.find(ticket.deskId)?.platform) ?? 'unknown';
   }
 
   async deliver(entry: OutboxEntry, attempt: AttemptContext): Promise<void> {

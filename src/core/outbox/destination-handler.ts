@@ -25,6 +25,6 @@ export interface DestinationHandler {
   deliver(entry: OutboxEntry, attempt: AttemptContext): Promise<void>;
   /** Called once when an entry finally fails, before it goes to the dead letters (tell someone). */
   onGiveUp?(entry: OutboxEntry, reason: string): Promise<void>;
-  /** The platform label of an entry, for rate-limit metrics (`slack`, `teams`, `ultimate`, ...). */
-  platformOf?(entry: OutboxEntry): string;
+  /** The platform an entry goes to, for rate-limit metrics (`slack`, `teams`, `ultimate`, ...); asked only on a rate limit. */
+  platformOf?(entry: OutboxEntry): string | Promise<string>;
 }

@@ -11,20 +11,26 @@ export class LeaseKeeper {
   private timer: NodeJS.Timeout;
   private renewing?: Promise<void>;
   private lostLease = false;
+  private renewedAt: number;
 
   constructor(
     private readonly store: Pick<Store, 'renewLease' | 'releaseLease'>,
     readonly lease: Lease,
     private readonly ttlMs: number,
     private readonly logger: Logger,
+    private readonly now: () => number = Date.now,
   ) {
+    this.renewedAt = now();
     this.timer = setInterval(() => void this.renew(), Math.max(50, Math.floor(ttlMs / 3)));
     this.timer.unref();
   }
 
-  /** True once a renewal found that another replica holds the queue now. */
+  /**
+   * True once a renewal found that another replica holds the queue now, or once no renewal has
+   * succeeded for a whole time to live (the store may have let another replica take it).
+   */
   get lost(): boolean {
-    return this.lostLease;
+    return this.lostLease || this.now() - this.renewedAt > this.ttlMs;
   }
 
   /** Stop renewing and give the lease up (a failure to release only delays the next holder). */
@@ -40,7 +46,8 @@ export class LeaseKeeper {
     this.renewing = this.store
       .renewLease(this.lease, this.ttlMs)
       .then((held) => {
-        if (!held) this.lostLease = true;
+        if (held) this.renewedAt = this.now();
+        else this.lostLease = true;
       })
       // A store that cannot answer now may answer at the next renewal; if the lease runs out
       // meanwhile, fencing refuses this replica's writes and the new holder continues.

@@ -9,8 +9,10 @@
  * limit never delays another. A sweep picks up queues nobody drains (after a crash, or when
  * another replica died) and refreshes the outbox gauges.
  */
-import { BotRequestError, DeliveryError, LeaseLostError } from '../errors.js';
+import { BotRequestError, BridgeError, DeliveryError, LeaseLostError } from '../errors.js';
 import { withDeadline } from '../deadline.js';
+import { detached, inSpan } from '../tracing.js';
+import type { Traced } from './outbox.js';
 import { withLogContext, type LogContext, type Logger } from '../logger.js';
 import type { Metrics } from '../metrics.js';
 import { mayRetry, retryDelayMs, type RetryTable } from '../retry-policy.js';
@@ -46,7 +48,13 @@ export interface OutboxWorkerDeps {
 }
 
 const batchSize = 20;
-const sweepLimit = 500;
+/** Queues drained at once by one replica; more wait their turn (a bot outage over thousands of conversations). */
+const maxConcurrentDrains = 1_000;
+/** Queues waiting for a free drain; past this the sweep finds them. */
+const maxWaitingQueues = 10_000;
+/** The name of the error an attempt past its deadline raises; only the loop itself sees it. */
+const attemptDeadlineName = 'AttemptDeadlineError';
+const sweepLimit = 5_000;
 
 type AttemptOutcome = 'done' | 'stop';
 
@@ -54,6 +62,7 @@ type AttemptOutcome = 'done' | 'stop';
 export class OutboxWorker {
   private readonly running = new Map<string, Promise<void>>();
   private readonly rerun = new Set<string>();
+  private readonly waiting = new Map<string, QueueRef>();
   private readonly wakeUps = new Set<() => void>();
   private readonly timing: OutboxTiming;
   private readonly now: () => number;
@@ -84,11 +93,21 @@ export class OutboxWorker {
       this.rerun.add(id);
       return;
     }
-    const loop = withLogContext(logContextOf(queue), () => this.drain(queue))
+    if (this.running.size >= maxConcurrentDrains) {
+      if (this.waiting.size < maxWaitingQueues) this.waiting.set(id, queue);
+      return;
+    }
+    // A queue's loop belongs to no request: it starts outside the notifier's trace and log ids.
+    const loop = detached(() => withLogContext(logContextOf(queue), () => this.drain(queue), { fresh: true }))
       .catch((error: unknown) => this.deps.logger.warn({ err: error, queue: id }, 'outbox queue paused after a store failure; the sweep resumes it'))
       .finally(() => {
         this.running.delete(id);
         if (this.rerun.delete(id)) this.notify(queue);
+        const [next] = this.waiting;
+        if (next) {
+          this.waiting.delete(next[0]);
+          this.notify(next[1]);
+        }
       });
     this.running.set(id, loop);
   }
@@ -167,16 +186,19 @@ export class OutboxWorker {
     for (let attempts = entry.attempts; ; ) {
       if (this.stopping || keeper.lost) return 'stop';
       try {
-        await withDeadline(handler.deliver({ ...entry, attempts, progress }, attempt), this.timing.attemptDeadlineMs, `delivering to ${entry.destination}`, 'TimeoutError');
+        const deliver = () => this.attemptOnce(() => handler.deliver({ ...entry, attempts, progress }, attempt), entry);
+        await inSpan('outbox.deliver', { 'bridge.destination': entry.destination, 'bridge.attempt': attempts + 1 }, deliver, (entry.payload as Traced | null)?.traceparent);
       } catch (error) {
         if (error instanceof LeaseLostError) return 'stop';
         attempts += 1;
         const { retryable, retryAfterMs } = retryHint(error);
         const waitMs = retryDelayMs(policy, attempts, this.random, retryAfterMs);
-        if (retryAfterMs !== undefined || isRateLimit(error)) metrics.rateLimited.inc({ platform: handler.platformOf?.({ ...entry, progress }) ?? entry.destination });
+        if (retryAfterMs !== undefined || isRateLimit(error)) metrics.rateLimited.inc({ platform: await this.platformOf(handler, { ...entry, progress }) });
         if (retryable && this.stopping) return 'stop'; // stays in the outbox; the next start resumes it
         const elapsedMs = Math.max(this.now() - entry.enqueuedAt, waitedMs);
         if (!retryable || !mayRetry(policy, attempts, elapsedMs, waitMs)) {
+          // Only the lease holder may give up: telling someone is not fenced, the dead letter is.
+          if (keeper.lost || !(await store.renewLease(lease, this.timing.leaseTtlMs))) return 'stop';
           await this.giveUp(lease, { ...entry, attempts, progress }, describe(error), error);
           return 'done';
         }
@@ -190,6 +212,30 @@ export class OutboxWorker {
       await store.complete(lease, entry.seq);
       metrics.deliveryLatency.observe({ destination: entry.destination }, Math.max(0, this.now() - entry.enqueuedAt) / 1000);
       return 'done';
+    }
+  }
+
+  /**
+   * One attempt, run to its end. An attempt past its deadline is not abandoned, since a retry next
+   * to it would post twice and out of order: the loop keeps waiting (and renewing the lease) and
+   * says so; the outbound calls inside have whole-request deadlines of their own that end it.
+   */
+  private async attemptOnce(attempt: () => Promise<void>, entry: OutboxEntry): Promise<void> {
+    const running = attempt();
+    try {
+      await withDeadline(running, this.timing.attemptDeadlineMs, `delivering to ${entry.destination}`, attemptDeadlineName);
+    } catch (error) {
+      if (!(error instanceof Error && error.name === attemptDeadlineName)) throw error;
+      this.deps.logger.error({ destination: entry.destination, key: entry.key, seq: entry.seq }, 'a delivery attempt is past its deadline; waiting for it to end');
+      await running;
+    }
+  }
+
+  private async platformOf(handler: DestinationHandler, entry: OutboxEntry): Promise<string> {
+    try {
+      return (await handler.platformOf?.(entry)) ?? entry.destination;
+    } catch {
+      return entry.destination; // a label is not worth failing a delivery over
     }
   }
 
@@ -237,6 +283,8 @@ function logContextOf(queue: QueueRef): LogContext {
 /** Whether a failure may succeed when repeated, and how long the other side asked to wait. */
 function retryHint(error: unknown): { retryable: boolean; retryAfterMs?: number } {
   if (error instanceof DeliveryError || error instanceof BotRequestError) return { retryable: error.retryable, retryAfterMs: error.retryAfterMs };
+  // The store was slow or refused for now (a Redis timeout, SQLite busy, a full queue): it passes.
+  if (error instanceof BridgeError && (error.code === 'store_unavailable' || error.code === 'store_failed')) return { retryable: true };
   // A whole attempt that ran out of time: the platform gave no answer, so trying again is right.
   if (error instanceof Error && error.name === 'TimeoutError') return { retryable: true };
   return { retryable: false };

@@ -7,12 +7,18 @@ import type { BotMessage } from '../bot-message.js';
 import type { VisitorEvent } from '../visitor-event.js';
 import type { ChannelAddress } from '../visitor-event.js';
 import type { ConversationRecord, EnqueueDedupe, EnqueueResult, Json, QueueRef, Store } from '../../store/store.js';
+import { activeTraceparent, inSpan } from '../tracing.js';
 
 /** The channel name of conversations whose requester is on Ultimate's widget. */
 export const widgetChannel = 'widget';
 
 /** How long an enqueue's dedupe key is held: Slack retries for up to ~6 minutes. */
 export const dedupeTtlMs = 15 * 60_000;
+
+/** What every payload may carry besides its own fields: the trace of the work that enqueued it. */
+export interface Traced {
+  traceparent?: string;
+}
 
 /** A `bot` entry: a requester's event from a platform, or the bridge's own event for the bot. */
 export type BotEntry = { kind: 'visitor'; event: VisitorEvent } | { kind: 'endSession'; conversationId: string };
@@ -71,9 +77,14 @@ export class Outbox {
   /** Append entries (typed by destination) to a queue; with `dedupeKey`, a repeat within 15 minutes adds nothing. */
   async enqueue(queue: QueueRef, payloads: readonly (BotEntry | RequesterEntry | TicketEntry)[], dedupeKey?: string): Promise<EnqueueResult> {
     const dedupe: EnqueueDedupe | undefined = dedupeKey === undefined ? undefined : { key: dedupeKey, ttlMs: dedupeTtlMs };
-    const result = await this.store.enqueue(queue, payloads.map(asJson), this.now(), dedupe);
-    if (result.status === 'queued') this.signal.notify(queue);
-    return result;
+    return inSpan('outbox.enqueue', { 'bridge.destination': queue.destination, 'bridge.entries': payloads.length }, async () => {
+      // The trace continues where the entry is delivered: its traceparent travels with it.
+      const traceparent = activeTraceparent();
+      const stored = traceparent === undefined ? payloads : payloads.map((payload) => ({ ...payload, traceparent }));
+      const result = await this.store.enqueue(queue, stored.map(asJson), this.now(), dedupe);
+      if (result.status === 'queued') this.signal.notify(queue);
+      return result;
+    });
   }
 
   /** Queue messages to a conversation's requester. */

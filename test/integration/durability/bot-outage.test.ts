@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { unavailableNotice } from '../../../src/core/bot-delivery.js';
-import { startBridgeProcess, type BridgeProcess } from '../../support/bridge-process.js';
+import { startBridgeProcess, type BridgeProcess, slackUltimateEnv } from '../../support/bridge-process.js';
 import { startFakeServer, type FakeServer } from '../../support/fake-http-server.js';
 import { slackCalls, startFakeSlack } from '../../support/fake-platforms.js';
 import { pollFor } from '../../support/poll.js';
@@ -27,17 +27,7 @@ beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), 'bridge-outage-'));
   bot = await startFakeServer(() => ({ status: botAnswer, body: botAnswer === 200 ? {} : { error: 'unavailable' } }));
   slack = await startFakeSlack();
-  bridge = await startBridgeProcess({
-    STORE_URL: `sqlite:${join(dir, 'bridge.db')}`,
-    BOT_BACKEND: 'ultimate',
-    ULTIMATE_API_URL: bot.url,
-    ULTIMATE_API_KEY: 'ultimate-key',
-    ULTIMATE_BOT_ID: 'bot-1',
-    WEBHOOK_TOKEN: 'outage-test-webhook-token',
-    SLACK_BOT_TOKEN: 'xoxb-outage-test',
-    SLACK_SIGNING_SECRET: secret,
-    SLACK_API_URL: `${slack.url}/api/`,
-  });
+  bridge = await startBridgeProcess(slackUltimateEnv({ storeUrl: `sqlite:${join(dir, 'bridge.db')}`, botUrl: bot.url, slackUrl: slack.url, signingSecret: secret, webhookToken: 'outage-test-webhook-token' }));
 });
 
 afterAll(async () => {

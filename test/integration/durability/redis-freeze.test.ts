@@ -6,7 +6,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { postEvent } from '../../slack/support/signed-requests.js';
-import { startBridgeProcess, type BridgeProcess } from '../../support/bridge-process.js';
+import { startBridgeProcess, type BridgeProcess, slackUltimateEnv } from '../../support/bridge-process.js';
 import { startFakeServer, type FakeServer } from '../../support/fake-http-server.js';
 import { slackCalls, startFakeSlack } from '../../support/fake-platforms.js';
 import { pollFor } from '../../support/poll.js';
@@ -26,17 +26,7 @@ beforeAll(async () => {
   redis = await startPrivateRedis();
   bot = await startFakeServer(() => ({ body: {} }));
   slack = await startFakeSlack();
-  bridge = await startBridgeProcess({
-    STORE_URL: redis.url,
-    BOT_BACKEND: 'ultimate',
-    ULTIMATE_API_URL: bot.url,
-    ULTIMATE_API_KEY: 'ultimate-key',
-    ULTIMATE_BOT_ID: 'bot-1',
-    WEBHOOK_TOKEN: webhookToken,
-    SLACK_BOT_TOKEN: 'xoxb-freeze-test',
-    SLACK_SIGNING_SECRET: secret,
-    SLACK_API_URL: `${slack.url}/api/`,
-  });
+  bridge = await startBridgeProcess(slackUltimateEnv({ storeUrl: redis.url, botUrl: bot.url, slackUrl: slack.url, signingSecret: secret, webhookToken }));
 }, 60_000);
 
 afterAll(async () => {

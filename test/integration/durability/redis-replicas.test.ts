@@ -7,7 +7,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { postEvent } from '../../slack/support/signed-requests.js';
-import { startBridgeProcess, type BridgeProcess } from '../../support/bridge-process.js';
+import { startBridgeProcess, type BridgeProcess, slackUltimateEnv } from '../../support/bridge-process.js';
 import { startFakeServer, type FakeServer } from '../../support/fake-http-server.js';
 import { startFakeSlack } from '../../support/fake-platforms.js';
 import { pollFor } from '../../support/poll.js';
@@ -37,17 +37,7 @@ afterAll(async () => {
 });
 
 function startReplica(): Promise<BridgeProcess> {
-  return startBridgeProcess({
-    STORE_URL: redis.url,
-    BOT_BACKEND: 'ultimate',
-    ULTIMATE_API_URL: bot.url,
-    ULTIMATE_API_KEY: 'ultimate-key',
-    ULTIMATE_BOT_ID: 'bot-1',
-    WEBHOOK_TOKEN: 'replicas-webhook-token',
-    SLACK_BOT_TOKEN: 'xoxb-replicas-test',
-    SLACK_SIGNING_SECRET: secret,
-    SLACK_API_URL: `${slack.url}/api/`,
-  });
+  return startBridgeProcess(slackUltimateEnv({ storeUrl: redis.url, botUrl: bot.url, slackUrl: slack.url, signingSecret: secret, webhookToken: 'replicas-webhook-token' }));
 }
 
 const texts = () => bot.requests.map((request) => String(request.body.text));

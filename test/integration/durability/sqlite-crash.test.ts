@@ -8,7 +8,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startBridgeProcess, freePort, type BridgeProcess } from '../../support/bridge-process.js';
+import { startBridgeProcess, freePort, type BridgeProcess, slackUltimateEnv } from '../../support/bridge-process.js';
 import { startFakeServer, type FakeServer } from '../../support/fake-http-server.js';
 import { startFakeSlack } from '../../support/fake-platforms.js';
 import { pollFor } from '../../support/poll.js';
@@ -37,17 +37,7 @@ afterAll(async () => {
 });
 
 function env(): Record<string, string> {
-  return {
-    STORE_URL: `sqlite:${join(dir, 'bridge.db')}`,
-    BOT_BACKEND: 'ultimate',
-    ULTIMATE_API_URL: bot.url,
-    ULTIMATE_API_KEY: 'ultimate-key',
-    ULTIMATE_BOT_ID: 'bot-1',
-    WEBHOOK_TOKEN: 'crash-test-webhook-token',
-    SLACK_BOT_TOKEN: 'xoxb-crash-test',
-    SLACK_SIGNING_SECRET: secret,
-    SLACK_API_URL: `${slack.url}/api/`,
-  };
+  return slackUltimateEnv({ storeUrl: `sqlite:${join(dir, 'bridge.db')}`, botUrl: bot.url, slackUrl: slack.url, signingSecret: secret, webhookToken: 'crash-test-webhook-token' });
 }
 
 describe('kill -9 mid-burst on SQLite', () => {

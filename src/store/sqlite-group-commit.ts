@@ -33,7 +33,8 @@ interface QueuedWrite {
   reject: (error: BridgeError) => void;
 }
 
-type Outcome = { ok: true; value: unknown } | { ok: false; error: BridgeError };
+/** What one write of a batch did; `cause` is what it threw, before the store wraps it. */
+type Outcome = { ok: true; value: unknown } | { ok: false; cause: unknown };
 
 /** Runs the writes of one event-loop turn in one SQLite transaction. */
 export class SqliteGroupCommit {
@@ -46,11 +47,6 @@ export class SqliteGroupCommit {
     private readonly bounds: GroupCommitBounds,
   ) {
     this.sql = prepareTransactionStatements(db);
-  }
-
-  /** Writes waiting for their commit. */
-  get queuedWrites(): number {
-    return this.queued.length;
   }
 
   /**
@@ -96,16 +92,21 @@ export class SqliteGroupCommit {
     try {
       this.sql.begin.run();
       for (const write of batch) {
-        outcomes.push(this.runInSavepoint(write));
+        const outcome = this.runInSavepoint(write);
+        outcomes.push(outcome);
         // SQLite rolled the whole transaction back (an I/O error, say): the batch's earlier writes are gone too.
-        if (!this.db.inTransaction) throw failureOf(outcomes.at(-1)!);
+        if (!this.db.inTransaction) throw outcome.ok ? new Error('the transaction ended inside the batch') : outcome.cause;
       }
       this.sql.commit.run();
     } catch (error) {
       this.failBatch(batch, outcomes, error);
       return;
     }
-    batch.forEach((write, index) => settle(write, outcomes[index]!));
+    batch.forEach((write, index) => {
+      const outcome = outcomes[index]!;
+      if (outcome.ok) write.resolve(outcome.value);
+      else write.reject(storeFailure('sqlite', write.operation, outcome.cause));
+    });
   }
 
   private runInSavepoint(write: QueuedWrite): Outcome {
@@ -114,18 +115,18 @@ export class SqliteGroupCommit {
       const value = write.work();
       this.sql.release.run();
       return { ok: true, value };
-    } catch (error) {
+    } catch (cause) {
       if (this.db.inTransaction) {
         this.sql.rollbackTo.run();
         this.sql.release.run();
       }
-      return { ok: false, error: storeFailure('sqlite', write.operation, error) };
+      return { ok: false, cause };
     }
   }
 
   /**
-   * Nothing of `batch` is committed: a write that failed on its own keeps its own error, every
-   * other write fails with the cause, naming its own operation.
+   * Nothing of `batch` is committed: a write that failed by itself keeps its own error, every
+   * other write fails with the batch's cause, each naming its own operation.
    */
   private failBatch(batch: QueuedWrite[], outcomes: Outcome[], cause: unknown): void {
     let detail = '';
@@ -136,24 +137,10 @@ export class SqliteGroupCommit {
     }
     batch.forEach((write, index) => {
       const outcome = outcomes[index];
-      if (outcome && !outcome.ok && outcome.error !== cause) write.reject(outcome.error);
-      else write.reject(storeFailure('sqlite', write.operation, unwrap(cause), detail));
+      const failure = outcome && !outcome.ok ? outcome.cause : cause;
+      write.reject(storeFailure('sqlite', write.operation, failure, failure === cause ? detail : ''));
     });
   }
-}
-
-function settle(write: QueuedWrite, outcome: Outcome): void {
-  if (outcome.ok) write.resolve(outcome.value);
-  else write.reject(outcome.error);
-}
-
-function failureOf(outcome: Outcome): unknown {
-  return outcome.ok ? new Error('the transaction ended') : outcome.error;
-}
-
-/** The SQLite error under a store_failed wrapper, so each write's message names its own operation. */
-function unwrap(cause: unknown): unknown {
-  return cause instanceof BridgeError && cause.code === 'store_failed' && cause.cause !== undefined ? cause.cause : cause;
 }
 
 function prepareTransactionStatements(db: BetterSqlite3.Database) {

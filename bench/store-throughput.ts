@@ -16,7 +16,7 @@ import { mkdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { randomUUID } from 'node:crypto';
-import type { OutboxStore, Store } from '../src/store/store.js';
+import type { ConversationRecord, Store } from '../src/store/store.js';
 
 const repoRoot = fileURLToPath(new URL('..', import.meta.url));
 
@@ -110,7 +110,7 @@ const queueOf = (index: number, queues: number) => ({ destination: 'bot' as cons
 /** One measured workload: opens a fresh store, prepares it, measures, closes. */
 interface Workload {
   name: string;
-  run: (store: OutboxStore, settings: Settings) => Promise<number>;
+  run: (store: Store, settings: Settings) => Promise<number>;
 }
 
 const workloads: Workload[] = [
@@ -161,7 +161,31 @@ const workloads: Workload[] = [
       });
     },
   },
+  {
+    name: 'find conversation ×C',
+    run: async (store, { ops, concurrency }) => {
+      // What every inbound platform event asks first: the conversation bound to its thread.
+      const threads = 256;
+      await Promise.all(Array.from({ length: threads }, (_, index) => store.createConversation(conversationOf(index))));
+      return drive(ops, concurrency, async (n) => {
+        if (!(await store.findConversationByAddress('slack', threadOf(n % threads)))) throw new Error(`thread ${n % threads} lost`);
+      });
+    },
+  },
 ];
+
+const threadOf = (index: number) => `T1:C1:1712345678.${String(index).padStart(6, '0')}`;
+
+function conversationOf(index: number): ConversationRecord {
+  return {
+    id: `conv-${index}`,
+    address: { channel: 'slack', key: threadOf(index), reference: { channel: 'C1', threadTs: '1712345678.000100', team: 'T1' } },
+    requester: { id: 'U1', name: 'Ada', locale: 'en-GB' },
+    session: 'active',
+    createdAt: 0,
+    updatedAt: 0,
+  };
+}
 
 function median(values: number[]): number {
   const sorted = [...values].sort((a, b) => a - b);

@@ -54,8 +54,11 @@ export class RedisStore extends RedisOutbox implements Store {
 
   async findConversationByAddress(channel: string, key: string): Promise<Versioned<ConversationRecord> | undefined> {
     return this.run('findConversationByAddress', async () => {
-      const id = await this.client.get(this.threadKey(channel, key));
-      return id === null ? undefined : this.getConversation(id);
+      const [json, version] = (await this.client.bridgeFindConversationByAddress(
+        this.threadKey(channel, key),
+        this.key('conv', ''),
+      )) as [string?, string?];
+      return json === undefined ? undefined : versioned(json, version);
     });
   }
 

@@ -50,10 +50,17 @@ export async function maxRound(context: RoundContext, round: number): Promise<vo
   }
 }
 
-/** Half-load round `round`: (a) and (b) on every system, (c) on the bridges, paced at `rates`. */
-export async function halfRound(context: RoundContext, round: number, rates: Record<'a' | 'b' | 'c', number>): Promise<void> {
+/**
+ * Half-load round `round`: (a) and (b) on every system, (c) on the bridges, paced at `rates`.
+ * A system whose median max is below the rate (`overloaded`) is not paced at it: it could only
+ * build a backlog, whose p99 says nothing but how long the run was, and whose draining would
+ * load the systems' CPU during the next measurement.
+ */
+export async function halfRound(context: RoundContext, round: number, rates: Record<'a' | 'b' | 'c', number>, overloaded: (system: SystemName, path: PathName) => boolean): Promise<void> {
   for (const path of ['a', 'b'] as const) {
-    for (const system of context.suts.keys()) await take(context, { round, kind: 'half', path, system, shape: { kind: 'paced', rate: rates[path] }, durationS: context.settings.halfDurationS });
+    for (const system of context.suts.keys()) {
+      if (!overloaded(system, path)) await take(context, { round, kind: 'half', path, system, shape: { kind: 'paced', rate: rates[path] }, durationS: context.settings.halfDurationS });
+    }
   }
   for (const system of [...context.suts.keys()].filter(isBridge)) {
     await take(context, { round, kind: 'half', path: 'c', system, shape: { kind: 'paced', rate: rates.c }, durationS: context.settings.onlineDurationS });

@@ -6,7 +6,7 @@
  *
  *   npm run bench                          3 rounds, about eight minutes on two cores
  *   npm run bench -- --rounds 5            more rounds (or BENCH_ROUNDS=5)
- *   npm run bench -- --quick               short measurements and fewer conversations, to try the harness
+ *   npm run bench -- --quick               shorter measurements and heap probes, to try the harness
  *   npm run bench -- --stores memory,redis only these bridge stores
  *   npm run bench -- --cpu-prof            a V8 CPU profile of each system during each first-round measurement
  */
@@ -16,7 +16,7 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { TraceBook } from './correlation.js';
 import { disturbedPercent, DisturbanceMeter } from './disturbance.js';
-import { measureSendMessage, measureTeamOnline, warmUpConversations, type MeasureContext } from './measure.js';
+import { measureSendMessage, measureTeamOnline, warmUpConversations, type MeasureContext, type PathName } from './measure.js';
 import { isTeamOnlineBody, webhookHeaders } from './payloads.js';
 import { placeProcesses } from './pinning.js';
 import { startRedis, type PrivateRedis } from './redis-server.js';
@@ -40,15 +40,15 @@ for (const store of stores) if (!['memory', 'sqlite', 'redis'].includes(store)) 
 /** Every duration and size of a run, in one table. */
 const settings = {
   rounds,
-  conversations: quick ? 200 : 1000,
+  conversations: 200,
   maxConnections: 50,
-  maxDurationS: quick ? 3 : 5,
+  maxDurationS: quick ? 3 : 4,
   halfDurationS: quick ? 3 : 4,
   onlineDurationS: 3,
-  newDurationS: quick ? 3 : 4,
+  newDurationS: 3,
   warmupS: 1,
   drainMs: 5000,
-  quiesceMs: 15_000,
+  quiesceMs: 10_000,
   heapWarmUp: quick ? 200 : 500,
   heapConversations: quick ? 1000 : 4000,
   registryHeapConversations: quick ? 5000 : 20_000,
@@ -75,6 +75,7 @@ async function main(): Promise<void> {
     placement: placement.description,
     rounds,
     halfRates: {},
+    overloaded: [],
     measurements: [],
     heap: {},
     sinkRequests: {},
@@ -100,6 +101,7 @@ async function main(): Promise<void> {
 
     const measure: MeasureContext = { book, durationS: settings.maxDurationS, warmupS: settings.warmupS, drainMs: settings.drainMs, sinkConnections: () => sinks.chat.connections() + sinks.slack.connections() };
     const conversations = new Map<SystemName, string[]>();
+    // One system at a time: all at once would put five processes on the systems' single CPU.
     for (const [system, sut] of running) {
       conversations.set(system, await warmUpConversations(sut, settings.conversations, book));
       await warmUpPaths(sut, conversations.get(system)!, measure, results.notes);
@@ -126,11 +128,19 @@ async function main(): Promise<void> {
     const half = (path: 'a' | 'b') => Math.max(1, Math.floor(figure(results, path, 'bolt-minimal', 'max', 'eventsPerS').median / 2));
     const rates = { a: half('a'), b: half('b'), c: half('b') };
     results.halfRates = { a: rates.a, b: rates.b, c: rates.c };
+    for (const system of running.keys()) {
+      for (const path of ['a', 'b'] as const) {
+        const maxPerS = figure(results, path, system, 'max', 'eventsPerS').median;
+        if (maxPerS < rates[path]) results.overloaded.push({ system, path, maxPerS });
+      }
+    }
+    const overloaded = (system: SystemName, path: PathName) => results.overloaded.some((entry) => entry.system === system && entry.path === path);
+    for (const { system, path, maxPerS } of results.overloaded) log(`${system} (${path}): median max ${maxPerS.toFixed(0)}/s is below the half-load rate ${results.halfRates[path]}/s, so it is not paced at it`);
     log(`heap probe: ${settings.heapConversations} more conversations on its own bridge, read again after the half-load rounds`);
     await heapProbe.grow(settings.heapConversations);
     for (let round = 1; round <= rounds; round++) {
       log(`half-load round ${round} of ${rounds}: (a) ${rates.a}/s, (b) and (c) ${rates.b}/s (half the bolt-minimal median max)`);
-      await halfRound(roundContext, round, rates);
+      await halfRound(roundContext, round, rates, overloaded);
     }
     await Promise.all([...running.values()].map((sut) => sut.stop()));
     running.clear();
@@ -172,7 +182,7 @@ async function profiled<T>(sut: SutProcess, name: string, work: () => Promise<T>
 
 /** Settle code paths before measuring: one pass of (b) and (c), and the isTeamOnline warm-up call. */
 async function warmUpPaths(sut: SutProcess, conversationIds: string[], context: MeasureContext, notes: string[]): Promise<void> {
-  const online = await fetch(`${sut.url}/converse-webhook`, { method: 'POST', headers: webhookHeaders, body: isTeamOnlineBody(), signal: AbortSignal.timeout(5000) });
+  const online = await fetch(`${sut.url}/converse-webhook`, { method: 'POST', headers: webhookHeaders, body: isTeamOnlineBody(), signal: AbortSignal.timeout(20_000) });
   const answer = (await online.json()) as { isOnline?: unknown };
   if (online.status !== 200 || typeof answer.isOnline !== 'boolean') throw new Error(`${sut.name}: isTeamOnline answered ${online.status} ${JSON.stringify(answer)}`);
   if (answer.isOnline !== true) notes.push(`${sut.name}: isTeamOnline answered false although every desk member is "active" on the fake Slack API (presence not served from the cache)`);

@@ -4,7 +4,7 @@
  * sinks on 127.0.0.1, in interleaved rounds. Prints medians and spread, the ratios the targets
  * are about with pass/fail, and writes bench/results/latest.json.
  *
- *   npm run bench                          3 rounds, about eight minutes on two cores
+ *   npm run bench                          3 rounds, about ten minutes on two busy cores
  *   npm run bench -- --rounds 5            more rounds (or BENCH_ROUNDS=5)
  *   npm run bench -- --quick               shorter measurements and heap probes, to try the harness
  *   npm run bench -- --stores memory,redis only these bridge stores

@@ -152,7 +152,8 @@ function indexEntryChanged(before: TicketRecord, after: TicketRecord): boolean {
 export function queueOf(entries: readonly OpenTicketEntry[], deskId: string): OpenTicketEntry[] {
   return entries
     .filter((entry) => entry.deskId === deskId && entry.state === 'queued')
-    .sort((a, b) => (a.rank ?? a.openedAt) - (b.rank ?? b.openedAt) || a.id.localeCompare(b.id));
+    // A stable sort: tickets queued in the same millisecond keep the order they were listed in.
+    .sort((a, b) => (a.rank ?? a.openedAt) - (b.rank ?? b.openedAt));
 }
 
 function ticketKey(id: string): string {

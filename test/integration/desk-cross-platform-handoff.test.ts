@@ -86,7 +86,7 @@ async function postActivity(activity: Record<string, unknown>): Promise<void> {
 }
 
 function requesterActivity(requester: TeamsRequester, extra: Record<string, unknown>): Record<string, unknown> {
-  const base = teamsFixture('personal-message') as Record<string, unknown> & { from: Json; conversation: Json };
+  const base = teamsFixture('personal-message') as unknown as Record<string, unknown> & { from: Json; conversation: Json };
   return { ...base, from: { ...base.from, id: `29:${requester.conversation}`, name: requester.name, aadObjectId: `aad-${requester.conversation}` }, conversation: { ...base.conversation, id: requester.conversation }, ...extra };
 }
 const requesterSays = (requester: TeamsRequester, text: string) => postActivity(requesterActivity(requester, { text }));

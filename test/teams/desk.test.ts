@@ -180,6 +180,19 @@ describe('Teams desk side', () => {
     expect(post.body).toMatchObject({ text: '**Megan Bowen**\n\nIt beeps three times.', conversation: { id: thread } });
   });
 
+  it('posts a round-robin assignment note as a Teams mention of the member, named from the roster', async () => {
+    const address = await deskSide.postTicket(desk, ticket);
+    await deskSide.presence.members(desk);
+    expect(await deskSide.memberName!(desk, 'aad-bob')).toBe('Bob');
+    await deskSide.postNote!(address, { text: 'this ticket is assigned to you.', mention: { kind: 'member', id: 'aad-bob', name: 'Bob' } }, deliveryContext());
+    const post = harness.connector.requests.filter((request) => request.method === 'POST' && request.path !== '/v3/conversations').at(-1)!;
+    expect(post.body).toMatchObject({
+      text: '<at>Bob</at> this ticket is assigned to you.',
+      entities: [{ type: 'mention', text: '<at>Bob</at>', mentioned: { id: 'aad-bob', name: 'Bob' } }],
+      conversation: { id: thread },
+    });
+  });
+
   it('relays a requester\'s own words (verbatim) into the ticket thread escaped, and shows their name escaped on the card', async () => {
     const address = await deskSide.postTicket(desk, { ...ticket, requester: { id: 'aad-megan', name: 'Megan <at>Dana</at>' } });
     const card = JSON.stringify(harness.connector.requests.find((request) => request.path === '/v3/conversations')!.body.activity);

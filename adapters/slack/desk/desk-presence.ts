@@ -58,6 +58,11 @@ export class SlackDeskPresence implements DeskPresenceSource {
     return humans;
   }
 
+  /** A member's display name (users.info, cached). */
+  async memberName(userId: string): Promise<string | undefined> {
+    return (await this.deps.users.get(userId)).name;
+  }
+
   /** Read members in the order given while the workspace's bucket has tokens; see DeskPresenceSource. */
   async readPresence(request: PresenceReadRequest): Promise<void> {
     const { teamId } = await this.deps.identity.get();

@@ -104,6 +104,20 @@ export class TraceBook {
     return trace;
   }
 
+  private readonly waited = new Set<number>();
+
+  /** Tokens not arrived yet, of runs not yet waited for (what a system under test may still be working on). */
+  pending(): number {
+    let pending = 0;
+    for (const run of this.runs.values()) if (!this.waited.has(run.run)) pending += run.sent - run.arrived;
+    return pending;
+  }
+
+  /** Stop counting the runs so far in `pending` (their late arrivals are still recorded). */
+  waitedForAll(): void {
+    for (const run of this.runs.keys()) this.waited.add(run);
+  }
+
   /** Record every token found in `text` as arrived at `at`; returns how many tokens were found. */
   arrive(text: string, at: bigint, seen?: string): number {
     let found = 0;

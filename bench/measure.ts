@@ -3,6 +3,8 @@
  * see what was sent, and turn traces into throughput, added latency and CPU cost per event.
  *   (a) signed Slack DM event → Converse request at the fake Chat API
  *   (b) Ultimate sendMessage webhook → chat.postMessage at the fake Slack API
+ *   (a-new) the same, but every event is the first message of a new DM: the system looks up the
+ *       requester's profile (users.info at the fake Slack API) and creates the conversation
  *   (c) isTeamOnline webhook → its answer (response latency, no sink involved)
  */
 import { msBetween, nowNs, summarize, type LatencySummary, type RunTrace, type TraceBook } from './correlation.js';
@@ -12,7 +14,7 @@ import type { SutProcess } from './sut-process.js';
 import type { ChildStats } from './sut/child-probes.js';
 
 /** The paths. */
-export type PathName = 'a' | 'b' | 'c';
+export type PathName = 'a' | 'a-new' | 'b' | 'c';
 
 /** What one measurement found. */
 export interface PathMeasurement extends LatencySummary {
@@ -59,6 +61,33 @@ export function measureSlackEvents(sut: SutProcess, shape: LoadShape, channels: 
     return signedDmEvent({ ...who, text: `Where is my order ${trace.send(who.channel)}?` });
   };
   return measureWithTrace(sut, 'a', shape, context, trace, { path: '/slack/events', build });
+}
+
+/**
+ * (a-new): DM events each from a requester never seen before, numbered from `cursor.next`
+ * (advanced past every requester used, so the next run starts fresh again).
+ */
+export function measureNewConversations(sut: SutProcess, shape: LoadShape, cursor: { next: number }, context: MeasureContext): Promise<PathMeasurement> {
+  const trace = context.book.open();
+  const build = () => {
+    const who = requester(cursor.next++);
+    return signedDmEvent({ ...who, text: `Hello, first time here ${trace.send(who.channel)}` });
+  };
+  return measureWithTrace(sut, 'a-new', shape, context, trace, { path: '/slack/events', build });
+}
+
+/**
+ * Wait until every token sent so far, in any run, has reached a sink (a system that acks before
+ * it delivers may still work through a backlog), so one measurement's backlog does not slow the
+ * next. Returns how many are still pending at the deadline.
+ */
+export async function quiesce(book: TraceBook, deadlineMs: number): Promise<number> {
+  const deadline = Date.now() + deadlineMs;
+  while (book.pending() > 0 && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 25));
+  const left = book.pending();
+  // What did not arrive by now never will, or only as a trickle: do not wait for it again.
+  book.waitedForAll();
+  return left;
 }
 
 /** (b): sendMessage webhooks round-robin over existing conversations. */

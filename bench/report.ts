@@ -1,38 +1,29 @@
 /**
- * The benchmark's results: the ratios and target checks of DESIGN.md section 8, the compact
- * table printed at the end of a run, and the JSON written to bench/results/latest.json.
- * Pure: no I/O here.
+ * The benchmark's results: every measurement of every round, the figures folded over the rounds
+ * (median and min-max), the ratios and target checks of DESIGN.md section 8, and the tables
+ * printed at the end of a run (the JSON in bench/results/latest.json is `BenchResults`). Pure.
  */
 import type { PathMeasurement, PathName } from './measure.js';
+import { ratioSpread, spreadOf, type Spread } from './summary.js';
+import { allSystems, bridgeSystems, storeOf, type BridgeSystem, type SystemName } from './system-names.js';
 
-/** The systems, in table order. */
-export const systems = ['bridge', 'bare', 'bolt-minimal'] as const;
-/** One of the systems. */
-export type SystemName = (typeof systems)[number];
+/** At max load (closed loop) or paced at half of the minimal Bolt app's max. */
+export type LoadKind = 'max' | 'half';
 
-/** Measurements of one path: at max load and at half of the bridge's max, per system. */
-export interface PathResults {
-  max: Partial<Record<SystemName, PathMeasurement>>;
-  /** The paced rate (events/s) used for every system: half the bridge's max. */
-  halfRate: number;
-  half: Partial<Record<SystemName, PathMeasurement>>;
+/** One measurement of one round. */
+export interface RoundMeasurement extends PathMeasurement {
+  system: SystemName;
+  round: number;
+  kind: LoadKind;
+  /** CPU of processes outside the benchmark during it, % of one core (absent where /proc cannot be read). */
+  otherCpuPercent?: number;
+  disturbed: boolean;
 }
 
-/** Heap per conversation. */
-export interface HeapResults {
-  /** Through the real route (signed Slack events into the bridge process). */
-  realPath?: { conversations: number; bytesPerConversation: number };
-  /** Through ConversationRegistry over the memory store only. */
-  registry?: { conversations: number; bytesPerConversation: number };
-}
-
-/** One checked target. */
-export interface TargetCheck {
-  target: string;
-  value: number;
-  unit: string;
-  limit: string;
-  met: boolean | 'not measured';
+/** Heap per conversation of one kind. */
+export interface HeapFigure {
+  conversations: number;
+  bytesPerConversation: number;
 }
 
 /** Everything a run produced. */
@@ -41,137 +32,182 @@ export interface BenchResults {
   wallS: number;
   machine: { cpus: number; cpuModel: string; node: string; platform: string };
   settings: Record<string, unknown>;
-  paths: Partial<Record<PathName, PathResults>>;
-  /** The bridge on a SQLite store (memory store everywhere else). */
-  sqlite: Partial<Record<PathName, { max?: PathMeasurement; half?: PathMeasurement }>>;
-  heap: HeapResults;
+  /** Where the processes ran (taskset), or why they were not pinned. */
+  placement: string;
+  rounds: number;
+  /** The paced rate of each path at half load: half the bolt-minimal median max. */
+  halfRates: Partial<Record<PathName, number>>;
+  /** Systems whose median max was below a path's half-load rate: not paced at it (their p99 there fails). */
+  overloaded: Array<{ system: SystemName; path: PathName; maxPerS: number }>;
+  measurements: RoundMeasurement[];
+  heap: {
+    /** Signed Slack DMs into a bridge process of its own (memory store): record, dedupe claim, transcript, users.info cache entry. */
+    realPathSlack?: HeapFigure;
+    /** ConversationRegistry over the memory store: the conversation records alone. */
+    slackRecord?: HeapFigure;
+    teamsRecord?: HeapFigure;
+  };
   /** Requests the sinks received over the whole run, by route (a sanity check of what the systems called). */
   sinkRequests: Record<string, Record<string, number>>;
-  /** Observations that qualify the numbers (driver-bound runs, lost events, a desk without presence). */
+  /** Observations that qualify the numbers. */
   notes: string[];
 }
 
-/** The ratios a path's targets are about. */
-export interface PathRatios {
-  throughputVsBare?: number;
-  throughputVsBolt?: number;
-  /** bare's CPU per event / the bridge's: the machine-noise-robust efficiency ratio. */
-  cpuEfficiencyVsBare?: number;
-  cpuEfficiencyVsBolt?: number;
-  /** bolt-minimal / bare throughput: how far Bolt + axios alone are from the practical limit. */
-  boltVsBare?: number;
+/** One checked target, or an informative ratio (`met` undefined). */
+export interface TargetCheck {
+  target: string;
+  value: string;
+  limit: string;
+  met: boolean | 'not measured' | undefined;
 }
 
-/** Ratios of one path. */
-export function ratios(path: PathResults | undefined): PathRatios {
-  const bridge = path?.max.bridge;
-  const bare = path?.max.bare;
-  const bolt = path?.max['bolt-minimal'];
-  const result: PathRatios = {};
-  if (bridge && bare) {
-    result.throughputVsBare = bridge.eventsPerS / bare.eventsPerS;
-    result.cpuEfficiencyVsBare = bare.cpuUsPerEvent / bridge.cpuUsPerEvent;
-  }
-  if (bolt && bare) result.boltVsBare = bolt.eventsPerS / bare.eventsPerS;
-  if (bridge && bolt) {
-    result.throughputVsBolt = bridge.eventsPerS / bolt.eventsPerS;
-    result.cpuEfficiencyVsBolt = bolt.cpuUsPerEvent / bridge.cpuUsPerEvent;
-  }
-  return result;
+type Field = 'eventsPerS' | 'p50Ms' | 'p99Ms' | 'cpuUsPerEvent';
+
+/** The per-round values of `field` for one cell, in round order. */
+function perRound(results: BenchResults, path: PathName, system: SystemName, kind: LoadKind, field: Field): number[] {
+  return Array.from({ length: results.rounds }, (_, round) => results.measurements.find((m) => m.round === round + 1 && m.path === path && m.system === system && m.kind === kind)?.[field] ?? Number.NaN);
 }
 
-/** The targets of DESIGN.md section 8, checked. */
+/** A figure of one cell over the rounds. */
+export function figure(results: BenchResults, path: PathName, system: SystemName, kind: LoadKind, field: Field): Spread {
+  return spreadOf(perRound(results, path, system, kind, field));
+}
+
+/** `system`'s field over `baseline`'s, per round, summarised. */
+export function ratioOf(results: BenchResults, path: PathName, system: SystemName, baseline: SystemName, kind: LoadKind, field: Field): Spread {
+  return ratioSpread(perRound(results, path, system, kind, field), perRound(results, path, baseline, kind, field));
+}
+
+const p99Limits: Record<BridgeSystem, number> = { 'bridge-memory': 5, 'bridge-sqlite': 10, 'bridge-redis': 10 };
+const boltRatioTargets: Record<BridgeSystem, number> = { 'bridge-memory': 1.5, 'bridge-sqlite': 1.0, 'bridge-redis': 1.0 };
+
+/** The targets of DESIGN.md section 8, checked on the medians, plus informative ratios. */
 export function checkTargets(results: BenchResults): TargetCheck[] {
   const checks: TargetCheck[] = [];
-  for (const path of ['a', 'b'] as const) {
-    const r = ratios(results.paths[path]);
-    checks.push(check(`(${path}) throughput ≥ 70% of bare`, r.throughputVsBare, 100, '%', '≥ 70%', (v) => v >= 70));
-    checks.push(check(`(${path}) throughput ≥ bolt-minimal`, r.throughputVsBolt, 100, '%', '≥ 100%', (v) => v >= 100));
-    const half = results.paths[path]?.half.bridge;
-    checks.push(check(`(${path}) p99 added latency at half load`, half?.p99Ms, 1, 'ms', '< 5 ms', (v) => v < 5));
+  const measured = (system: SystemName) => results.measurements.some((m) => m.system === system);
+  for (const system of bridgeSystems.filter(measured)) {
+    const store = storeOf[system];
+    for (const path of ['a', 'b'] as const) {
+      const vsBolt = ratioOf(results, path, system, 'bolt-minimal', 'max', 'eventsPerS');
+      checks.push(ratioCheck(`(${path}) ${store}: throughput / bolt-minimal`, vsBolt, boltRatioTargets[system]));
+      if (system === 'bridge-memory') checks.push(percentCheck(`(${path}) ${store}: throughput / bare`, ratioOf(results, path, system, 'bare', 'max', 'eventsPerS'), 0.3));
+      const own = figure(results, path, system, 'half', 'p99Ms');
+      const bolt = figure(results, path, 'bolt-minimal', 'half', 'p99Ms');
+      const limit = p99Limits[system];
+      const overloaded = results.overloaded.find((entry) => entry.system === system && entry.path === path);
+      if (overloaded) {
+        checks.push({ target: `(${path}) ${store}: p99 at ${results.halfRates[path] ?? '?'}/s (half bolt max)`, value: `overloaded: max ${num(overloaded.maxPerS, 0)}/s`, limit: `≤ bolt, < ${limit} ms`, met: false });
+        continue;
+      }
+      checks.push({
+        target: `(${path}) ${store}: p99 at ${results.halfRates[path] ?? '?'}/s (half bolt max)`,
+        value: `${spread(own, 2)} ms (bolt ${num(bolt.median, 2)})`,
+        limit: `≤ bolt, < ${limit} ms`,
+        met: Number.isFinite(own.median) && Number.isFinite(bolt.median) ? own.median <= bolt.median && own.median < limit : 'not measured',
+      });
+    }
+    const online = figure(results, 'c', system, 'half', 'p99Ms');
+    checks.push({ target: `(c) ${store}: isTeamOnline p99 from cache`, value: `${spread(online, 2)} ms`, limit: '< 2 ms', met: Number.isFinite(online.median) ? online.median < 2 : 'not measured' });
   }
-  const online = results.paths.c?.half.bridge;
-  checks.push(check('(c) isTeamOnline p99 from cache', online?.p99Ms, 1, 'ms', '< 2 ms', (v) => v < 2));
-  checks.push(check('heap per cached conversation (real path)', results.heap.realPath?.bytesPerConversation, 1, 'B', '≤ 1024 B', (v) => v <= 1024));
+  const heap = (target: string, value: HeapFigure | undefined): TargetCheck => ({
+    target,
+    value: value ? `${num(value.bytesPerConversation, 0)} B` : '-',
+    limit: '≤ 1024 B',
+    met: value ? value.bytesPerConversation <= 1024 : 'not measured',
+  });
+  checks.push(heap('heap per idle conversation, Slack record', results.heap.slackRecord));
+  checks.push(heap('heap per idle conversation, Teams record', results.heap.teamsRecord));
+  checks.push(heap('heap per idle conversation, Slack real path', results.heap.realPathSlack));
+  for (const system of bridgeSystems.filter(measured)) {
+    const store = storeOf[system];
+    checks.push({ target: `(a-new) ${store}: throughput / bolt-minimal`, value: times(ratioOf(results, 'a-new', system, 'bolt-minimal', 'max', 'eventsPerS')), limit: 'no target', met: undefined });
+    for (const path of ['a', 'b'] as const) {
+      // Bolt's CPU per event over the bridge's: above 1 the bridge does the same work for less CPU.
+      const efficiency = ratioSpread(perRound(results, path, 'bolt-minimal', 'max', 'cpuUsPerEvent'), perRound(results, path, system, 'max', 'cpuUsPerEvent'));
+      checks.push({ target: `(${path}) ${store}: CPU efficiency vs bolt-minimal`, value: times(efficiency), limit: 'no target', met: undefined });
+    }
+  }
   return checks;
 }
 
-function check(target: string, raw: number | undefined, scale: number, unit: string, limit: string, ok: (value: number) => boolean): TargetCheck {
-  if (raw === undefined || !Number.isFinite(raw)) return { target, value: Number.NaN, unit, limit, met: 'not measured' };
-  const value = raw * scale;
-  return { target, value, unit, limit, met: ok(value) };
+function ratioCheck(target: string, value: Spread, atLeast: number): TargetCheck {
+  return { target, value: times(value), limit: `≥ ${atLeast.toFixed(1)}×`, met: Number.isFinite(value.median) ? value.median >= atLeast : 'not measured' };
+}
+
+function percentCheck(target: string, value: Spread, atLeast: number): TargetCheck {
+  const pct = (v: number) => `${(v * 100).toFixed(1)}%`;
+  const text = Number.isFinite(value.median) ? `${pct(value.median)} [${pct(value.min)}–${pct(value.max)}]` : '-';
+  return { target, value: text, limit: `≥ ${pct(atLeast)}`, met: Number.isFinite(value.median) ? value.median >= atLeast : 'not measured' };
 }
 
 const titles: Record<PathName, string> = {
   a: '(a) signed Slack event → Converse request at the Chat API',
+  'a-new': '(a-new) first message of a new DM (users.info, conversation created) → Converse request',
   b: '(b) sendMessage webhook → chat.postMessage at the Slack API',
   c: '(c) isTeamOnline webhook → answer (response latency)',
 };
 
-/** The table printed at the end of a run. */
+/** The tables printed at the end of a run. */
 export function formatTable(results: BenchResults): string {
-  const lines: string[] = [];
-  for (const path of ['a', 'b', 'c'] as const) {
-    const data = results.paths[path];
-    if (!data) continue;
-    lines.push('', titles[path]);
-    lines.push(row(['system', 'max ev/s', 'p50 ms', 'p99 ms', `half: ev/s (${data.halfRate}/s)`, 'p50 ms', 'p99 ms', 'CPU µs/ev', 'lost']));
+  const lines: string[] = [`${results.rounds} interleaved rounds; every figure is the median [min–max] over the rounds; latencies are added latency in ms`, `CPU placement: ${results.placement}`];
+  for (const path of ['a', 'a-new', 'b', 'c'] as const) {
+    const systems = allSystems.filter((system) => results.measurements.some((m) => m.path === path && m.system === system));
+    if (systems.length === 0) continue;
+    const rate = results.halfRates[path];
+    lines.push('', titles[path] + (rate ? `; half load ${rate}/s` : ''));
+    const table = [['system', 'max ev/s', 'p99 at max', 'CPU µs/ev', 'half p50', 'half p99', 'lost', 'disturbed']];
     for (const system of systems) {
-      const max = data.max[system];
-      const half = data.half[system];
-      if (!max && !half) continue;
-      lines.push(
-        row([
-          system + (max && max.driverCpuPercent > 90 ? '*' : ''),
-          num(max?.eventsPerS, 0),
-          num(max?.p50Ms, 2),
-          num(max?.p99Ms, 2),
-          num(half?.eventsPerS, 0),
-          num(half?.p50Ms, 2),
-          num(half?.p99Ms, 2),
-          num(max?.cpuUsPerEvent, 0),
-          String((max?.missing ?? 0) + (half?.missing ?? 0)),
-        ]),
-      );
+      const cells = results.measurements.filter((m) => m.path === path && m.system === system);
+      const driverBound = cells.some((m) => m.kind === 'max' && m.driverCpuPercent > 90);
+      const disturbed = cells.filter((m) => m.disturbed).map((m) => `${m.kind === 'max' ? 'M' : 'H'}${m.round}`);
+      const anyMax = cells.some((m) => m.kind === 'max');
+      table.push([
+          system + (driverBound ? '*' : ''),
+          anyMax ? spread(figure(results, path, system, 'max', 'eventsPerS'), 0) : '-',
+          anyMax ? spread(figure(results, path, system, 'max', 'p99Ms'), 1) : '-',
+          spread(figure(results, path, system, anyMax ? 'max' : 'half', 'cpuUsPerEvent'), 0),
+          ...(results.overloaded.some((entry) => entry.system === system && entry.path === path)
+            ? ['overloaded', 'overloaded']
+            : [spread(figure(results, path, system, 'half', 'p50Ms'), 2), spread(figure(results, path, system, 'half', 'p99Ms'), 2)]),
+          String(cells.reduce((sum, m) => sum + m.missing, 0)),
+          disturbed.join(' ') || '-',
+      ]);
     }
-    const r = ratios(data);
-    lines.push(
-      `  bridge/bare: throughput ${pct(r.throughputVsBare)}, CPU efficiency ${pct(r.cpuEfficiencyVsBare)}   ` +
-        `bridge/bolt-minimal: throughput ${pct(r.throughputVsBolt)}, CPU efficiency ${pct(r.cpuEfficiencyVsBolt)}   ` +
-        `(bolt-minimal/bare: ${pct(r.boltVsBare)})`,
-    );
+    lines.push(...aligned(table));
   }
-  const sqliteRows = (['a', 'b'] as const).filter((path) => results.sqlite[path]);
-  if (sqliteRows.length > 0) {
-    lines.push('', 'bridge on STORE_URL=sqlite: (same paths, same sinks)');
-    lines.push(row(['path', 'max ev/s', 'p50 ms', 'p99 ms', 'half: ev/s', 'p50 ms', 'p99 ms', 'CPU µs/ev', 'lost']));
-    for (const path of sqliteRows) {
-      const { max, half } = results.sqlite[path]!;
-      lines.push(row([`(${path})`, num(max?.eventsPerS, 0), num(max?.p50Ms, 2), num(max?.p99Ms, 2), num(half?.eventsPerS, 0), num(half?.p50Ms, 2), num(half?.p99Ms, 2), num(max?.cpuUsPerEvent, 0), String((max?.missing ?? 0) + (half?.missing ?? 0))]));
-    }
-  }
-  const { realPath, registry } = results.heap;
-  lines.push('', 'heap per conversation (memory store, after forced GC)');
-  if (realPath) lines.push(`  real path (signed Slack DMs into the bridge): ${num(realPath.bytesPerConversation, 0)} B over ${realPath.conversations} conversations`);
-  if (registry) lines.push(`  registry only (ConversationRegistry + memory store): ${num(registry.bytesPerConversation, 0)} B over ${registry.conversations} conversations`);
-  lines.push('', 'targets (DESIGN.md 8)');
-  for (const target of checkTargets(results)) {
-    const mark = target.met === 'not measured' ? 'n/a ' : target.met ? 'MET ' : 'MISS';
-    lines.push(`  ${mark} ${target.target}: ${Number.isNaN(target.value) ? 'not measured' : `${num(target.value, target.unit === 'ms' ? 2 : 0)} ${target.unit}`} (target ${target.limit})`);
-  }
+  lines.push('', 'ratios and targets (DESIGN.md 8), on the medians of per-round ratios');
+  const checks = checkTargets(results).map((check) => [check.met === undefined ? 'info' : check.met === 'not measured' ? 'n/a' : check.met ? 'PASS' : 'FAIL', check.target, check.value, check.limit]);
+  lines.push(...aligned([['', 'figure', 'median [min–max]', 'target'], ...checks], 'left'));
+  lines.push('', '  * the load generator used > 90% of its core in a max run: that max is a lower bound');
+  lines.push('  disturbed: Mn / Hn = the max / half-load measurement of round n ran while other processes used > 10% of a core');
   if (results.notes.length > 0) lines.push('', 'notes', ...results.notes.map((note) => `  - ${note}`));
   return lines.join('\n');
 }
 
-function row(cells: string[]): string {
-  const widths = [14, 9, 7, 8, 19, 7, 8, 10, 5];
-  return '  ' + cells.map((cell, index) => (index === 0 ? cell.padEnd(widths[index]!) : cell.padStart(widths[index]!))).join(' ');
+/** Rows as columns padded to their widest cell: the first and last left-aligned, numbers between right-aligned (or all left). */
+function aligned(rows: string[][], align: 'numbers' | 'left' = 'numbers'): string[] {
+  const widths = rows[0]!.map((_, column) => Math.max(...rows.map((cells) => [...(cells[column] ?? '')].length)));
+  return rows.map((cells) => {
+    const padded = cells.map((cell, column) => {
+      const left = align === 'left' || column === 0 || column === cells.length - 1;
+      const gap = ' '.repeat(widths[column]! - [...cell].length);
+      return left ? cell + gap : gap + cell;
+    });
+    return `  ${padded.join('  ')}`.trimEnd();
+  });
+}
+
+/** `median [min–max]`. */
+function spread(value: Spread, digits: number): string {
+  if (!Number.isFinite(value.median)) return '-';
+  return `${num(value.median, digits)} [${num(value.min, digits)}–${num(value.max, digits)}]`;
+}
+
+function times(value: Spread): string {
+  if (!Number.isFinite(value.median)) return '-';
+  return `${value.median.toFixed(2)}× [${value.min.toFixed(2)}–${value.max.toFixed(2)}]`;
 }
 
 function num(value: number | undefined, digits: number): string {
   return value === undefined || !Number.isFinite(value) ? '-' : value.toFixed(digits);
-}
-
-function pct(value: number | undefined): string {
-  return value === undefined || !Number.isFinite(value) ? '-' : `${(value * 100).toFixed(0)}%`;
 }

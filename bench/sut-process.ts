@@ -7,12 +7,15 @@
 import { fork, type ChildProcess } from 'node:child_process';
 import { openSync, closeSync } from 'node:fs';
 import { join } from 'node:path';
+import type { CpuPlacement } from './pinning.js';
 import type { ChildStats, ControlMessage, ControlRequest } from './sut/child-control.js';
 
 /** A system under test in a child process. */
 export interface SutProcess {
   name: string;
   url: string;
+  /** The child's process id (for the disturbance meter). */
+  pid: number;
   /** CPU and heap of the child. */
   stats(): Promise<ChildStats>;
   /** Heap after forced full collections. */
@@ -33,6 +36,8 @@ export interface SutSpec {
   env: Record<string, string>;
   /** Directory for the child's stdout (its logs). */
   workDir: string;
+  /** Which CPU the child runs on. */
+  placement: CpuPlacement;
 }
 
 type DistributiveOmit<T, K extends PropertyKey> = T extends unknown ? Omit<T, K> : never;
@@ -44,8 +49,11 @@ const requestTimeoutMs = 30_000;
 export async function startSut(spec: SutSpec): Promise<SutProcess> {
   const logPath = join(spec.workDir, `${spec.name}.log`);
   const logFd = openSync(logPath, 'a');
+  // With taskset, taskset execs node in place: the child's pid and IPC channel stay the same.
+  const { command, args } = spec.placement.onSystemCpu(process.execPath, ['--expose-gc', '--import', 'tsx']);
   const child = fork(spec.entry, [], {
-    execArgv: ['--expose-gc', '--import', 'tsx'],
+    execPath: command,
+    execArgv: args,
     // Only what the child needs: nothing of this shell's environment leaks into a system under test.
     env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', NODE_ENV: 'production', ...spec.env },
     stdio: ['ignore', logFd, 'inherit', 'ipc'],
@@ -58,6 +66,7 @@ export async function startSut(spec: SutSpec): Promise<SutProcess> {
   return {
     name: spec.name,
     url,
+    pid: child.pid!,
     stats: async () => statsOf(await ask({ type: 'stats' })),
     heap: async () => statsOf(await ask({ type: 'heap' })),
     profileStart: async () => void (await ask({ type: 'profile-start' })),

@@ -1,7 +1,8 @@
 /**
- * The systems under test and how each is started: the bridge (memory or SQLite store), the bare
- * `node:http` forwarder and the minimal Bolt app, all in child processes with one environment
- * pointing at the sinks; plus the two heap measurements.
+ * The systems under test and how each is started: the bridge on each store (memory, a fresh
+ * SQLite file, the run's private Redis), the bare `node:http` forwarder and the minimal Bolt
+ * app, all in child processes on the systems' CPU with one environment pointing at the sinks;
+ * plus the two heap measurements.
  */
 import { fork } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
@@ -9,24 +10,29 @@ import { join } from 'node:path';
 import type { TraceBook } from './correlation.js';
 import { warmUpConversations } from './measure.js';
 import { benchIdentity } from './payloads.js';
-import type { HeapResults, SystemName } from './report.js';
+import type { CpuPlacement } from './pinning.js';
+import type { BenchResults, HeapFigure } from './report.js';
 import type { Sinks } from './sinks.js';
 import { startSut, type SutProcess } from './sut-process.js';
 import type { RegistryHeapReport } from './sut/registry-heap-probe.js';
+import { isBridge, type SystemName } from './system-names.js';
 
 const here = import.meta.dirname;
 
-/** Entry file of each system. */
-const entries: Record<SystemName, string> = {
+/** Entry file of each kind of system. */
+const entries = {
   bridge: join(here, 'sut', 'bridge-system.ts'),
   bare: join(here, 'sut', 'bare-forwarder.ts'),
   'bolt-minimal': join(here, 'sut', 'bolt-minimal.ts'),
 };
 
-/** Where the systems run: the sinks they talk to and a scratch directory. */
+/** Where the systems run: the sinks they talk to, a scratch directory, the CPU, the private Redis. */
 export interface SystemsContext {
   sinks: Sinks;
   workDir: string;
+  placement: CpuPlacement;
+  /** The private redis-server's URL; without it `bridge-redis` cannot start. */
+  redisUrl?: string;
 }
 
 /**
@@ -56,13 +62,28 @@ export function benchEnv(context: SystemsContext, storeUrl: string): Record<stri
   };
 }
 
-/** Start one system. `label` names its log file (e.g. `bridge-sqlite`). */
-export function startSystem(context: SystemsContext, system: SystemName, storeUrl = 'memory:', label: string = system): Promise<SutProcess> {
+/** The STORE_URL of a system: a SQLite file of its own (fresh: named after the label and the time), or the private Redis. */
+function storeUrlOf(context: SystemsContext, system: SystemName, label: string): string {
+  switch (system) {
+    case 'bridge-sqlite':
+      return `sqlite:${join(context.workDir, `${label}-${Date.now()}.db`)}`;
+    case 'bridge-redis':
+      if (!context.redisUrl) throw new Error('bridge-redis needs the private redis-server, which did not start');
+      return context.redisUrl;
+    default:
+      // The baselines read no store; the memory bridge and the heap probe use the memory store.
+      return 'memory:';
+  }
+}
+
+/** Start one system. `label` names its log file and SQLite file (e.g. `bridge-heap`). */
+export function startSystem(context: SystemsContext, system: SystemName, label: string = system): Promise<SutProcess> {
   return startSut({
     name: label,
-    entry: entries[system],
-    env: benchEnv(context, storeUrl),
+    entry: isBridge(system) ? entries.bridge : entries[system],
+    env: benchEnv(context, storeUrlOf(context, system, label)),
     workDir: context.workDir,
+    placement: context.placement,
   });
 }
 
@@ -95,7 +116,7 @@ export class BridgeHeapProbe {
 
   /** Start the bridge and create the warm-up conversations. */
   static async start(context: SystemsContext, book: TraceBook, warmUp: number): Promise<BridgeHeapProbe> {
-    const probe = new BridgeHeapProbe(await startSystem(context, 'bridge', 'memory:', 'bridge-heap'), book, warmUp);
+    const probe = new BridgeHeapProbe(await startSystem(context, 'bridge-memory', 'bridge-heap'), book, warmUp);
     await warmUpConversations(probe.bridge, warmUp, book);
     probe.lastRequestAt = Date.now();
     return probe;
@@ -111,12 +132,17 @@ export class BridgeHeapProbe {
   }
 
   /** Read the heap again and stop the bridge. */
-  async finish(): Promise<NonNullable<HeapResults['realPath']>> {
+  async finish(): Promise<HeapFigure> {
     if (this.before === undefined) throw new Error('grow() first');
     await this.settle();
     const after = (await this.bridge.heap()).heapUsedBytes;
     await this.bridge.stop();
     return { conversations: this.count, bytesPerConversation: (after - this.before) / this.count };
+  }
+
+  /** The bridge's process id. */
+  get pid(): number {
+    return this.bridge.pid;
   }
 
   /** Stop the bridge (idempotent). */
@@ -130,8 +156,8 @@ export class BridgeHeapProbe {
   }
 }
 
-/** Heap per conversation through ConversationRegistry over the memory store (a child process of its own). */
-export function measureRegistryHeap(count: number): Promise<NonNullable<HeapResults['registry']>> {
+/** Heap per Slack and Teams conversation record through ConversationRegistry over the memory store (a child process of its own). */
+export function measureRegistryHeap(count: number): Promise<Pick<BenchResults['heap'], 'slackRecord' | 'teamsRecord'>> {
   return new Promise((resolve, reject) => {
     const child = fork(join(here, 'sut', 'registry-heap-probe.ts'), [], {
       execArgv: ['--expose-gc', '--import', 'tsx'],
@@ -144,7 +170,7 @@ export function measureRegistryHeap(count: number): Promise<NonNullable<HeapResu
     });
     child.once('error', reject);
     child.once('exit', (code) => {
-      if (report) resolve({ conversations: report.conversations, bytesPerConversation: report.bytesPerConversation });
+      if (report) resolve({ slackRecord: report.slack, teamsRecord: report.teams });
       else reject(new Error(`registry heap probe exited with ${code} without a report`));
     });
   });

@@ -85,6 +85,7 @@ export async function startBridge(options: BridgeRuntimeOptions): Promise<Bridge
     newId,
     createAdapters: (sink) => channelAdapters(env, { sink, store }, logger, metrics, now),
     createBackend: (output) => createBotBackend({ env, config, output, actions, logger, metrics }),
+    actions,
     widget: apiKey && botId ? new WidgetApiClient({ apiUrl, apiKey, botId }) : undefined,
     botRetryMinutes: env.botRetryMinutes,
     timing: options.outboxTiming,

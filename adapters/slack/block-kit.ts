@@ -42,10 +42,19 @@ export interface SectionBlock {
   accessory?: ImageElement;
 }
 
-/** An actions block. */
+/** A select menu with fixed options (the desk's Transfer select). */
+export interface StaticSelectElement {
+  type: 'static_select';
+  action_id: string;
+  placeholder: PlainText;
+  options: Array<{ text: PlainText; value: string }>;
+}
+
+/** An actions block; `block_id` comes back with every click in it. */
 export interface ActionsBlock {
   type: 'actions';
-  elements: ButtonElement[];
+  block_id?: string;
+  elements: Array<ButtonElement | StaticSelectElement>;
 }
 
 /** An image block. */

@@ -52,8 +52,18 @@ export interface FactSet {
   facts: Array<{ title: string; value: string }>;
 }
 
+/** A drop-down input (the desk's Transfer choice); an Action.Submit sends its value under `id`. */
+export interface ChoiceSetInput {
+  type: 'Input.ChoiceSet';
+  id: string;
+  label?: string;
+  placeholder?: string;
+  style: 'compact';
+  choices: Array<{ title: string; value: string }>;
+}
+
 /** Any element of a card body. */
-export type CardElement = TextBlock | CardImage | ActionSet | FactSet;
+export type CardElement = TextBlock | CardImage | ActionSet | FactSet | ChoiceSetInput;
 
 /** An Adaptive Card (schema 1.5). */
 export interface AdaptiveCard {
@@ -79,6 +89,8 @@ export interface OutgoingActivity {
   attachmentLayout?: 'list' | 'carousel';
   /** Plain-text fallback for notifications and clients that cannot render cards. */
   summary?: string;
+  /** Mentions in `text` (`<at>Name</at>`): Teams notifies the person in `mentioned`. */
+  entities?: Array<{ type: 'mention'; text: string; mentioned: { id: string; name: string } }>;
 }
 
 /** The attachment content type of Adaptive Cards. */

@@ -11,11 +11,28 @@ export interface ActionParameter {
   saveAs?: string;
 }
 
-/** A parsed Actions webhook request. */
+/** A parsed Actions webhook request, or the bridge's own close-out call (`onResolve`). */
 export interface ActionRequest {
   name: string;
   platformConversationId: string;
   data: ActionParameter[];
+  /** Set on a desk's `onResolve` call: the closed ticket. */
+  ticket?: ClosedTicket;
+}
+
+/** A closed ticket as `onResolve` actions get it; times are ISO 8601 (UTC). */
+export interface ClosedTicket {
+  id: string;
+  desk: string;
+  /** resolved, returned, timed_out, cancelled or failed. */
+  state: string;
+  requester: { id: string; name?: string; email?: string; platform: string };
+  assignee: { id: string; name: string } | null;
+  openedAt: string;
+  closedAt: string;
+  transcript: Array<{ from: string; text: string; at: string }>;
+  /** The requester's rating (1 to 5), on the second call once it arrived. */
+  csat?: number;
 }
 
 /** One result returned to the bot. */

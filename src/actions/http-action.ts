@@ -9,6 +9,9 @@
  *       "data": { "userId": "123345", "tags": ["a", "b"], "note": [] },
  *       "saveAs": { "userId": "customerId" } }
  *
+ * A desk's `onResolve` call adds `"ticket": {id, desk, state, requester, assignee, openedAt,
+ * closedAt, transcript, csat?}` (see `ClosedTicket`).
+ *
  * `data` has one field per parameter: the value itself when the bot sent exactly one, else the
  * whole array (also when empty); a key sent twice keeps its last value. `saveAs` is present only
  * when a parameter named one: parameter key → the session variable the bot wants it saved as.
@@ -22,7 +25,7 @@
  * that is not JSON or not an object, a timeout or an abort fail the action.
  */
 import axios, { AxiosError, type AxiosInstance } from 'axios';
-import type { ActionContext, ActionHandler, ActionParameter, ActionRequest, ActionResult } from './action-handler.js';
+import type { ActionContext, ActionHandler, ActionParameter, ActionRequest, ActionResult, ClosedTicket } from './action-handler.js';
 import { parseActionResults } from './action-results.js';
 import type { ActionConfig } from '../config/bridge-config.js';
 import { ActionFailedError } from '../core/errors.js';
@@ -44,6 +47,7 @@ export interface HttpActionBody {
   platformConversationId: string;
   data: Record<string, unknown>;
   saveAs?: Record<string, string>;
+  ticket?: ClosedTicket;
 }
 
 /** The `http` action. */
@@ -125,6 +129,7 @@ export function httpActionBody(request: ActionRequest): HttpActionBody {
   const saveAs = saveAsNames(request.data);
   const body: HttpActionBody = { name: request.name, platformConversationId: request.platformConversationId, data };
   if (saveAs.size > 0) body.saveAs = Object.fromEntries(saveAs);
+  if (request.ticket) body.ticket = request.ticket;
   return body;
 }
 

@@ -37,11 +37,11 @@ export interface MessageSender {
 
 /**
  * A hand-off status the bridge tells a requester. Chat platforms show the message text; Ultimate's
- * widget turns it into its own event (escalationQueueUpdate, escalationSuccess, agentDisconnect,
- * escalationFailed).
+ * widget turns it into its own event (escalationQueueUpdate, escalationSuccess, agentDisconnect
+ * for both resolved and returned (Back to bot), escalationFailed).
  */
 export interface HandoffNotice {
-  kind: 'queued' | 'joined' | 'resolved' | 'failed';
+  kind: 'queued' | 'joined' | 'resolved' | 'returned' | 'failed';
   agent?: MessageSender;
   queuePosition?: number;
   /** Expected wait in seconds, when known. */

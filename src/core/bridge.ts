@@ -11,6 +11,7 @@ import { summarizeMessage } from './bot-message.js';
 import type { ConversationRegistry } from './conversations.js';
 import { withDeadline } from './deadline.js';
 import { ConversationNotFoundError, StoreUnavailableError } from './errors.js';
+import { parseCsatPayload } from './handoff/csat.js';
 import type { Handoff } from './handoff/handoff.js';
 import { addLogContext, type Logger } from './logger.js';
 import type { Metrics } from './metrics.js';
@@ -107,6 +108,12 @@ export class Bridge implements InboundSink, BotOutput {
 
   private async journal(event: VisitorEvent, dedupeKey: string | undefined): Promise<VisitorEventOutcome> {
     const { action } = event;
+    // A CSAT rating click is the bridge's own: kept on the ticket, never sent to the bot (whose session is over).
+    const rating = action.kind === 'message' && action.clickedConversationId ? parseCsatPayload(action.payload) : undefined;
+    if (rating && action.kind === 'message' && action.clickedConversationId) {
+      const outcome = await this.deps.handoff.rate(action.clickedConversationId, rating);
+      return outcome === 'accepted' ? { status: 'accepted' } : outcome === 'duplicate' ? { status: 'duplicate' } : { status: 'ended' };
+    }
     if (action.kind === 'message' && action.clickedConversationId) {
       const clicked = await this.deps.conversations.get(action.clickedConversationId);
       if (!clicked || clicked.session === 'ended') return { status: 'ended' };

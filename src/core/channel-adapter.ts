@@ -82,8 +82,11 @@ export interface AgentRef {
   avatarUrl?: string;
 }
 
-/** Ticket states; each transition is stored with time and actor. */
-export type TicketState = 'queued' | 'assigned' | 'resolved' | 'failed' | 'timed_out' | 'cancelled';
+/**
+ * Ticket states; each transition is stored with time and actor. `returned` is Back to bot: the
+ * ticket is closed and the conversation goes on with the bot in the same session.
+ */
+export type TicketState = 'queued' | 'assigned' | 'resolved' | 'returned' | 'failed' | 'timed_out' | 'cancelled';
 
 /** One line of the bot conversation shown on a ticket. */
 export interface TranscriptTurn {
@@ -115,6 +118,16 @@ export interface TicketView {
   transcript: TranscriptTurn[];
   assignee?: AgentRef;
   openedAt: number;
+  /** While nobody has answered the requester yet: since when they wait (the SLA clock's start). */
+  waitingSince?: number;
+  /** When the first-response SLA is (or was) due, on desks with `firstResponseMinutes`. */
+  slaDueAt?: number;
+  /** The other desks' ids: the options of the Transfer select (empty: no select). */
+  transferTargets?: string[];
+  /** Set on the old post of a ticket that moved to another desk: the post shows where it went, without buttons. */
+  transferredTo?: string;
+  /** The requester's rating (1 to 5), once given. */
+  csat?: number;
 }
 
 /** What the core asks a desk platform to read: members' presence, reported one reading at a time. */
@@ -154,12 +167,29 @@ export interface DeskSide {
   readonly presence: DeskPresenceSource;
   /** A link to a requester's thread, for the ticket post. */
   linkTo?(address: ChannelAddress): Promise<string | undefined>;
+  /**
+   * Optional: post the bridge's own note into a ticket thread with a live mention (the agent a
+   * ticket was assigned to, an SLA breach's `slaMention`). Without it the note goes out as plain text.
+   */
+  postNote?(ticketThread: ChannelAddress, note: DeskNote, context: DeliveryContext): Promise<void>;
+  /** Optional: a desk member's display name (for round-robin assignment); without it the id is shown. */
+  memberName?(desk: DeskTarget, userId: string): Promise<string | undefined>;
+}
+
+/** Who a desk note mentions: a desk member by platform id, or a mention written in bridge.yaml (`slaMention`). */
+export type DeskMention = { kind: 'member'; id: string; name: string } | { kind: 'configured'; value: string };
+
+/** A note of the bridge in a ticket thread: the mention first, then the text (plain, not Markdown). */
+export interface DeskNote {
+  text: string;
+  mention?: DeskMention;
 }
 
 /** Something an agent did in a desk channel. */
 export type AgentEvent =
-  | { kind: 'claim'; ticketId: string; agent: AgentRef; eventId?: string }
-  | { kind: 'resolve'; ticketId: string; agent: AgentRef; eventId?: string }
+  | { kind: 'claim' | 'release' | 'resolve' | 'return'; ticketId: string; agent: AgentRef; eventId?: string }
+  /** Transfer to another desk (the Transfer select's option value is the desk id). */
+  | { kind: 'transfer'; ticketId: string; toDeskId: string; agent: AgentRef; eventId?: string }
   | {
       kind: 'reply';
       /** The ticket thread the reply was written in. */

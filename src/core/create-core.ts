@@ -4,6 +4,7 @@
  * built with the bridge as their sink or output), then the one delivery loop with a handler per
  * destination.
  */
+import type { ActionRunner } from '../actions/action-handler.js';
 import type { BotBackend, BotOutput } from '../bot/bot-backend.js';
 import type { BridgeConfig } from '../config/bridge-config.js';
 import { BotDelivery } from './bot-delivery.js';
@@ -37,6 +38,8 @@ export interface CoreDeps {
   createAdapters: (sink: InboundSink) => ChannelAdapter[] | Promise<ChannelAdapter[]>;
   /** The bot backend, built with the bridge as its output. */
   createBackend: (output: BotOutput) => BotBackend;
+  /** Runs desks' `onResolve` actions (the same registry as the Actions webhook). */
+  actions?: ActionRunner;
   /** Ultimate's widget API, when configured. */
   widget?: WidgetSender;
   /** How long a visitor event is retried to an unreachable bot (BOT_RETRY_MINUTES). */
@@ -73,7 +76,7 @@ export async function createCore(deps: CoreDeps): Promise<Core> {
   const signal = new QueueSignal();
   const outbox = new Outbox(store, signal, now);
   const presence = new PresenceService({ store, directory, deskSide: (platform) => deskSides.get(platform), logger, metrics, now, newId });
-  const handoff = new HandoffService({ directory, tickets, presence, conversations, transcripts, outbox, deskSides, metrics, logger, now, newId });
+  const handoff = new HandoffService({ directory, tickets, presence, conversations, transcripts, outbox, store, deskSides, metrics, logger, now, newId });
   const bridge = new Bridge({ store, outbox, conversations, transcripts, handoff, logger, metrics, newOwnerId: newId });
   // The adapters and the backend exist before anything runs; the maps above are complete from here on.
   for (const adapter of await deps.createAdapters(bridge)) {
@@ -86,7 +89,7 @@ export async function createCore(deps: CoreDeps): Promise<Core> {
     handlers: {
       bot: new BotDelivery({ backend, conversations, transcripts, handoff, outbox, adapters, logger }),
       conversation: new ConversationDelivery(conversations, adapters, metrics),
-      ticket: new TicketDelivery({ tickets, directory, handoff, conversations, transcripts, outbox, deskSides, metrics, now }),
+      ticket: new TicketDelivery({ tickets, directory, handoff, actions: deps.actions, conversations, transcripts, outbox, deskSides, metrics, now }),
       widget: new WidgetDelivery(deps.widget, metrics),
     },
     retry: { ...defaultRetryTable(deps.botRetryMinutes ?? 10), ...deps.retry },
@@ -98,6 +101,6 @@ export async function createCore(deps: CoreDeps): Promise<Core> {
     sleep: deps.sleep,
   });
   signal.listen((queue) => worker.notify(queue));
-  const timers = new TicketTimers({ tickets, directory, handoff, logger, now });
+  const timers = new TicketTimers({ tickets, directory, handoff, metrics, logger, now });
   return { bridge, backend, handoff, outbox, worker, presence, timers, adapters };
 }

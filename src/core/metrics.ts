@@ -35,6 +35,18 @@ export class Metrics {
   readonly ticketsByState = new Gauge({ name: 'bridge_tickets', help: 'Tickets by state', labelNames: ['state'], registers: [this.registry] });
   /** Seconds from a ticket being opened to its claim. */
   readonly timeToClaim = new Histogram({ name: 'bridge_ticket_time_to_claim_seconds', help: 'Seconds from ticket opened to claimed, by desk', labelNames: ['desk'], buckets: [10, 30, 60, 120, 300, 600, 1800, 3600], registers: [this.registry] });
+  /** Seconds from a ticket being opened to the first agent reply relayed to the requester. */
+  readonly firstResponse = new Histogram({
+    name: 'bridge_ticket_first_response_seconds',
+    help: 'Seconds from ticket opened to the first agent reply, by desk',
+    labelNames: ['desk'],
+    buckets: [30, 60, 120, 300, 600, 1800, 3600, 14400],
+    registers: [this.registry],
+  });
+  /** First-response SLA breaches (one per ticket at most). */
+  readonly slaBreaches = new Counter({ name: 'bridge_sla_breaches_total', help: 'First-response SLA breaches, by desk', labelNames: ['desk'], registers: [this.registry] });
+  /** Requesters' ratings after a resolve; `score` is 1 to 5. */
+  readonly csatResponses = new Counter({ name: 'bridge_csat_responses_total', help: 'CSAT answers, by desk and score', labelNames: ['desk', 'score'], registers: [this.registry] });
   /** Seconds from a ticket being opened to its resolution. */
   readonly timeToResolve = new Histogram({ name: 'bridge_ticket_time_to_resolve_seconds', help: 'Seconds from ticket opened to resolved, by desk', labelNames: ['desk'], buckets: [60, 300, 600, 1800, 3600, 7200, 14400, 86400], registers: [this.registry] });
   /** Presence answers by whether the cache had them. */

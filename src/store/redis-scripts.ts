@@ -39,6 +39,22 @@ return {1}
 };
 
 /**
+ * The conversation a thread is bound to, in one round trip instead of GET then HMGET (the inbound
+ * hot path asks this for every platform event): {} when unbound or gone, else {record JSON,
+ * version or false}. KEYS: thread. ARGV: conv key prefix.
+ */
+const findConversationByAddress: RedisScript = {
+  numberOfKeys: 1,
+  lua: `
+local id = redis.call('GET', KEYS[1])
+if not id then return {} end
+local found = redis.call('HMGET', ARGV[1] .. id, 'r', 'v')
+if not found[1] then return {} end
+return {found[1], found[2]}
+`,
+};
+
+/**
  * Replaces a conversation if its version matches (a record from before versions counts as 1);
  * keeps the thread binding alive while it still points at it. Returns the new version or -1.
  * KEYS: conv, thread. ARGV: expected version, record JSON, session, retentionMs, id.
@@ -91,6 +107,7 @@ return 0
 /** The scripts of this file, by the command name the store defines for each. */
 export const REDIS_SCRIPTS = {
   bridgeCreateConversation: createConversation,
+  bridgeFindConversationByAddress: findConversationByAddress,
   bridgeUpdateConversation: updateConversation,
   bridgeRelease: release,
   bridgeCompareAndSet: compareAndSet,

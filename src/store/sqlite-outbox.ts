@@ -3,9 +3,11 @@
  * tables of the one database file. SqliteStore (sqlite-store.ts) extends it with conversations,
  * claims and records, and opens the connection it works on.
  *
- * Every operation that reads before it writes (enqueue with its dedupe and bound, the lease
- * checks, dead letters) is one `BEGIN IMMEDIATE` transaction, so processes sharing the file
- * serialise instead of interleaving. Lease expiry and dedupe TTLs use the store's clock.
+ * Every write runs in a SAVEPOINT of a group-commit batch (sqlite-group-commit.ts): one
+ * `BEGIN IMMEDIATE` transaction and one fsync for all writes of an event-loop turn, each promise
+ * settled after the commit. So an operation that reads before it writes (enqueue with its dedupe
+ * and bound, the lease checks, dead letters) is atomic, and processes sharing the file serialise
+ * instead of interleaving. Reads run at once. Lease expiry and dedupe TTLs use the store's clock.
  */
 import type BetterSqlite3 from 'better-sqlite3';
 import { LeaseLostError } from '../core/errors.js';
@@ -36,6 +38,7 @@ import {
   type StoredEntry,
 } from './store-rules.js';
 import { prepareOutboxStatements, type SqliteOutboxStatements } from './sqlite-outbox-statements.js';
+import { SqliteGroupCommit } from './sqlite-group-commit.js';
 
 /** Rows the outbox's purge removed, per kind. */
 export interface SqliteOutboxPurgeCounts {
@@ -47,6 +50,8 @@ export interface SqliteOutboxPurgeCounts {
 /** The outbox of the SQLite store, on a migrated connection. */
 export class SqliteOutbox implements OutboxStore {
   private readonly outboxSql: SqliteOutboxStatements;
+  /** The batches every write of this connection goes through. */
+  protected readonly commits: SqliteGroupCommit;
 
   protected constructor(
     protected readonly db: BetterSqlite3.Database,
@@ -54,13 +59,14 @@ export class SqliteOutbox implements OutboxStore {
     protected readonly now: StoreClock,
   ) {
     this.outboxSql = prepareOutboxStatements(db);
+    this.commits = new SqliteGroupCommit(db, limits);
   }
 
   async enqueue(queue: QueueRef, payloads: Json[], now: number, dedupe?: EnqueueDedupe): Promise<EnqueueResult> {
     requireQueue(queue);
     if (dedupe) requireInteger('dedupe.ttlMs', dedupe.ttlMs, 1);
     const texts = payloads.map((payload) => toJson('Outbox payload', payload));
-    return this.immediate('enqueue', (): EnqueueResult => {
+    return this.write('enqueue', (): EnqueueResult => {
       const clock = this.now();
       if (dedupe && this.outboxSql.dedupeHeld.get(dedupe.key, clock)) return { status: 'duplicate' };
       const entries = this.append(
@@ -75,7 +81,7 @@ export class SqliteOutbox implements OutboxStore {
   async acquireLease(queue: QueueRef, ttlMs: number): Promise<Lease | undefined> {
     requireQueue(queue);
     requireInteger('ttlMs', ttlMs, 1);
-    return this.immediate('acquireLease', () => {
+    return this.write('acquireLease', () => {
       const now = this.now();
       const held = this.outboxSql.leaseToken.get(queue.destination, queue.key);
       if (held && held.expires_at > now) return undefined;
@@ -88,7 +94,7 @@ export class SqliteOutbox implements OutboxStore {
   async renewLease(lease: Lease, ttlMs: number): Promise<boolean> {
     requireInteger('ttlMs', ttlMs, 1);
     const { destination, key } = lease.queue;
-    return this.run(
+    return this.write(
       'renewLease',
       () => this.outboxSql.renewLease.run(this.now() + ttlMs, destination, key, lease.token).changes === 1,
     );
@@ -96,7 +102,7 @@ export class SqliteOutbox implements OutboxStore {
 
   async releaseLease(lease: Lease): Promise<void> {
     const { destination, key } = lease.queue;
-    return this.run('releaseLease', () => void this.outboxSql.releaseLease.run(destination, key, lease.token));
+    return this.write('releaseLease', () => void this.outboxSql.releaseLease.run(destination, key, lease.token));
   }
 
   async pending(queue: QueueRef, limit: number): Promise<OutboxEntry[]> {
@@ -166,7 +172,7 @@ export class SqliteOutbox implements OutboxStore {
   async replayDeadLetter(id: string, now: number): Promise<OutboxEntry | undefined> {
     const number = parseDeadLetterId(id);
     if (number === undefined) return undefined;
-    return this.immediate('replayDeadLetter', () => {
+    return this.write('replayDeadLetter', () => {
       const letter = this.outboxSql.getDeadLetter.get(number);
       if (!letter) return undefined;
       const { destination, key, payload, progress } = letter;
@@ -177,7 +183,7 @@ export class SqliteOutbox implements OutboxStore {
   }
 
   async purgeDeadLetters(): Promise<number> {
-    return this.run('purgeDeadLetters', () => this.outboxSql.purgeDeadLetters.run().changes);
+    return this.write('purgeDeadLetters', () => this.outboxSql.purgeDeadLetters.run().changes);
   }
 
   /** Deletes expired dedupe keys, leases unrenewed past retention and idle counters past it. */
@@ -198,9 +204,12 @@ export class SqliteOutbox implements OutboxStore {
     }
   }
 
-  /** Runs `work` as one BEGIN IMMEDIATE transaction: a throw inside it rolls everything back. */
-  protected immediate<T>(operation: string, work: () => T): T {
-    return this.run(operation, () => this.db.transaction(work).immediate());
+  /**
+   * Runs `work` in the next group-commit batch, in a savepoint of its own: a throw inside it rolls
+   * back only its writes. Resolves once the batch is committed (on disk, with `synchronous=FULL`).
+   */
+  protected write<T>(operation: string, work: () => T): Promise<T> {
+    return this.commits.write(operation, work);
   }
 
   /** Appends entries with the next seqs, or throws before writing when the queue would pass its bound. */
@@ -226,9 +235,9 @@ export class SqliteOutbox implements OutboxStore {
     lease: Lease,
     seq: number,
     work: (destination: Destination, key: string, entry: StoredEntry) => unknown,
-  ): void {
+  ): Promise<void> {
     const { destination, key } = lease.queue;
-    this.immediate(operation, () => {
+    return this.write(operation, () => {
       if (this.outboxSql.leaseToken.get(destination, key)?.token !== lease.token) {
         throw new LeaseLostError(queueName(lease.queue), lease.token);
       }

@@ -3,11 +3,12 @@
  * outbox lives in sqlite-outbox.ts; this file opens the file and adds conversations, claims and
  * records.
  *
- * Durability: every write is one committed transaction before its promise resolves, with WAL and
+ * Durability: every write is committed before its promise resolves, with WAL and
  * `synchronous=FULL` by default, so an outbox entry acknowledged to a webhook survives a crash or
- * power loss. Writes that read first (enqueue, the lease checks, createConversation,
- * compareAndSet) run as `BEGIN IMMEDIATE` transactions so two processes on one file serialise
- * instead of deadlocking. Garbage: expired claims, dedupe keys and rows past the retention window
+ * power loss. The writes of one event-loop turn share one `BEGIN IMMEDIATE` transaction and its
+ * one fsync (group commit, sqlite-group-commit.ts), each in its own savepoint, so writes that read
+ * first (enqueue, the lease checks, createConversation, compareAndSet) stay atomic and two
+ * processes on one file serialise instead of deadlocking. Garbage: expired claims, dedupe keys and rows past the retention window
  * are purged at open and on a timer.
  */
 import { mkdirSync } from 'node:fs';
@@ -77,7 +78,7 @@ export class SqliteStore extends SqliteOutbox implements Store {
   async createConversation(record: ConversationRecord): Promise<CreateConversationResult> {
     const json = toJson('Conversation record', record);
     const { channel, key } = record.address;
-    return this.immediate('createConversation', (): CreateConversationResult => {
+    return this.write('createConversation', (): CreateConversationResult => {
       const blocked = createBlockedBy(this.readConversation(record.id), this.readBound(channel, key));
       if (blocked) return blocked;
       const now = this.now();
@@ -91,7 +92,7 @@ export class SqliteStore extends SqliteOutbox implements Store {
     requireInteger('expectedVersion', expectedVersion, 0);
     const json = toJson('Conversation record', record);
     const { channel, key } = record.address;
-    return this.immediate('updateConversation', () => {
+    return this.write('updateConversation', () => {
       const now = this.now();
       const { changes } = this.sql.updateConversation.run(json, record.session, now, record.id, expectedVersion, this.cutoff());
       if (changes !== 1) return undefined;
@@ -103,14 +104,14 @@ export class SqliteStore extends SqliteOutbox implements Store {
 
   async claim(key: string, owner: string, ttlMs: number): Promise<boolean> {
     requireInteger('ttlMs', ttlMs, 1);
-    return this.run('claim', () => {
+    return this.write('claim', () => {
       const now = this.now();
       return this.sql.claim.run(key, owner, now + ttlMs, now).changes === 1;
     });
   }
 
   async release(key: string, owner: string): Promise<void> {
-    return this.run('release', () => void this.sql.release.run(key, owner));
+    return this.write('release', () => void this.sql.release.run(key, owner));
   }
 
   async getRecord<T>(key: string): Promise<Versioned<T> | undefined> {
@@ -123,7 +124,7 @@ export class SqliteStore extends SqliteOutbox implements Store {
   async compareAndSet<T>(key: string, expectedVersion: number, value: T): Promise<number | undefined> {
     requireInteger('expectedVersion', expectedVersion, 0);
     const json = toJson(`Record ${key}`, value);
-    return this.immediate('compareAndSet', () => {
+    return this.write('compareAndSet', () => {
       const version = this.sql.getRecord.get(key, this.cutoff())?.version ?? 0;
       if (version !== expectedVersion) return undefined;
       this.sql.upsertRecord.run(key, json, version + 1, this.now());
@@ -133,7 +134,7 @@ export class SqliteStore extends SqliteOutbox implements Store {
 
   async appendToList(key: string, item: string, maxItems: number): Promise<void> {
     requireInteger('maxItems', maxItems, 1);
-    return this.immediate('appendToList', () => {
+    return this.write('appendToList', () => {
       const items = [...this.readItems(key), item].slice(-maxItems);
       this.sql.upsertList.run(key, JSON.stringify(items), this.now());
     });
@@ -149,7 +150,10 @@ export class SqliteStore extends SqliteOutbox implements Store {
 
   async close(): Promise<void> {
     clearInterval(this.purgeTimer);
-    if (this.db.open) this.db.close();
+    if (!this.db.open) return;
+    // Writes already issued are committed, not dropped, before the connection goes.
+    this.commits.flush();
+    this.db.close();
   }
 
   /** Deletes expired claims and dedupe keys and rows past the retention window; returns how many of each. */

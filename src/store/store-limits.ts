@@ -21,14 +21,23 @@ export interface StoreLimits {
    * entries, each.
    */
   maxMemoryEntries: number;
+  /** SQLite store only: writes one group-commit transaction takes at most (sqlite-group-commit.ts). */
+  maxBatchWrites: number;
+  /** SQLite store only: writes waiting for their commit at most; one more is refused with `store_failed`. */
+  maxQueuedWrites: number;
 }
 
-/** The defaults: 1000 pending per queue, 10,000 dead letters, 30 days, 10,000 memory entries. */
+/**
+ * The defaults: 1000 pending per queue, 10,000 dead letters, 30 days, 10,000 memory entries, 512
+ * writes per SQLite commit, 20,000 writes waiting for one.
+ */
 export const DEFAULT_STORE_LIMITS: Readonly<StoreLimits> = Object.freeze({
   maxPendingPerConversation: 1000,
   maxDeadLetters: 10_000,
   retentionMs: 30 * 24 * 60 * 60 * 1000,
   maxMemoryEntries: 10_000,
+  maxBatchWrites: 512,
+  maxQueuedWrites: 20_000,
 });
 
 /** A clock in epoch milliseconds; a parameter so tests can move time. */

@@ -196,7 +196,8 @@ describe('hand-off', () => {
     expect(await bridge.agentEvent({ kind: 'resolve', ticketId, agent: ada })).toEqual({ status: 'accepted' });
     await delivery.idle();
     expect(desk.updates.at(-1)).toMatchObject({ state: 'resolved' });
-    expect(texts().at(-1)).toContain('marked this conversation as resolved');
+    expect(texts().at(-2)).toContain('marked this conversation as resolved');
+    expect(texts().at(-1)).toContain('How did we do?');
     expect(botEvents.at(-1)).toMatchObject({ conversationId, type: 'endSession' });
     expect(await bridge.agentEvent({ kind: 'resolve', ticketId, agent: bob })).toMatchObject({ status: 'ignored' });
     expect(await bridge.agentEvent({ kind: 'reply', ticketThread: thread, agent: ada, text: 'late' })).toMatchObject({ status: 'ignored' });

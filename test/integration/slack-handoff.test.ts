@@ -219,7 +219,8 @@ describe("hand-off from Ultimate's chat widget to a Slack desk", () => {
     const ts = String((post.response?.body as Json).ts);
     await pollFor(() => widgetCalls()[0], 'the queue update');
     expect(widgetCalls()[0]!.headers).toMatchObject({ authorization: 'ultimate-key', botid: 'bot-1' });
-    expect(widgetCalls()[0]!.body).toEqual({ platformConversationId: widgetConversation, eventType: 'escalationQueueUpdate', queuePosition: 1 });
+    // The desk's one claim so far took 0 s on the fixed clock: that is the median the wait is estimated from.
+    expect(widgetCalls()[0]!.body).toEqual({ platformConversationId: widgetConversation, eventType: 'escalationQueueUpdate', queuePosition: 1, waitingTime: 0 });
 
     expect((await webhook({ eventType: 'widgetMessage', platformConversationId: widgetConversation, type: 'text', text: 'Hello from the widget', buttons: [], carouselCards: [] })).status).toBe(200);
     expect((await waitForText(deskChannel, 'Hello from the widget')).body.thread_ts).toBe(ts);
@@ -229,7 +230,7 @@ describe("hand-off from Ultimate's chat widget to a Slack desk", () => {
     expect((await webhook({ eventType: 'widgetEndSession', platformConversationId: widgetConversation })).status).toBe(200);
     await pollFor(() => (widgetCalls().length >= 3 ? true : undefined), 'three widget calls');
     expect(widgetCalls().map((call) => call.body)).toEqual([
-      { platformConversationId: widgetConversation, eventType: 'escalationQueueUpdate', queuePosition: 1 },
+      { platformConversationId: widgetConversation, eventType: 'escalationQueueUpdate', queuePosition: 1, waitingTime: 0 },
       { platformConversationId: widgetConversation, eventType: 'escalationSuccess', agent: 'Carol Night', agentAvatar: expect.stringMatching(/^https:/) },
       { platformConversationId: widgetConversation, eventType: 'message', text: 'Hi, Carol here', agent: 'Carol Night', agentAvatar: expect.stringMatching(/^https:/) },
     ]);

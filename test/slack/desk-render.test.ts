@@ -3,7 +3,7 @@
  * transcript, and the ticket button codec.
  */
 import { describe, expect, it } from 'vitest';
-import { decodeTicketAction, encodeTicketValue, ticketActionId } from '../../adapters/slack/desk/ticket-action-codec.js';
+import { decodeTicketAction, encodeTicketValue, ticketActionId, ticketBlockId } from '../../adapters/slack/desk/ticket-action-codec.js';
 import { renderTicket } from '../../adapters/slack/desk/render-ticket.js';
 import type { TicketView } from '../../src/core/channel-adapter.js';
 import { limitViolations } from './support/block-limit-check.js';
@@ -17,13 +17,28 @@ const queued: TicketView = sampleTicket({
     { from: 'requester', text: 'My laptop will not boot', at: 1 },
     { from: 'bot', text: 'Have you tried turning it off & on?', at: 2 },
   ],
+  waitingSince: Date.parse('2026-01-05T09:30:00Z'),
+  slaDueAt: Date.parse('2026-01-05T09:40:00Z'),
+  transferTargets: ['hr-desk', 'teams-desk'],
 });
 
 const claimButton = { type: 'button', text: { type: 'plain_text', text: 'Claim' }, action_id: 'bridge.ticket.claim', value: ticketId, style: 'primary' };
 const resolveButton = { type: 'button', text: { type: 'plain_text', text: 'Resolve' }, action_id: 'bridge.ticket.resolve', value: ticketId };
+const releaseButton = { type: 'button', text: { type: 'plain_text', text: 'Release' }, action_id: 'bridge.ticket.release', value: ticketId };
+const backToBotButton = { type: 'button', text: { type: 'plain_text', text: 'Back to bot' }, action_id: 'bridge.ticket.return', value: ticketId };
+const transferSelect = {
+  type: 'static_select',
+  action_id: 'bridge.ticket.transfer',
+  placeholder: { type: 'plain_text', text: 'Transfer' },
+  options: [
+    { text: { type: 'plain_text', text: 'hr-desk' }, value: 'hr-desk' },
+    { text: { type: 'plain_text', text: 'teams-desk' }, value: 'teams-desk' },
+  ],
+};
+const actionsBlock = (elements: unknown[]) => ({ type: 'actions', block_id: `bridge.ticket:${ticketId}`, elements });
 
 describe('renderTicket', () => {
-  it('renders a queued ticket with requester, desk, transcript and both buttons', () => {
+  it('renders a queued ticket with requester, desk, wait, SLA, transcript, buttons and the Transfer select', () => {
     expect(renderTicket(queued)).toEqual({
       text: 'Ticket from Egon &lt;!channel&gt; Spengler (Slack): Waiting for an agent',
       blocks: [
@@ -40,18 +55,20 @@ describe('renderTicket', () => {
             { type: 'mrkdwn', text: ':hourglass_flowing_sand: *Waiting for an agent*' },
             { type: 'mrkdwn', text: 'Desk: *it-helpdesk*' },
             { type: 'mrkdwn', text: 'Opened <!date^1767605400^{date_short_pretty} {time}|2026-01-05 09:30 UTC>' },
+            { type: 'mrkdwn', text: 'Requester waiting since <!date^1767605400^{ago}|2026-01-05 09:30 UTC>' },
+            { type: 'mrkdwn', text: 'First reply due <!date^1767606000^{time}|2026-01-05 09:40 UTC>' },
           ],
         },
         { type: 'divider' },
         { type: 'section', text: { type: 'mrkdwn', text: '*Requester:* My laptop will not boot\n*Bot:* Have you tried turning it off &amp; on?' } },
         { type: 'context', elements: [{ type: 'mrkdwn', text: `Ticket \`${ticketId}\` · resolve from anywhere with \`/resolve ${ticketId}\`` }] },
-        { type: 'actions', elements: [claimButton, resolveButton] },
+        actionsBlock([claimButton, resolveButton, backToBotButton, transferSelect]),
       ],
     });
   });
 
-  it('shows the assignee and only Resolve once claimed, and no buttons once closed', () => {
-    const assigned = renderTicket({ ...queued, state: 'assigned', assignee: { id: 'U9', name: 'Dana' } });
+  it('shows the assignee and Release instead of Claim once claimed, and no controls once closed or transferred', () => {
+    const assigned = renderTicket({ ...queued, state: 'assigned', assignee: { id: 'U9', name: 'Dana' }, waitingSince: undefined, slaDueAt: undefined });
     expect(assigned.blocks[1]).toEqual({
       type: 'context',
       elements: [
@@ -60,8 +77,16 @@ describe('renderTicket', () => {
         { type: 'mrkdwn', text: 'Opened <!date^1767605400^{date_short_pretty} {time}|2026-01-05 09:30 UTC>' },
       ],
     });
-    expect(assigned.blocks.at(-1)).toEqual({ type: 'actions', elements: [resolveButton] });
-    for (const state of ['resolved', 'timed_out', 'cancelled', 'failed'] as const) {
+    expect(assigned.blocks.at(-1)).toEqual(actionsBlock([releaseButton, resolveButton, backToBotButton, transferSelect]));
+    expect(renderTicket({ ...queued, transferTargets: [] }).blocks.at(-1)).toEqual(actionsBlock([claimButton, resolveButton, backToBotButton]));
+    const moved = renderTicket({ ...queued, transferredTo: 'hr-desk', transferTargets: [] });
+    expect(moved.blocks.some((block) => block.type === 'actions')).toBe(false);
+    expect(JSON.stringify(moved.blocks[1])).toContain(':arrow_right: *Transferred to hr-desk*');
+    expect(JSON.stringify(moved.blocks[1])).not.toContain('waiting since');
+    const rated = renderTicket({ ...queued, state: 'resolved', waitingSince: undefined, csat: 4 });
+    expect(rated.blocks[1]).toMatchObject({ elements: expect.arrayContaining([{ type: 'mrkdwn', text: ':star: Rated *4/5* by the requester' }]) });
+    expect(renderTicket({ ...queued, state: 'returned' }).text).toContain('Back with the bot');
+    for (const state of ['resolved', 'returned', 'timed_out', 'cancelled', 'failed'] as const) {
       const closed = renderTicket({ ...queued, state, assignee: { id: 'U9', name: 'Dana' } });
       expect(closed.blocks.some((block) => block.type === 'actions')).toBe(false);
     }
@@ -80,17 +105,20 @@ describe('renderTicket', () => {
   });
 });
 
-describe('ticket button codec', () => {
-  it('round-trips claim and resolve', () => {
-    for (const kind of ['claim', 'resolve'] as const) {
-      expect(decodeTicketAction(ticketActionId(kind), encodeTicketValue(ticketId))).toEqual({ kind, ticketId });
+describe('ticket control codec', () => {
+  it('round-trips every button and the Transfer select', () => {
+    for (const kind of ['claim', 'release', 'resolve', 'return'] as const) {
+      expect(decodeTicketAction({ actionId: ticketActionId(kind), value: encodeTicketValue(ticketId) })).toEqual({ kind, ticketId });
     }
+    expect(decodeTicketAction({ actionId: ticketActionId('transfer'), blockId: ticketBlockId(ticketId), selected: 'hr-desk' })).toEqual({ kind: 'transfer', ticketId, toDeskId: 'hr-desk' });
   });
 
-  it('decodes nothing for other buttons or bad ids', () => {
-    expect(decodeTicketAction('bridge.reply.0', ticketId)).toBeUndefined();
-    expect(decodeTicketAction('bridge.ticket.delete', ticketId)).toBeUndefined();
-    expect(decodeTicketAction(ticketActionId('claim'), 'has spaces')).toBeUndefined();
+  it('decodes nothing for other buttons, bad ids, or a Transfer without a ticket block or a choice', () => {
+    expect(decodeTicketAction({ actionId: 'bridge.reply.0', value: ticketId })).toBeUndefined();
+    expect(decodeTicketAction({ actionId: 'bridge.ticket.delete', value: ticketId })).toBeUndefined();
+    expect(decodeTicketAction({ actionId: ticketActionId('claim'), value: 'has spaces' })).toBeUndefined();
+    expect(decodeTicketAction({ actionId: ticketActionId('transfer'), blockId: 'other-block', selected: 'hr-desk' })).toBeUndefined();
+    expect(decodeTicketAction({ actionId: ticketActionId('transfer'), blockId: ticketBlockId(ticketId) })).toBeUndefined();
     expect(() => encodeTicketValue('')).toThrow();
   });
 });

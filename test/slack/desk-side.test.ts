@@ -54,7 +54,7 @@ describe('Slack desk side', () => {
     const [post] = api.callsOf('chat.postMessage');
     expect(post!.args.channel).toBe('C0DESK0001');
     expect(post!.args.text).toBe('Ticket from Egon Spengler (Slack): Waiting for an agent');
-    expect(post!.args.blocks.at(-1).elements.map((button: { action_id: string }) => button.action_id)).toEqual(['bridge.ticket.claim', 'bridge.ticket.resolve']);
+    expect(post!.args.blocks.at(-1).elements.map((button: { action_id: string }) => button.action_id)).toEqual(['bridge.ticket.claim', 'bridge.ticket.resolve', 'bridge.ticket.return']);
     expect(thread).toEqual(threadAddress({ team: fakeBot.teamId, channel: 'C0DESK0001', threadTs: '1700000000.000001' }));
   });
 

@@ -100,6 +100,22 @@ describe('redis store specifics', () => {
     }
   });
 
+  it('finds a thread\'s conversation in one script: a record from before versions is version 1, a vanished record is none', async () => {
+    const keyPrefix = `${runPrefix}lookup:`;
+    const record = conversation('c-old', 'active', { channel: 'slack', key: 'T1:C1:old' });
+    await admin.set(`${keyPrefix}thread:slack:T1:C1:old`, 'c-old');
+    await admin.hset(`${keyPrefix}conv:c-old`, 'r', JSON.stringify(record), 's', 'active');
+    await admin.set(`${keyPrefix}thread:slack:T1:C1:gone`, 'c-gone');
+    const store = new RedisStore({ url: REDIS_URL, keyPrefix });
+    try {
+      expect(await store.findConversationByAddress('slack', 'T1:C1:old')).toEqual({ value: record, version: 1 });
+      expect(await store.findConversationByAddress('slack', 'T1:C1:gone')).toBeUndefined();
+      expect(await store.findConversationByAddress('slack', 'T1:C1:never')).toBeUndefined();
+    } finally {
+      await store.close();
+    }
+  });
+
   it('fails fast with store_unavailable when Redis cannot be reached', { timeout: 15_000 }, async () => {
     const store = new RedisStore({ url: 'redis://127.0.0.1:1', commandTimeoutMs: 300, connectTimeoutMs: 300 });
     try {

@@ -72,7 +72,10 @@ const ticket: TicketView = {
     { from: 'bot', text: 'Let me get you a human.', at: 2 },
   ],
   openedAt: Date.parse('2026-11-23T10:00:00Z'),
+  waitingSince: Date.parse('2026-11-23T10:00:00Z'),
+  transferTargets: ['hr-desk'],
 };
+const submit = (title: string, action: string) => ({ type: 'Action.Submit', title, data: { kind: 'bridge.ticket', action, ticketId: 'ticket-1' } });
 
 let harness: TeamsHarness;
 let deskSide: DeskSide;
@@ -139,10 +142,8 @@ describe('Teams desk side', () => {
     const create = harness.connector.requests.find((request) => request.path === '/v3/conversations')!;
     expect(create.body).toMatchObject({ isGroup: true, channelData: { channel: { id: deskChannel } } });
     const card = (create.body.activity as { attachments: Array<{ content: Record<string, unknown> }> }).attachments[0]!.content;
-    expect(card.actions).toEqual([
-      { type: 'Action.Submit', title: 'Claim', data: { kind: 'bridge.ticket', action: 'claim', ticketId: 'ticket-1' } },
-      { type: 'Action.Submit', title: 'Resolve', data: { kind: 'bridge.ticket', action: 'resolve', ticketId: 'ticket-1' } },
-    ]);
+    expect(card.actions).toEqual([submit('Claim', 'claim'), submit('Resolve', 'resolve'), submit('Back to bot', 'return'), submit('Transfer', 'transfer')]);
+    expect(card.body).toContainEqual({ type: 'Input.ChoiceSet', id: 'transferTo', label: 'Transfer to', placeholder: 'Transfer', style: 'compact', choices: [{ title: 'hr-desk', value: 'hr-desk' }] });
     expect(card.body).toContainEqual({
       type: 'FactSet',
       facts: [
@@ -151,6 +152,7 @@ describe('Teams desk side', () => {
         { title: 'Desk', value: 'it-helpdesk' },
         { title: 'Status', value: 'Waiting for an agent' },
         { title: 'Opened', value: '2026-11-23 10:00 UTC' },
+        { title: 'Waiting since', value: '2026-11-23 10:00 UTC' },
       ],
     });
     expect(JSON.stringify(card.body)).toContain('**Requester:** My laptop does not boot');
@@ -163,9 +165,10 @@ describe('Teams desk side', () => {
     const puts = harness.connector.requests.filter((request) => request.method === 'PUT');
     expect(puts.map((request) => decodeURIComponent(request.path))).toEqual([`/v3/conversations/${thread}/activities/1700000000001`, `/v3/conversations/${thread}/activities/1700000000001`]);
     const cards = puts.map((request) => (request.body.attachments as Array<{ content: Record<string, unknown> }>)[0]!.content);
-    expect(cards[0]!.actions).toEqual([{ type: 'Action.Submit', title: 'Resolve', data: { kind: 'bridge.ticket', action: 'resolve', ticketId: 'ticket-1' } }]);
+    expect(cards[0]!.actions).toEqual([submit('Release', 'release'), submit('Resolve', 'resolve'), submit('Back to bot', 'return'), submit('Transfer', 'transfer')]);
     expect(JSON.stringify(cards[0]!.body)).toContain('Assigned to Dana Agent');
     expect(cards[1]).not.toHaveProperty('actions');
+    expect(JSON.stringify(cards[1]!.body)).not.toContain('Input.ChoiceSet');
     expect(JSON.stringify(cards[1]!.body)).toContain('Resolved');
   });
 
@@ -175,6 +178,19 @@ describe('Teams desk side', () => {
     const post = harness.connector.requests.filter((request) => request.method === 'POST' && request.path !== '/v3/conversations').at(-1)!;
     expect(decodeURIComponent(post.path)).toMatch(new RegExp(`^/v3/conversations/${thread.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}/activities`));
     expect(post.body).toMatchObject({ text: '**Megan Bowen**\n\nIt beeps three times.', conversation: { id: thread } });
+  });
+
+  it('posts a round-robin assignment note as a Teams mention of the member, named from the roster', async () => {
+    const address = await deskSide.postTicket(desk, ticket);
+    await deskSide.presence.members(desk);
+    expect(await deskSide.memberName!(desk, 'aad-bob')).toBe('Bob');
+    await deskSide.postNote!(address, { text: 'this ticket is assigned to you.', mention: { kind: 'member', id: 'aad-bob', name: 'Bob' } }, deliveryContext());
+    const post = harness.connector.requests.filter((request) => request.method === 'POST' && request.path !== '/v3/conversations').at(-1)!;
+    expect(post.body).toMatchObject({
+      text: '<at>Bob</at> this ticket is assigned to you.',
+      entities: [{ type: 'mention', text: '<at>Bob</at>', mentioned: { id: 'aad-bob', name: 'Bob' } }],
+      conversation: { id: thread },
+    });
   });
 
   it('relays a requester\'s own words (verbatim) into the ticket thread escaped, and shows their name escaped on the card', async () => {

@@ -1,10 +1,12 @@
 /**
  * Agents' side of a Slack desk: replies in a ticket's thread are relayed to the requester, the
- * Claim and Resolve buttons and `/resolve <ticket id>` reach the core as agent events, and when
+ * ticket controls (Claim, Release, Resolve, Back to bot, Transfer) and `/resolve <ticket id>`
+ * reach the core as agent events, and when
  * the core does not act on them (already claimed, ticket closed, unknown ticket) the agent gets
  * an ephemeral note saying why. The ticket post itself is re-rendered by the core's updateTicket.
  */
 import type { App } from '@slack/bolt';
+import { z } from 'zod';
 import type { AgentEvent, AgentEventOutcome, InboundSink } from '../../../src/core/channel-adapter.js';
 import { withLogContext, type Logger } from '../../../src/core/logger.js';
 import type { BlockActions, DeskButtons } from '../click-handler.js';
@@ -16,7 +18,19 @@ import { tokenFor, workspaceOfContext, type SlackTokens, type SlackWorkspace } f
 import { agentRef, type SlackUsers } from '../slack-users.js';
 import { threadAddress, threadKey, type SlackThread } from '../thread-address.js';
 import type { SlackWebClient } from '../web-client.js';
-import { decodeTicketAction, isTicketActionId, isTicketId } from './ticket-action-codec.js';
+import { decodeTicketAction, isTicketActionId, isTicketId, type TicketAction } from './ticket-action-codec.js';
+
+/** What the agent is told when a control did nothing, before the core's reason. */
+const refusals: Record<TicketAction['kind'], string> = {
+  claim: 'Could not claim this ticket',
+  release: 'Could not release this ticket',
+  resolve: 'Could not resolve this ticket',
+  return: 'Could not hand this ticket back to the bot',
+  transfer: 'Could not transfer this ticket',
+};
+
+/** The parts of a block_actions action a ticket control reads besides action_id and value (Slack's static_select payload). */
+const controlSchema = z.looseObject({ block_id: z.string().optional(), selected_option: z.looseObject({ value: z.string() }).optional() });
 
 /** The slash command agents resolve tickets with. */
 export const resolveCommand = '/resolve';
@@ -67,10 +81,13 @@ export class SlackDeskInbound implements TicketThreadRelay, DeskButtons {
     return isTicketActionId(actionId);
   }
 
-  /** Claim or Resolve clicked on a ticket post. */
+  /** A ticket control used on a ticket post in `workspace`: Claim, Release, Resolve, Back to bot, or the Transfer select. */
   async click(payload: BlockActions, workspace: SlackWorkspace): Promise<void> {
     const action = payload.actions[0]!;
-    const decoded = decodeTicketAction(action.action_id, action.value);
+    const control = controlSchema.safeParse(action);
+    const decoded = control.success
+      ? decodeTicketAction({ actionId: action.action_id, value: action.value, blockId: control.data.block_id, selected: control.data.selected_option?.value })
+      : undefined;
     const channel = payload.container.channel_id ?? payload.channel?.id;
     if (!decoded || !channel) {
       this.deps.logger.warn({ actionId: action.action_id }, 'ticket button without a ticket');
@@ -78,9 +95,10 @@ export class SlackDeskInbound implements TicketThreadRelay, DeskButtons {
     }
     const agent = agentRef(await this.deps.users.get(payload.user.id, workspace));
     const messageTs = payload.container.message_ts ?? payload.message?.ts ?? '';
-    const eventId = `ticket:${channel}:${messageTs}:${decoded.kind}:${payload.user.id}`;
-    const verb = decoded.kind === 'claim' ? 'Could not claim this ticket' : 'Could not resolve this ticket';
-    await this.send({ kind: decoded.kind, ticketId: decoded.ticketId, agent, eventId }, { workspace, channel, user: payload.user.id }, verb);
+    const what = decoded.kind === 'transfer' ? `transfer:${decoded.toDeskId}` : decoded.kind;
+    const eventId = `ticket:${channel}:${messageTs}:${what}:${payload.user.id}`;
+    const event: AgentEvent = decoded.kind === 'transfer' ? { ...decoded, agent, eventId } : { kind: decoded.kind, ticketId: decoded.ticketId, agent, eventId };
+    await this.send(event, { workspace, channel, user: payload.user.id }, refusals[decoded.kind]);
   }
 
   /** Register `/resolve <ticket id>`: acked at once, the outcome told only to the agent. */

@@ -60,6 +60,11 @@ export class SlackDeskPresence implements DeskPresenceSource {
     return humans;
   }
 
+  /** A member's display name (users.info in the desk's workspace, cached). */
+  async memberName(desk: DeskTarget, userId: string): Promise<string | undefined> {
+    return (await this.deps.users.get(userId, await this.deps.tokens.deskWorkspace(desk))).name;
+  }
+
   /** Read members in the order given while the workspace's bucket has tokens; see DeskPresenceSource. */
   async readPresence(request: PresenceReadRequest): Promise<void> {
     const workspace = await this.deps.tokens.deskWorkspace(request.desk);

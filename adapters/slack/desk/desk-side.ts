@@ -3,7 +3,8 @@
  * change), messages into a ticket's thread, desk presence, and links to requester threads.
  */
 import type { BotMessage } from '../../../src/core/bot-message.js';
-import type { DeliveryContext, DeskPresenceSource, DeskSide, DeskTarget, TicketView } from '../../../src/core/channel-adapter.js';
+import type { DeliveryContext, DeskMention, DeskNote, DeskPresenceSource, DeskSide, DeskTarget, TicketView } from '../../../src/core/channel-adapter.js';
+import { escapeMrkdwn } from '../mrkdwn.js';
 import type { ChatPoster } from '../chat-poster.js';
 import { DeliveryError } from '../../../src/core/errors.js';
 import type { ChannelAddress } from '../../../src/core/visitor-event.js';
@@ -59,6 +60,20 @@ export class SlackDeskSide implements DeskSide {
     await this.deps.delivery.deliver(ticketThread, message, context);
   }
 
+  /** A note of the bridge in the ticket thread, its mention live (`<@U…>`, or `slaMention` as written in bridge.yaml). */
+  async postNote(ticketThread: ChannelAddress, note: DeskNote): Promise<void> {
+    const thread = threadOf(ticketThread);
+    const { channel, threadTs } = thread;
+    if (!threadTs) throw new DeliveryError(`Not a ticket thread: ${ticketThread.key}`, { retryable: false, platformCode: 'bad_address' });
+    const text = `${mentionOf(note.mention)}${escapeMrkdwn(note.text)}`;
+    await this.deps.poster.postMessage({ channel, thread_ts: threadTs, text }, await tokenFor(this.deps.tokens, thread));
+  }
+
+  /** A desk member's name, for round-robin assignment. */
+  memberName(desk: DeskTarget, userId: string): Promise<string | undefined> {
+    return this.deps.presence.memberName(desk, userId);
+  }
+
   /** Members of the desk channel and their presence, paced within Slack's Tier 3. */
   get presence(): DeskPresenceSource {
     return this.deps.presence;
@@ -72,4 +87,11 @@ export class SlackDeskSide implements DeskSide {
     const result = await this.deps.client.chat.getPermalink({ channel, message_ts: threadTs, token: await tokenFor(this.deps.tokens, thread) });
     return result.permalink;
   }
+}
+
+/** The mention that opens a note: a member by id (only a Slack user id, so nothing else can be injected), or the configured text. */
+function mentionOf(mention: DeskMention | undefined): string {
+  if (!mention) return '';
+  if (mention.kind === 'configured') return `${mention.value} `;
+  return /^[UW][A-Z0-9]{2,}$/.test(mention.id) ? `<@${mention.id}> ` : `${escapeMrkdwn(mention.name)}: `;
 }

@@ -1,12 +1,18 @@
 /**
  * TicketView → the ticket post in a Slack desk channel. Pure: rendered again on every state
- * change, so the post always shows the current state; Claim and Resolve only while they apply.
+ * change, so the post always shows the current state, how long the requester waits (a
+ * `<!date^…>` token Slack shows as relative time), the SLA due time and the CSAT rating; the
+ * controls only while they apply: Claim (queued), Release (assigned), Resolve, Back to bot and
+ * the Transfer select (open tickets); none once closed or transferred away.
  */
 import type { TicketState, TicketView, TranscriptTurn } from '../../../src/core/channel-adapter.js';
-import type { ActionsBlock, ButtonElement, SlackBlock, SlackMessage } from '../block-kit.js';
+import type { ActionsBlock, ButtonElement, MrkdwnText, SlackBlock, SlackMessage, StaticSelectElement } from '../block-kit.js';
 import { SLACK_LIMITS as L } from '../limits.js';
 import { escapeMrkdwn, mrkdwnLink, truncateMrkdwn, truncateText } from '../mrkdwn.js';
-import { encodeTicketValue, ticketActionId } from './ticket-action-codec.js';
+import { encodeTicketValue, ticketActionId, ticketBlockId } from './ticket-action-codec.js';
+
+/** Options of the Transfer select Slack allows. */
+const maxTransferOptions = 100;
 
 /** Characters of one transcript turn shown on the post. */
 const turnChars = 500;
@@ -33,6 +39,7 @@ export function renderTicket(ticket: TicketView): SlackMessage {
         { type: 'mrkdwn', text: truncateMrkdwn(stateLine(ticket), L.contextText) },
         { type: 'mrkdwn', text: `Desk: *${escapeMrkdwn(truncateText(ticket.deskId, 200))}*` },
         { type: 'mrkdwn', text: `Opened ${slackDate(ticket.openedAt)}` },
+        ...timingLines(ticket),
       ],
     },
     { type: 'divider' },
@@ -44,11 +51,22 @@ export function renderTicket(ticket: TicketView): SlackMessage {
   return { text: truncateMrkdwn(escapeMrkdwn(`Ticket from ${name} (${platform}): ${stateWords(ticket)}`), L.fallbackText), blocks };
 }
 
+/** Waiting since (relative), the SLA due time, the rating: what changes while the ticket is worked on. */
+function timingLines(ticket: TicketView): MrkdwnText[] {
+  const lines: MrkdwnText[] = [];
+  if (ticket.waitingSince !== undefined && ticket.transferredTo === undefined) lines.push({ type: 'mrkdwn', text: `Requester waiting since ${slackDate(ticket.waitingSince, '{ago}')}` });
+  if (ticket.slaDueAt !== undefined && ticket.waitingSince !== undefined && ticket.transferredTo === undefined) lines.push({ type: 'mrkdwn', text: `First reply due ${slackDate(ticket.slaDueAt, '{time}')}` });
+  if (ticket.csat !== undefined) lines.push({ type: 'mrkdwn', text: `:star: Rated *${ticket.csat}/5* by the requester` });
+  return lines;
+}
+
 function stateLine(ticket: TicketView): string {
+  if (ticket.transferredTo !== undefined) return `:arrow_right: *${escapeMrkdwn(`Transferred to ${truncateText(ticket.transferredTo, 200)}`)}*`;
   const icons: Record<TicketState, string> = {
     queued: ':hourglass_flowing_sand:',
     assigned: ':raising_hand:',
     resolved: ':white_check_mark:',
+    returned: ':robot_face:',
     failed: ':x:',
     timed_out: ':alarm_clock:',
     cancelled: ':no_entry_sign:',
@@ -65,6 +83,8 @@ function stateWords(ticket: TicketView): string {
       return `Assigned to ${agent ?? 'an agent'}`;
     case 'resolved':
       return agent ? `Resolved (${agent})` : 'Resolved';
+    case 'returned':
+      return 'Back with the bot';
     case 'failed':
       return 'Failed';
     case 'timed_out':
@@ -89,18 +109,35 @@ function transcriptSections(turns: TranscriptTurn[]): SlackBlock[] {
 }
 
 function ticketButtons(ticket: TicketView): ActionsBlock | undefined {
+  if (ticket.transferredTo !== undefined || (ticket.state !== 'queued' && ticket.state !== 'assigned')) return undefined;
   const value = encodeTicketValue(ticket.ticketId);
-  const elements: ButtonElement[] = [];
-  if (ticket.state === 'queued') elements.push({ type: 'button', text: { type: 'plain_text', text: 'Claim' }, action_id: ticketActionId('claim'), value, style: 'primary' });
-  if (ticket.state === 'queued' || ticket.state === 'assigned') {
-    elements.push({ type: 'button', text: { type: 'plain_text', text: 'Resolve' }, action_id: ticketActionId('resolve'), value });
+  const button = (text: string, kind: 'claim' | 'release' | 'resolve' | 'return', style?: 'primary'): ButtonElement => ({
+    type: 'button',
+    text: { type: 'plain_text', text },
+    action_id: ticketActionId(kind),
+    value,
+    ...(style ? { style } : {}),
+  });
+  const elements: Array<ButtonElement | StaticSelectElement> = [
+    ticket.state === 'queued' ? button('Claim', 'claim', 'primary') : button('Release', 'release'),
+    button('Resolve', 'resolve'),
+    button('Back to bot', 'return'),
+  ];
+  const targets = (ticket.transferTargets ?? []).slice(0, maxTransferOptions);
+  if (targets.length > 0) {
+    elements.push({
+      type: 'static_select',
+      action_id: ticketActionId('transfer'),
+      placeholder: { type: 'plain_text', text: 'Transfer' },
+      options: targets.map((deskId) => ({ text: { type: 'plain_text', text: truncateText(deskId, 75) }, value: deskId })),
+    });
   }
-  return elements.length > 0 ? { type: 'actions', elements } : undefined;
+  return { type: 'actions', block_id: ticketBlockId(ticket.ticketId), elements };
 }
 
-/** Slack's date token: shown in each reader's time zone, with a UTC fallback. */
-function slackDate(epochMs: number): string {
+/** Slack's date token: shown in each reader's time zone (or as relative time with `{ago}`), with a UTC fallback. */
+function slackDate(epochMs: number, format = '{date_short_pretty} {time}'): string {
   const seconds = Math.floor(epochMs / 1000);
   const fallback = new Date(epochMs).toISOString().replace('T', ' ').slice(0, 16);
-  return `<!date^${seconds}^{date_short_pretty} {time}|${fallback} UTC>`;
+  return `<!date^${seconds}^${format}|${fallback} UTC>`;
 }

@@ -1,26 +1,37 @@
 /**
- * The one codec for the desk's ticket buttons: `action_id` says what (claim or resolve), `value`
- * carries the ticket id. Pure.
+ * The one codec for the desk's ticket controls. Buttons: `action_id` says what (claim, release,
+ * resolve, return = Back to bot), `value` carries the ticket id. The Transfer select: its
+ * `action_id` is `bridge.ticket.transfer`, its option values are the target desks' ids (as
+ * DESIGN fixes them), so the ticket id travels in the actions block's `block_id`. Pure.
  */
 const prefix = 'bridge.ticket.';
+const blockPrefix = 'bridge.ticket:';
 
 /** What a ticket button does. */
-export type TicketActionKind = 'claim' | 'resolve';
+export type TicketButtonKind = 'claim' | 'release' | 'resolve' | 'return';
 
-/** A decoded ticket button click. */
-export interface TicketAction {
-  kind: TicketActionKind;
-  ticketId: string;
+/** A decoded ticket control: a button, or the Transfer select with the chosen desk. */
+export type TicketAction = { kind: TicketButtonKind; ticketId: string } | { kind: 'transfer'; ticketId: string; toDeskId: string };
+
+/** What a click brings back, as far as ticket controls go. */
+export interface TicketControlClick {
+  actionId: string;
+  value?: string;
+  blockId?: string;
+  /** The chosen option's value, for a select. */
+  selected?: string;
 }
 
+const buttonKinds: readonly string[] = ['claim', 'release', 'resolve', 'return'];
 const ticketIdPattern = /^[A-Za-z0-9._:-]{1,200}$/;
+const deskIdPattern = /^.{1,150}$/s;
 
-/** The action_id of a ticket button. */
-export function ticketActionId(kind: TicketActionKind): string {
+/** The action_id of a ticket button, or of the Transfer select. */
+export function ticketActionId(kind: TicketButtonKind | 'transfer'): string {
   return `${prefix}${kind}`;
 }
 
-/** Whether an action_id is one of the desk's ticket buttons. */
+/** Whether an action_id is one of the desk's ticket controls. */
 export function isTicketActionId(actionId: string): boolean {
   return actionId.startsWith(prefix);
 }
@@ -31,11 +42,22 @@ export function encodeTicketValue(ticketId: string): string {
   return ticketId;
 }
 
-/** The click of a ticket button, or undefined for anything else. */
-export function decodeTicketAction(actionId: string, value: string | undefined): TicketAction | undefined {
-  if (!isTicketActionId(actionId) || value === undefined || !isTicketId(value)) return undefined;
-  const kind = actionId.slice(prefix.length);
-  return kind === 'claim' || kind === 'resolve' ? { kind, ticketId: value } : undefined;
+/** The block_id of a ticket post's actions block: carries the ticket id for the Transfer select. */
+export function ticketBlockId(ticketId: string): string {
+  return `${blockPrefix}${encodeTicketValue(ticketId)}`;
+}
+
+/** The ticket control a click is, or undefined for anything else. */
+export function decodeTicketAction(click: TicketControlClick): TicketAction | undefined {
+  if (!isTicketActionId(click.actionId)) return undefined;
+  const kind = click.actionId.slice(prefix.length);
+  if (kind === 'transfer') {
+    const ticketId = click.blockId?.startsWith(blockPrefix) ? click.blockId.slice(blockPrefix.length) : undefined;
+    if (!ticketId || !isTicketId(ticketId) || click.selected === undefined || !deskIdPattern.test(click.selected)) return undefined;
+    return { kind, ticketId, toDeskId: click.selected };
+  }
+  if (!buttonKinds.includes(kind) || click.value === undefined || !isTicketId(click.value)) return undefined;
+  return { kind: kind as TicketButtonKind, ticketId: click.value };
 }
 
 /** Whether a string can be a ticket id (buttons and `/resolve <ticket id>`). */

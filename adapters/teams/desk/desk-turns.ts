@@ -1,10 +1,11 @@
 /**
- * Agents' side of inbound Teams turns: Claim / Resolve clicks on ticket cards, and replies in a
+ * Agents' side of inbound Teams turns: ticket card controls (Claim, Release, Resolve, Back to bot,
+ * Transfer with its choice), and replies in a
  * ticket's thread (with an @mention of the bot, or any reply when the app has the RSC permission
  * ChannelMessage.Read.Group). Runs before the requester side and takes only what is the desk's.
  */
 import { LRUCache } from 'lru-cache';
-import type { AgentRef, InboundSink } from '../../../src/core/channel-adapter.js';
+import type { AgentEvent, AgentRef, InboundSink } from '../../../src/core/channel-adapter.js';
 import type { Logger } from '../../../src/core/logger.js';
 import type { ChannelAddress } from '../../../src/core/visitor-event.js';
 import { fileUrlsOf, isSharedConversation, textWithoutBotMention, type InboundActivity } from '../activity-fields.js';
@@ -26,7 +27,10 @@ export function deskTurns(deps: DeskTurnsDeps): TurnInterceptor {
     const agent = agentOf(activity);
     const action = decodeTicketAction(activity.value);
     if (action) {
-      const outcome = await deps.sink.agentEvent({ kind: action.action, ticketId: action.ticketId, agent, ...(activity.id ? { eventId: activity.id } : {}) });
+      const eventId = activity.id ? { eventId: activity.id } : {};
+      const event: AgentEvent =
+        action.action === 'transfer' ? { kind: 'transfer', ticketId: action.ticketId, toDeskId: action.toDeskId, agent, ...eventId } : { kind: action.action, ticketId: action.ticketId, agent, ...eventId };
+      const outcome = await deps.sink.agentEvent(event);
       // Teams has no ephemeral messages: a short reply in the thread tells the clicker why nothing changed.
       if (outcome.status === 'ignored') await context.sendActivity({ type: 'message', text: `${agent.name}: ${outcome.reason}.` });
       return true;
@@ -37,7 +41,11 @@ export function deskTurns(deps: DeskTurnsDeps): TurnInterceptor {
     const fileUrls = fileUrlsOf(activity);
     if (!text && fileUrls.length === 0) return true;
     const outcome = await deps.sink.agentEvent({ kind: 'reply', ticketThread: thread, agent, text, fileUrls, ...(activity.id ? { eventId: activity.id } : {}) });
-    if (outcome.status === 'ignored') deps.logger.info({ reason: outcome.reason, thread: thread.key }, 'agent reply not relayed');
+    if (outcome.status === 'ignored') {
+      deps.logger.info({ reason: outcome.reason, thread: thread.key }, 'agent reply not relayed');
+      // Teams has no ephemeral messages: a reply in the thread tells the agent it was not sent.
+      await context.sendActivity({ type: 'message', text: `${agent.name}: not sent to the requester, ${outcome.reason}.` });
+    }
     return true;
   };
 }

@@ -1,6 +1,6 @@
 /**
- * The Teams desk side: a ticket is a new post in the desk channel (an Adaptive Card with Claim /
- * Resolve), its reply thread is where requester and agents talk, the post is updated in place
+ * The Teams desk side: a ticket is a new post in the desk channel (an Adaptive Card with the
+ * ticket controls), its reply thread is where requester and agents talk, the post is updated in place
  * on every state change, and presence is the team roster read in a proactive turn plus
  * Microsoft Graph presence. Sends go through the same proactive sender as requester messages,
  * so errors are the same DeliveryErrors and the connector is called once per attempt.
@@ -8,7 +8,9 @@
 import { TeamsInfo, type Activity, type TeamsChannelAccount, type TurnContext } from 'botbuilder';
 import { LRUCache } from 'lru-cache';
 import type { BotMessage, MessageSender } from '../../../src/core/bot-message.js';
-import type { DeliveryContext, DeskSide, DeskTarget, PresenceReadRequest, TicketView } from '../../../src/core/channel-adapter.js';
+import type { DeliveryContext, DeskNote, DeskSide, DeskTarget, PresenceReadRequest, TicketView } from '../../../src/core/channel-adapter.js';
+import type { OutgoingActivity } from '../activity-shapes.js';
+import { escapeMarkdown } from '../safe-text.js';
 import type { ChannelAddress } from '../../../src/core/visitor-event.js';
 import { DeliveryError } from '../../../src/core/errors.js';
 import { channelOf, targetOf, threadOf } from '../conversation-address.js';
@@ -31,6 +33,8 @@ export interface TeamsDeskDeps {
 
 /** Create the Teams desk side. */
 export function createTeamsDesk(deps: TeamsDeskDeps): DeskSide {
+  /** Names of roster members by Azure AD object id, as the last roster read listed them. */
+  const memberNames = new LRUCache<string, string>({ max: teamsLimits.rosterMembersMax });
   return {
     async postTicket(desk: DeskTarget, ticket: TicketView): Promise<ChannelAddress> {
       const channel = channelOf(desk.channel);
@@ -62,10 +66,20 @@ export function createTeamsDesk(deps: TeamsDeskDeps): DeskSide {
       async members(desk: DeskTarget): Promise<string[]> {
         const team = desk.team ?? channelOf(desk.channel);
         const members = await deps.sender.run(deps.directory.addressIn(desk, team), 'roster', (context) => roster(context, team));
+        for (const member of members) if (member.aadObjectId && member.name) memberNames.set(member.aadObjectId, member.name);
         return [...new Set(members.map((member) => member.aadObjectId).filter((id): id is string => Boolean(id)))];
       },
       /** Graph presence of the members, batched. */
       readPresence: (request: PresenceReadRequest) => deps.presence.read(request.userIds, request.onReading, deps.directory.contextOf(request.desk).tenantId),
+    },
+
+    /** A note in the ticket thread; a member mention is a Teams `<at>` mention by Azure AD object id. */
+    async postNote(ticketThread: ChannelAddress, note: DeskNote, context: DeliveryContext): Promise<void> {
+      await deps.sender.send(ticketThread, [noteActivity(note)], context);
+    },
+
+    async memberName(_desk: DeskTarget, userId: string): Promise<string | undefined> {
+      return memberNames.get(userId);
     },
 
     async linkTo(address: ChannelAddress): Promise<string | undefined> {
@@ -77,6 +91,17 @@ export function createTeamsDesk(deps: TeamsDeskDeps): DeskSide {
       return `https://teams.microsoft.com/l/message/${encodeURIComponent(channelOf(address.key))}/${encodeURIComponent(messageId)}${query}`;
     },
   };
+}
+
+/** A bridge note as an activity: its text escaped, a member mention as a mention entity, a configured mention as written. */
+function noteActivity(note: DeskNote): OutgoingActivity {
+  const text = escapeMarkdown(note.text);
+  if (note.mention?.kind === 'member') {
+    const tag = `<at>${escapeMarkdown(note.mention.name)}</at>`;
+    return { type: 'message', text: `${tag} ${text}`, textFormat: 'markdown', entities: [{ type: 'mention', text: tag, mentioned: { id: note.mention.id, name: note.mention.name } }] };
+  }
+  const configured = note.mention?.kind === 'configured' ? `${note.mention.value} ` : '';
+  return { type: 'message', text: `${configured}${text}`, textFormat: 'markdown' };
 }
 
 /** The team's members, page by page, up to the bound. */

@@ -47,6 +47,7 @@ const noticeEvents: Record<HandoffNotice['kind'], WidgetEventType> = {
   queued: 'escalationQueueUpdate',
   joined: 'escalationSuccess',
   resolved: 'agentDisconnect',
+  returned: 'agentDisconnect',
   failed: 'escalationFailed',
 };
 

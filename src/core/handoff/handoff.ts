@@ -6,6 +6,8 @@ import type { AgentEvent, AgentEventOutcome } from '../channel-adapter.js';
 import type { WidgetOutput } from '../../bot/bot-backend.js';
 import type { ConversationRecord } from '../../store/store.js';
 import type { ChannelAddress } from '../visitor-event.js';
+import type { CsatOutcome } from './close-out.js';
+import type { CsatAnswer } from './csat.js';
 
 /** Hand-off operations. */
 export interface Handoff {
@@ -15,8 +17,10 @@ export interface Handoff {
   requesterMessage(conversation: ConversationRecord, text: string, dedupeKey?: string): Promise<boolean>;
   /** The requester ended an escalated conversation. */
   requesterEnded(conversation: ConversationRecord): Promise<void>;
-  /** An agent claimed, resolved or replied. */
+  /** An agent claimed, released, resolved, returned to the bot, transferred or replied. */
   agentEvent(event: AgentEvent): Promise<AgentEventOutcome>;
+  /** A requester's CSAT click: stored once on the ticket, never sent to the bot. */
+  rate(conversationId: string, answer: CsatAnswer): Promise<CsatOutcome>;
   /** The open ticket whose desk thread this is, if any. */
   ticketOfThread(thread: ChannelAddress): Promise<{ id: string } | undefined>;
   /** Whether the desk for `teamId` (or the default desk) is open and has someone present. */

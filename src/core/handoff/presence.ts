@@ -121,6 +121,21 @@ export class PresenceService {
     return this.firstAnswer(desk);
   }
 
+  /**
+   * The desk's members known to be present now, in the desk's member order (for round-robin).
+   * Out of hours nobody is. Asks like `isOnline` first, so a desk nothing is known of yet gets read.
+   */
+  async presentMembers(desk: DeskConfig): Promise<string[]> {
+    if (!(await this.isOnline(desk.id))) return [];
+    const members = await this.sharedMembers(desk);
+    const readings = await this.records.readings(desk.platform, members);
+    const now = this.deps.now();
+    return members.filter((id) => {
+      const reading = readings.get(id);
+      return reading !== undefined && reading.present && now - reading.fetchedAt <= this.timing.knownForMs;
+    });
+  }
+
   /** A round for every desk now and then every `refreshIntervalMs`. */
   start(): void {
     this.refreshAll();

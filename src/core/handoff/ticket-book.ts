@@ -9,7 +9,7 @@ import { BridgeError } from '../errors.js';
 import type { Store } from '../../store/store.js';
 import type { ChannelAddress } from '../visitor-event.js';
 import type { Logger } from '../logger.js';
-import { isClosed, type TicketRecord } from './ticket.js';
+import { isClosed, rankOf, type TicketRecord } from './ticket.js';
 
 /** One open ticket in the index. */
 export interface OpenTicketEntry {
@@ -17,6 +17,10 @@ export interface OpenTicketEntry {
   deskId: string;
   state: TicketState;
   openedAt: number;
+  /** Order in the desk's queue (see `TicketRecord.queueRank`); absent in entries of older versions. */
+  rank?: number;
+  /** The agent it is assigned to, for round-robin's open-ticket counts. */
+  assigneeId?: string;
 }
 
 /** Open tickets kept in the index; past this, escalations are refused rather than lost. */
@@ -47,7 +51,7 @@ export class TicketBook {
   async create(ticket: TicketRecord): Promise<void> {
     await this.updateIndex((entries) => {
       if (entries.length >= maxOpenTickets) throw new BridgeError('store_failed', `Too many open tickets (${maxOpenTickets}); resolve some first`);
-      return [...entries, { id: ticket.id, deskId: ticket.deskId, state: ticket.state, openedAt: ticket.openedAt }];
+      return [...entries, indexEntry(ticket)];
     });
     if ((await this.store.compareAndSet(ticketKey(ticket.id), 0, ticket)) === undefined) {
       throw new BridgeError('store_failed', `Ticket ${ticket.id} already exists`);
@@ -95,7 +99,7 @@ export class TicketBook {
       const next = change(current.value);
       if (!next) return undefined;
       if ((await this.store.compareAndSet(ticketKey(id), current.version, next)) !== undefined) {
-        if (next.state !== current.value.state) {
+        if (indexEntryChanged(current.value, next)) {
           // The transition stands even if the index lags: `open()` prunes entries of closed tickets.
           await this.reindex(next).catch((error: unknown) => this.logger.warn({ err: error, ticketId: id }, 'open-ticket index not updated'));
         }
@@ -119,7 +123,7 @@ export class TicketBook {
     return this.updateIndex((entries) =>
       isClosed(ticket.state)
         ? entries.filter((entry) => entry.id !== ticket.id)
-        : entries.map((entry) => (entry.id === ticket.id ? { ...entry, state: ticket.state } : entry)),
+        : entries.map((entry) => (entry.id === ticket.id ? indexEntry(ticket) : entry)),
     );
   }
 
@@ -131,6 +135,25 @@ export class TicketBook {
     }
     throw new BridgeError('store_failed', 'The open-ticket index kept changing under concurrent updates');
   }
+}
+
+function indexEntry(ticket: TicketRecord): OpenTicketEntry {
+  const entry: OpenTicketEntry = { id: ticket.id, deskId: ticket.deskId, state: ticket.state, openedAt: ticket.openedAt, rank: rankOf(ticket) };
+  if (ticket.assignee) entry.assigneeId = ticket.assignee.id;
+  return entry;
+}
+
+/** Whether the index must follow a change: what queue positions and round-robin read. */
+function indexEntryChanged(before: TicketRecord, after: TicketRecord): boolean {
+  return before.state !== after.state || before.deskId !== after.deskId || rankOf(before) !== rankOf(after) || before.assignee?.id !== after.assignee?.id;
+}
+
+/** The queued tickets of a desk in queue order: front first. */
+export function queueOf(entries: readonly OpenTicketEntry[], deskId: string): OpenTicketEntry[] {
+  return entries
+    .filter((entry) => entry.deskId === deskId && entry.state === 'queued')
+    // A stable sort: tickets queued in the same millisecond keep the order they were listed in.
+    .sort((a, b) => (a.rank ?? a.openedAt) - (b.rank ?? b.openedAt));
 }
 
 function ticketKey(id: string): string {

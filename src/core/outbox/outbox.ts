@@ -4,6 +4,7 @@
  * follow-up work through it too, so the loop listens on a small signal instead of being passed in.
  */
 import type { BotMessage } from '../bot-message.js';
+import type { DeskNote } from '../channel-adapter.js';
 import type { VisitorEvent } from '../visitor-event.js';
 import type { ChannelAddress } from '../visitor-event.js';
 import type { ConversationRecord, EnqueueDedupe, EnqueueResult, Json, QueueRef, Store } from '../../store/store.js';
@@ -28,8 +29,17 @@ export interface RequesterEntry {
   message: BotMessage;
 }
 
-/** A `ticket` entry: post the ticket, re-render it in place, or post into its thread. */
-export type TicketEntry = { op: 'post' } | { op: 'update' } | { op: 'message'; message: BotMessage };
+/**
+ * A `ticket` entry: post the ticket, re-render it in place, post into its thread, post a note with
+ * a mention, or run the desk's `onResolve` action with the closed ticket. `transfer` (an index into
+ * the ticket's transfers) addresses the post the ticket left by Transfer instead of its current one.
+ */
+export type TicketEntry =
+  | { op: 'post' }
+  | { op: 'update'; transfer?: number }
+  | { op: 'message'; message: BotMessage; transfer?: number }
+  | { op: 'note'; note: DeskNote }
+  | { op: 'onResolve'; withCsat: boolean };
 
 /** The `bot` queue of a platform thread: its events reach the bot in the order the platform sent them. */
 export function botQueue(address: Pick<ChannelAddress, 'channel' | 'key'>): QueueRef {

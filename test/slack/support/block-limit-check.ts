@@ -2,7 +2,7 @@
  * Checks a rendered Slack message against the limits table: every violation is returned as a
  * sentence, so a test can assert an empty list and show exactly what broke.
  */
-import type { ButtonElement, SlackBlock, SlackMessage } from '../../../adapters/slack/block-kit.js';
+import type { ButtonElement, SlackBlock, SlackMessage, StaticSelectElement } from '../../../adapters/slack/block-kit.js';
 import { SLACK_LIMITS as L } from '../../../adapters/slack/limits.js';
 
 /** All limit violations of one message. */
@@ -26,7 +26,7 @@ function blockViolations(block: SlackBlock, where: string, check: (ok: boolean, 
       break;
     case 'actions':
       check(block.elements.length <= L.actionsElements, `${where}: ${block.elements.length} elements`);
-      buttonsViolations(block.elements, where, check);
+      buttonsViolations(block.elements.filter(isButton), where, check);
       break;
     case 'carousel':
       check(block.elements.length >= 1 && block.elements.length <= L.carouselCards, `${where}: ${block.elements.length} cards`);
@@ -73,8 +73,12 @@ function buttonsViolations(buttons: ButtonElement[], where: string, check: (ok: 
 /** Every button of a message, in order, with the card it sits on when inside a carousel. */
 export function buttonsOf(message: SlackMessage): ButtonElement[] {
   return message.blocks.flatMap((block) => {
-    if (block.type === 'actions') return block.elements;
+    if (block.type === 'actions') return block.elements.filter(isButton);
     if (block.type === 'carousel') return block.elements.flatMap((card) => card.actions ?? []);
     return [];
   });
+}
+
+function isButton(element: ButtonElement | StaticSelectElement): element is ButtonElement {
+  return element.type === 'button';
 }

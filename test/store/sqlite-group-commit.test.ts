@@ -1,0 +1,245 @@
+/**
+ * Group commit in the SQLite store (src/store/sqlite-group-commit.ts): the writes of one
+ * event-loop turn share one transaction, a write that fails fails only its own caller, a batch
+ * SQLite could not commit fails every caller in it, the queue of waiting writes is bounded, and
+ * an acknowledged write survives kill -9 of a real process writing as fast as it can.
+ */
+import { spawn } from 'node:child_process';
+import { mkdtempSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import Database from 'better-sqlite3';
+import { afterAll, describe, expect, it } from 'vitest';
+import { SqliteStore, type SqliteStoreOptions } from '../../src/store/sqlite-store.js';
+import type { OutboxEntry } from '../../src/store/store.js';
+import { leaseOf } from './conformance/fixture.js';
+import { message, queue, queuedEntries, seqsOf } from './conformance/samples.js';
+
+const repoRoot = fileURLToPath(new URL('../..', import.meta.url));
+const writer = fileURLToPath(new URL('./fixtures/sqlite-ack-writer.ts', import.meta.url));
+const dir = mkdtempSync(join(tmpdir(), 'bridge-group-commit-'));
+let files = 0;
+const newPath = () => join(dir, `store-${++files}.db`);
+
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+/** A store with two writes no public method makes: one that fails half-way, one that ends the transaction. */
+class ProbeStore extends SqliteStore {
+  constructor(options: SqliteStoreOptions) {
+    super(options);
+  }
+
+  /** Inserts a record row, then throws, as a write failing half-way would. */
+  failHalfway(key: string): Promise<void> {
+    return this.write('failHalfway', () => {
+      this.db.prepare("INSERT INTO records (key, value, version, touched_at) VALUES (?, '{}', 1, ?)").run(key, Date.now());
+      throw new Error('failed half-way');
+    });
+  }
+
+  /** Rolls the whole batch transaction back from inside one write, as SQLite does on an I/O error. */
+  endTransaction(): Promise<void> {
+    return this.write('endTransaction', () => void this.db.exec('ROLLBACK'));
+  }
+}
+
+/** Frames in the file's write-ahead log: each commit appends the pages it changed. */
+function walFrames(path: string): number {
+  const size = statSync(`${path}-wal`).size;
+  return size === 0 ? 0 : (size - 32) / (4096 + 24);
+}
+
+describe('sqlite group commit', () => {
+  it('commits the writes of one event-loop turn in one transaction', async () => {
+    const count = 50;
+    const oneByOne = new SqliteStore({ path: newPath() });
+    const together = new SqliteStore({ path: newPath() });
+    await Promise.all([oneByOne.ping(), together.ping()]);
+    const before = [walFrames(oneByOne['db'].name), walFrames(together['db'].name)];
+    for (let n = 0; n < count; n += 1) await oneByOne.enqueue(queue(`c-${n}`), [message(`${n}`)], n);
+    const results = await Promise.all(
+      Array.from({ length: count }, (_, n) => together.enqueue(queue(`c-${n}`), [message(`${n}`)], n)),
+    );
+    expect(results.every((result) => result.status === 'queued')).toBe(true);
+    const sequential = walFrames(oneByOne['db'].name) - before[0]!;
+    const grouped = walFrames(together['db'].name) - before[1]!;
+    expect(sequential).toBeGreaterThanOrEqual(count);
+    expect(grouped).toBeLessThan(10);
+    await Promise.all([oneByOne.close(), together.close()]);
+  });
+
+  it('fails only the write that throws: its own changes are undone, the rest of its batch commits', async () => {
+    const path = newPath();
+    const store = new ProbeStore({ path, limits: { maxPendingPerConversation: 1 } });
+    await store.enqueue(queue('c-leased'), [message('leased')], 1);
+    const stale = await leaseOf(store, queue('c-leased'), 1);
+    await store.releaseLease(stale);
+    const current = await leaseOf(store, queue('c-leased'));
+
+    const outcomes = await Promise.allSettled([
+      store.enqueue(queue('c-1'), [message('first')], 2, { key: 'Ev-1', ttlMs: 60_000 }),
+      store.enqueue(queue('c-1'), [message('over the bound')], 3, { key: 'Ev-2', ttlMs: 60_000 }),
+      store.failHalfway('record:half'),
+      store.complete(stale, 1),
+      store.compareAndSet('record:kept', 0, { kept: true }),
+      store.enqueue(queue('c-2'), [message('second')], 4),
+    ]);
+    expect(outcomes.map((outcome) => outcome.status)).toEqual(['fulfilled', 'rejected', 'rejected', 'rejected', 'fulfilled', 'fulfilled']);
+    const reasons = outcomes.map((outcome) => (outcome.status === 'rejected' ? (outcome.reason as Error) : undefined));
+    expect(reasons[1]).toMatchObject({ code: 'store_failed', message: expect.stringContaining('Outbox queue conversation:c-1 is full') });
+    expect(reasons[2]).toMatchObject({ code: 'store_failed', message: 'sqlite store: failHalfway failed: failed half-way' });
+    expect(reasons[3]).toMatchObject({ code: 'lease_lost' });
+    await store.close();
+
+    const reopened = new SqliteStore({ path });
+    expect(seqsOf(await reopened.pending(queue('c-1'), 10))).toEqual([1]);
+    expect(seqsOf(await reopened.pending(queue('c-2'), 10))).toEqual([1]);
+    expect(seqsOf(await reopened.pending(queue('c-leased'), 10))).toEqual([1]);
+    expect(await reopened.getRecord('record:kept')).toEqual({ value: { kept: true }, version: 1 });
+    expect(await reopened.getRecord('record:half')).toBeUndefined();
+    // The refused enqueue held no dedupe key: once there is room, its retry is queued.
+    await reopened.complete(await leaseOf(reopened, queue('c-1')), 1);
+    expect(await reopened.enqueue(queue('c-1'), [message('over the bound')], 5, { key: 'Ev-2', ttlMs: 60_000 })).toMatchObject({
+      status: 'queued',
+    });
+    expect(current.token).toBeGreaterThan(stale.token);
+    await reopened.close();
+  });
+
+  it('fails every write of a batch whose transaction SQLite ended, and keeps none of them', async () => {
+    const path = newPath();
+    const store = new ProbeStore({ path });
+    const outcomes = await Promise.allSettled([
+      store.enqueue(queue('c-1'), [message('lost with its batch')], 1),
+      store.endTransaction(),
+      store.compareAndSet('record:1', 0, { lost: true }),
+    ]);
+    expect(outcomes.map((outcome) => outcome.status)).toEqual(['rejected', 'rejected', 'rejected']);
+    expect(outcomes.map((outcome) => (outcome as PromiseRejectedResult).reason)).toMatchObject([
+      { code: 'store_failed', message: expect.stringMatching(/^sqlite store: enqueue failed/) },
+      { code: 'store_failed', message: expect.stringMatching(/^sqlite store: endTransaction failed/) },
+      { code: 'store_failed', message: expect.stringMatching(/^sqlite store: compareAndSet failed/) },
+    ]);
+    expect(await store.pending(queue('c-1'), 10)).toEqual([]);
+    expect(await store.getRecord('record:1')).toBeUndefined();
+    // The next turn's batch starts afresh.
+    expect(queuedEntries(await store.enqueue(queue('c-1'), [message('next batch')], 2))[0]?.seq).toBe(1);
+    await store.close();
+  });
+
+  it('fails every write of a batch that cannot take the lock, each naming its own operation', async () => {
+    const path = newPath();
+    const store = new SqliteStore({ path, busyTimeoutMs: 50 });
+    const other = new Database(path);
+    other.exec('BEGIN IMMEDIATE');
+    try {
+      const outcomes = await Promise.allSettled([store.enqueue(queue('c-1'), [message('blocked')], 1), store.claim('event:1', 'me', 1000)]);
+      expect(outcomes.map((outcome) => (outcome as PromiseRejectedResult).reason)).toMatchObject([
+        { code: 'store_failed', message: 'sqlite store: enqueue failed: database is locked' },
+        { code: 'store_failed', message: 'sqlite store: claim failed: database is locked' },
+      ]);
+    } finally {
+      other.exec('ROLLBACK');
+      other.close();
+    }
+    expect(await store.claim('event:1', 'me', 1000)).toBe(true);
+    await store.close();
+  });
+
+  it('refuses a write past maxQueuedWrites and commits the rest in batches of maxBatchWrites, in call order', async () => {
+    const path = newPath();
+    const store = new SqliteStore({ path, limits: { maxQueuedWrites: 5, maxBatchWrites: 2 } });
+    const writes = Array.from({ length: 6 }, (_, n) => store.enqueue(queue('c-1'), [message(`${n}`)], n));
+    const outcomes = await Promise.allSettled(writes);
+    expect(outcomes[5]).toMatchObject({
+      status: 'rejected',
+      reason: {
+        code: 'store_failed',
+        message: 'sqlite store: enqueue refused: 5 writes already wait for a commit (maxQueuedWrites 5); nothing was written',
+      },
+    });
+    const entries = outcomes.slice(0, 5).map((outcome) => queuedEntries((outcome as PromiseFulfilledResult<never>).value)[0]);
+    expect(entries.map((entry) => [entry?.seq, entry?.payload])).toEqual([0, 1, 2, 3, 4].map((n) => [n + 1, message(`${n}`)]));
+    expect(queuedEntries(await store.enqueue(queue('c-1'), [message('later')], 6))[0]?.seq).toBe(6);
+    await store.close();
+  });
+
+  it('commits writes still waiting for their batch when the store closes', async () => {
+    const path = newPath();
+    const store = new SqliteStore({ path });
+    const waiting = store.enqueue(queue('c-1'), [message('issued before close')], 1);
+    await store.close();
+    expect(queuedEntries(await waiting)[0]?.seq).toBe(1);
+    const reopened = new SqliteStore({ path });
+    expect(seqsOf(await reopened.pending(queue('c-1'), 10))).toEqual([1]);
+    await reopened.close();
+  });
+});
+
+interface Acknowledged {
+  n: number;
+  key: string;
+  seq: number;
+}
+
+/** Runs the writer until it has acknowledged `acks` enqueues, then kills it with SIGKILL; all it printed. */
+function killAfterAcks(path: string, acks: number): Promise<{ stdout: string; stderr: string; signal: NodeJS.Signals | null }> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, ['--import', 'tsx', writer, path, '64'], { cwd: repoRoot });
+    let stdout = '';
+    let stderr = '';
+    let lines = 0;
+    child.stdout.on('data', (chunk: Buffer) => {
+      const text = chunk.toString();
+      stdout += text;
+      lines += text.split('\n').length - 1;
+      if (lines >= acks && child.signalCode === null) child.kill('SIGKILL');
+    });
+    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+    child.on('error', reject);
+    child.on('close', (_code, signal) => resolve({ stdout, stderr, signal }));
+  });
+}
+
+describe('sqlite group commit across kill -9', () => {
+  it('keeps every enqueue it acknowledged, with its dedupe key, when the writer is killed mid-stream', { timeout: 60_000 }, async () => {
+    const path = newPath();
+    const { stdout, stderr, signal } = await killAfterAcks(path, 1500);
+    expect(stderr).toBe('');
+    expect(signal).toBe('SIGKILL');
+    // Each line is one small synchronous write to a pipe, so none is cut in half.
+    expect(stdout.endsWith('\n')).toBe(true);
+    const acknowledged: Acknowledged[] = stdout
+      .trimEnd()
+      .split('\n')
+      .map((line) => {
+        const [n, key, seq] = line.split(' ');
+        return { n: Number(n), key: key!, seq: Number(seq) };
+      });
+    expect(acknowledged.length).toBeGreaterThanOrEqual(1500);
+
+    const store = new SqliteStore({ path });
+    try {
+      const queues = new Map<string, OutboxEntry[]>();
+      for (const { key } of acknowledged) {
+        if (!queues.has(key)) queues.set(key, await store.pending(queue(key, 'bot'), 10_000));
+      }
+      for (const entries of queues.values()) {
+        // Whole batches or nothing: every queue is gap-free from 1.
+        expect(seqsOf(entries)).toEqual(entries.map((_, index) => index + 1));
+      }
+      const missing = acknowledged.filter(({ n, key, seq }) => {
+        const entry = queues.get(key)!.find((candidate) => candidate.seq === seq);
+        return entry === undefined || JSON.stringify(entry.payload) !== JSON.stringify(message(`event ${n}`));
+      });
+      expect(missing).toEqual([]);
+      const retries = await Promise.all(
+        acknowledged.map(({ n, key }) => store.enqueue(queue(key, 'bot'), [message(`event ${n}`)], n, { key: `Ev-${n}`, ttlMs: 600_000 })),
+      );
+      expect(retries.filter((result) => result.status !== 'duplicate')).toEqual([]);
+    } finally {
+      await store.close();
+    }
+  });
+});

@@ -4,7 +4,7 @@ import { createLogger, type Logger } from '../../src/core/logger.js';
 
 /** A pino logger that writes nothing. */
 export function silentLogger(): Logger {
-  return createLogger({ level: 'silent' });
+  return createLogger({ level: process.env.TEST_LOG_LEVEL ?? 'silent' });
 }
 
 /** A pino logger whose JSON lines are collected in `lines`. */

@@ -36,9 +36,22 @@ export interface TicketDeliveryDeps {
   now: () => number;
 }
 
-/** Progress of a ticket post: the thread it got. */
+/** Progress of a ticket post: the thread it got, and which placement (transfers before it) it was for. */
 interface PostProgress {
   thread: ChannelAddress;
+  placement?: number;
+}
+
+/**
+ * The ticket with a post's thread recorded where it belongs: as the current post while the ticket
+ * is still where it was posted, else as the thread its transfer left (unless one is recorded).
+ */
+function recordPost(ticket: TicketRecord, thread: ChannelAddress, placement: number): TicketRecord | undefined {
+  const transfers = ticket.transfers ?? [];
+  if (transfers.length === placement) return ticket.thread ? undefined : { ...ticket, thread };
+  const left = transfers[placement];
+  if (!left || left.thread) return undefined;
+  return { ...ticket, transfers: transfers.map((moved, index) => (index === placement ? { ...moved, thread } : moved)) };
 }
 
 /** The handler of the `ticket` destination. */
@@ -154,10 +167,12 @@ export class TicketDelivery implements DestinationHandler {
   }
 
   private async post(ticket: TicketRecord, side: DeskSide, platform: string, attempt: AttemptContext): Promise<void> {
-    if (ticket.thread) return; // posted by an earlier entry
-    let thread = (attempt.progress as unknown as PostProgress | undefined)?.thread;
+    const saved = attempt.progress as unknown as PostProgress | undefined;
+    let thread = saved?.thread;
+    // Which placement of the ticket this post is for: its desk after that many transfers.
+    const placement = saved?.placement ?? ticket.transfers?.length ?? 0;
     if (!thread) {
-      if (isClosed(ticket.state)) return;
+      if (ticket.thread || isClosed(ticket.state)) return; // posted by an earlier entry, or nothing to show
       const conversation = await this.deps.handoff.conversationOf(ticket);
       if (!conversation) {
         // An escalation that lost its race, or whose conversation moved on: never show it.
@@ -167,13 +182,19 @@ export class TicketDelivery implements DestinationHandler {
       const desk = this.deps.directory.find(ticket.deskId)!;
       thread = await side.postTicket(deskTarget(desk), await this.view(ticket, conversation));
       this.deps.metrics.eventsOut.inc({ platform, type: 'ticket' });
-      await attempt.saveProgress(asJson({ thread } satisfies PostProgress));
+      await attempt.saveProgress(asJson({ thread, placement } satisfies PostProgress));
     }
     const posted = thread;
     await this.deps.tickets.bindThread(ticket.id, posted);
-    const stored = await this.deps.tickets.update(ticket.id, (current) => (current.thread ? undefined : { ...current, thread: posted }));
+    const stored = await this.deps.tickets.update(ticket.id, (current) => recordPost(current, posted, placement));
+    if (!stored) return;
+    if ((stored.after.transfers?.length ?? 0) > placement) {
+      // Transferred while this post was on its way: it is an old post now, and shows where the ticket went.
+      await this.deps.outbox.toTicket(ticket.id, [{ op: 'update', transfer: placement }], `late-post:${ticket.id}:${placement}`);
+      return;
+    }
     // Moved while the post was on its way (claimed, cancelled): show the post as it is now.
-    if (stored && stored.after.state !== 'queued') await side.updateTicket(posted, await this.view(stored.after));
+    if (stored.after.state !== 'queued') await side.updateTicket(posted, await this.view(stored.after));
   }
 
   /** Everything the desk adapter needs to render the ticket post. */

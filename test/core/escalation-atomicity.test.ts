@@ -134,6 +134,46 @@ describe('escalation under failures', () => {
   });
 });
 
+describe('a transfer while the first post is on its way', () => {
+  it('posts in the new desk, and the late first post becomes the old post that shows where the ticket went', async () => {
+    const twoDesks = parseBridgeConfig({ defaultDesk: 'it', desks: [{ id: 'it', platform: 'slack', channel: 'DESK1' }, { id: 'hr', platform: 'slack', channel: 'DESK2' }] });
+    let releaseFirstPost!: () => void;
+    const firstPostHeld = new Promise<void>((resolve) => (releaseFirstPost = resolve));
+    const updates: TicketView[] = [];
+    const desk = new RecordingDesk();
+    desk.postTicket = async (target: DeskTarget, view: TicketView) => {
+      posts.push(view);
+      if (posts.length === 1) await firstPostHeld; // Slack is slow to answer the first post
+      return { channel: 'slack', key: `T1:${target.channel}:${posts.length}`, reference: {} };
+    };
+    desk.updateTicket = async (_thread: ChannelAddress, view: TicketView) => void updates.push(view);
+    const store = new MemoryStore({ now: () => clock.now });
+    let ids = 0;
+    const bridgeCore = await createCore({
+      store,
+      config: twoDesks,
+      logger: silentLogger(),
+      metrics: new Metrics(),
+      now: () => clock.now,
+      newId: () => `id-${++ids}`,
+      createAdapters: () => [{ channel: 'slack', deliver: async (_address, message) => void inbox.push(message), desk }],
+      createBackend: () => ({ name: 'recording', send: async () => undefined }),
+      sleep: async () => undefined,
+    });
+    const id = await conversationIn(bridgeCore, store);
+    await bridgeCore.bridge.escalate(id, 'it');
+    await new Promise((resolve) => setTimeout(resolve, 20)); // the first post is out, its answer held
+    const ticketId = posts[0]!.ticketId;
+    expect(await bridgeCore.bridge.agentEvent({ kind: 'transfer', ticketId, toDeskId: 'hr', agent: { id: 'A1', name: 'Ada' } })).toEqual({ status: 'accepted' });
+    releaseFirstPost();
+    await bridgeCore.worker.idle();
+    expect(posts.map((view) => view.deskId)).toEqual(['it', 'hr']);
+    const ticket = (await store.getRecord<{ thread?: ChannelAddress; transfers: Array<{ thread?: ChannelAddress }> }>(`ticket:${ticketId}`))!.value;
+    expect(ticket.thread?.key).toBe('T1:DESK2:2');
+    expect(ticket.transfers[0]!.thread?.key).toBe('T1:DESK1:1');
+  });
+});
+
 describe('conversation records', () => {
   it('keeps both of two concurrent changes (a reference refresh and an escalation)', async () => {
     // Every operation takes a moment, so the two read-then-write sequences interleave.

@@ -47,7 +47,7 @@ class RecordingDesk implements DeskSide {
     posts.push(view);
     return { channel: 'slack', key: `T1:DESK1:${posts.length}`, reference: {} };
   }
-  async updateTicket(): Promise<void> {}
+  async updateTicket(_thread: ChannelAddress, _view: TicketView): Promise<void> {}
   async postToTicket(): Promise<void> {}
 }
 
@@ -146,7 +146,9 @@ describe('a transfer while the first post is on its way', () => {
       if (posts.length === 1) await firstPostHeld; // Slack is slow to answer the first post
       return { channel: 'slack', key: `T1:${target.channel}:${posts.length}`, reference: {} };
     };
-    desk.updateTicket = async (_thread: ChannelAddress, view: TicketView) => void updates.push(view);
+    desk.updateTicket = async (_thread: ChannelAddress, view: TicketView) => {
+      updates.push(view);
+    };
     const store = new MemoryStore({ now: () => clock.now });
     let ids = 0;
     const bridgeCore = await createCore({

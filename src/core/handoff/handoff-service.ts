@@ -11,7 +11,7 @@ import type { DeskConfig } from '../../config/bridge-config.js';
 import type { AgentEvent, AgentEventOutcome, AgentRef, DeskNote, DeskSide, TicketState } from '../channel-adapter.js';
 import type { BotMessage } from '../bot-message.js';
 import type { ConversationRegistry } from '../conversations.js';
-import { DeskNotFoundError } from '../errors.js';
+import { ConversationNotFoundError, DeskNotFoundError } from '../errors.js';
 import { withLogContext, type Logger } from '../logger.js';
 import { markSpan } from '../tracing.js';
 import type { Metrics } from '../metrics.js';
@@ -92,13 +92,16 @@ export class HandoffService implements Handoff {
     let won = false;
     const escalated = await this.deps.conversations.update(current.id, (record) => {
       won = false;
-      if (record.session === 'escalated' && record.ticketId) return undefined; // a concurrent escalate won
+      // A concurrent escalate won (the ticket changed since it was read), or the conversation ended: not ours to open.
+      if (record.ticketId !== current.ticketId || record.session === 'ended') return undefined;
       won = true;
       return { ...record, session: 'escalated', ticketId: ticket.id };
     });
     if (!won || !escalated) {
       await this.deps.tickets.update(ticket.id, (draft) => transition(draft, 'cancelled', 'bridge', this.deps.now()));
-      const winner = escalated?.ticketId ? await this.deps.tickets.get(escalated.ticketId) : undefined;
+      // The bridge ended this conversation (its ticket closed, the requester left): the bot is behind.
+      if (!escalated || escalated.session === 'ended') throw new ConversationNotFoundError(current.id);
+      const winner = escalated.ticketId ? await this.deps.tickets.get(escalated.ticketId) : undefined;
       if (winner) await this.ensurePosted(winner);
       return;
     }
@@ -143,7 +146,7 @@ export class HandoffService implements Handoff {
       case 'transfer':
         return this.transfer(event.ticketId, event.toDeskId, event.agent);
       case 'reply':
-        return this.agentReply(event.ticketThread, event.agent, event.text, event.fileUrls ?? []);
+        return this.agentReply(event.ticketThread, event.agent, event.text, event.fileUrls ?? [], event.eventId);
     }
   }
 
@@ -308,7 +311,7 @@ export class HandoffService implements Handoff {
     return { status: 'accepted' };
   }
 
-  private async agentReply(thread: ChannelAddress, agent: AgentRef, text: string, fileUrls: string[]): Promise<AgentEventOutcome> {
+  private async agentReply(thread: ChannelAddress, agent: AgentRef, text: string, fileUrls: string[], eventId?: string): Promise<AgentEventOutcome> {
     const ticket = await this.ticketOfThread(thread);
     if (!ticket) return { status: 'ignored', reason: 'not a ticket thread' };
     const moved = transferredFrom(ticket, thread);
@@ -325,8 +328,9 @@ export class HandoffService implements Handoff {
     if (!conversation) return { status: 'ignored', reason: 'the requester conversation is gone' };
     const links = fileUrls.length > 0 ? `\n${fileUrls.join('\n')}` : '';
     const sender = agent.avatarUrl ? { name: agent.name, avatarUrl: agent.avatarUrl } : { name: agent.name };
-    await this.deps.outbox.toRequester(conversation, [{ kind: 'text', text: `${text}${links}`, buttons: [], sender }]);
-    await this.deps.transcripts.add(conversation.id, 'agent', text);
+    // Keyed on the platform's event: a retry after a failure past this point relays nothing twice.
+    const relay = await this.deps.outbox.toRequester(conversation, [{ kind: 'text', text: `${text}${links}`, buttons: [], sender }], eventId === undefined ? undefined : `agent-reply:${ticket.id}:${eventId}`);
+    if (relay.status === 'queued') await this.deps.transcripts.add(conversation.id, 'agent', text);
     if (ticket.firstResponseAt === undefined) await this.firstResponse(ticket.id);
     return { status: 'accepted' };
   }

@@ -7,7 +7,7 @@
  */
 import type { App } from '@slack/bolt';
 import { z } from 'zod';
-import type { AgentEvent, AgentEventOutcome, InboundSink } from '../../../src/core/channel-adapter.js';
+import type { AgentEvent, AgentEventOutcome, AgentRef, InboundSink } from '../../../src/core/channel-adapter.js';
 import { withLogContext, type Logger } from '../../../src/core/logger.js';
 import type { BlockActions, DeskButtons } from '../click-handler.js';
 import type { InboundMessage } from '../inbound-classify.js';
@@ -67,7 +67,7 @@ export class SlackDeskInbound implements TicketThreadRelay, DeskButtons {
   /** Relay an agent's reply in a ticket thread; false when the thread is not a ticket's. */
   async relay(message: InboundMessage, eventId: string | undefined): Promise<boolean> {
     if (!(await this.isTicketThread(message.thread))) return false;
-    const agent = agentRef(await this.deps.users.get(message.user, message.thread));
+    const agent = await this.agent(message.user, message.thread);
     const event: AgentEvent = { kind: 'reply', ticketThread: threadAddress(message.thread), agent, text: message.text, fileUrls: message.fileUrls };
     if (eventId) event.eventId = eventId;
     const target: NoteTarget = { workspace: message.thread, channel: message.channel, user: message.user };
@@ -93,7 +93,7 @@ export class SlackDeskInbound implements TicketThreadRelay, DeskButtons {
       this.deps.logger.warn({ actionId: action.action_id }, 'ticket button without a ticket');
       return;
     }
-    const agent = agentRef(await this.deps.users.get(payload.user.id, workspace));
+    const agent = await this.agent(payload.user.id, workspace);
     const messageTs = payload.container.message_ts ?? payload.message?.ts ?? '';
     const what = decoded.kind === 'transfer' ? `transfer:${decoded.toDeskId}` : decoded.kind;
     const eventId = `ticket:${channel}:${messageTs}:${what}:${payload.user.id}`;
@@ -113,10 +113,10 @@ export class SlackDeskInbound implements TicketThreadRelay, DeskButtons {
       await ack();
       await withLogContext({ requestId: `resolve:${command.trigger_id}` }, async () => {
         const workspace = workspaceOfContext(context);
-        const agent = agentRef(await this.deps.users.get(command.user_id, workspace));
+        const agent = await this.agent(command.user_id, workspace);
         const target = { workspace, channel: command.channel_id, user: command.user_id };
         const outcome = await this.send({ kind: 'resolve', ticketId, agent, eventId: `resolve:${command.trigger_id}` }, target, 'Could not resolve this ticket');
-        if (outcome.status === 'accepted') await this.note(target, `Ticket \`${ticketId}\` is resolved.`);
+        if (outcome.status === 'accepted') this.note(target, `Ticket \`${ticketId}\` is resolved.`);
       });
     });
   }
@@ -124,12 +124,27 @@ export class SlackDeskInbound implements TicketThreadRelay, DeskButtons {
   /** Hand an agent event to the core and tell the agent when it was not acted on. */
   private async send(event: AgentEvent, target: NoteTarget, refusal: string): Promise<AgentEventOutcome> {
     const outcome = await this.deps.sink.agentEvent(event);
-    if (outcome.status === 'ignored') await this.note(target, `${refusal}: ${escapeMrkdwn(outcome.reason)}.`);
+    if (outcome.status === 'ignored') this.note(target, `${refusal}: ${escapeMrkdwn(outcome.reason)}.`);
     return outcome;
   }
 
-  private async note(target: NoteTarget, text: string): Promise<void> {
-    const token = await tokenFor(this.deps.tokens, target.workspace);
-    await this.deps.client.chat.postEphemeral({ channel: target.channel, user: target.user, text, token, ...(target.threadTs ? { thread_ts: target.threadTs } : {}) });
+  /**
+   * The agent as the desk shows them. A failed users.info must not lose the agent's action (it is
+   * handled before Slack's answer): the agent is then named by their id.
+   */
+  private async agent(userId: string, workspace: Parameters<SlackUsers['get']>[1]): Promise<AgentRef> {
+    try {
+      return agentRef(await this.deps.users.get(userId, workspace));
+    } catch (error) {
+      this.deps.logger.warn({ err: error }, 'agent profile lookup failed; naming the agent by id');
+      return { id: userId, name: userId };
+    }
+  }
+
+  /** An ephemeral note to the agent, not awaited: Slack gets its answer without waiting for it. */
+  private note(target: NoteTarget, text: string): void {
+    void tokenFor(this.deps.tokens, target.workspace)
+      .then((token) => this.deps.client.chat.postEphemeral({ channel: target.channel, user: target.user, text, token, ...(target.threadTs ? { thread_ts: target.threadTs } : {}) }))
+      .catch((error: unknown) => this.deps.logger.warn({ err: error }, 'could not post an ephemeral note to the agent'));
   }
 }

@@ -8,6 +8,7 @@ import { StoreUnavailableError } from '../../src/core/errors.js';
 import type { Store } from '../../src/store/store.js';
 import { fixture } from '../slack/support/slack-fixtures.js';
 import { postEvent } from '../slack/support/signed-requests.js';
+import { slackUltimateEnv } from '../support/bridge-process.js';
 import { startBridgeUnderTest, type BridgeUnderTest } from '../support/bridge-under-test.js';
 import type { FakeServer } from '../support/fake-http-server.js';
 import { startFakeSlack, startFakeUltimate } from '../support/fake-platforms.js';
@@ -21,16 +22,7 @@ let slack: FakeServer;
 beforeAll(async () => {
   ultimate = await startFakeUltimate();
   slack = await startFakeSlack();
-  bridge = await startBridgeUnderTest({
-    BOT_BACKEND: 'ultimate',
-    ULTIMATE_API_URL: ultimate.url,
-    ULTIMATE_API_KEY: 'ultimate-key',
-    ULTIMATE_BOT_ID: 'bot-1',
-    WEBHOOK_TOKEN: 'journal-failure-token',
-    SLACK_BOT_TOKEN: 'xoxb-journal-failure',
-    SLACK_SIGNING_SECRET: secret,
-    SLACK_API_URL: `${slack.url}/api/`,
-  });
+  bridge = await startBridgeUnderTest(slackUltimateEnv({ botUrl: ultimate.url, slackUrl: slack.url, signingSecret: secret }));
 });
 afterAll(async () => {
   await bridge.stop();

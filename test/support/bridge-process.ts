@@ -72,7 +72,8 @@ export async function startBridgeProcess(env: Record<string, string>, port?: num
 
 /** What a bridge process talking to a fake Ultimate and a fake Slack needs. */
 export interface SlackUltimateSetup {
-  storeUrl: string;
+  /** Left out, the caller's default store applies (an in-process bridge's temp SQLite file). */
+  storeUrl?: string;
   botUrl: string;
   slackUrl: string;
   signingSecret: string;
@@ -82,7 +83,7 @@ export interface SlackUltimateSetup {
 /** The environment of a bridge with the Ultimate backend and the Slack adapter, on loopback fakes. */
 export function slackUltimateEnv(setup: SlackUltimateSetup): Record<string, string> {
   return {
-    STORE_URL: setup.storeUrl,
+    ...(setup.storeUrl === undefined ? {} : { STORE_URL: setup.storeUrl }),
     BOT_BACKEND: 'ultimate',
     ULTIMATE_API_URL: setup.botUrl,
     ULTIMATE_API_KEY: 'ultimate-key',

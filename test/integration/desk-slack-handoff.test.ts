@@ -318,6 +318,22 @@ describe('CSAT and close-out', () => {
     expect(note.body.text).toBe('Not sent to the requester: this ticket is resolved.');
   });
 
+  it('takes no rating after 24 hours: the question has expired', async () => {
+    const requester = requesterNo(9);
+    const { post } = await escalated(requester, 'CRM: late rating', 'crm-desk', desks.crm);
+    const closeOuts = crm.requests.length;
+    await click(post, agents.bob, desks.crm, 'resolve');
+    const question = await waitForText(requester.dm, 'How did we do?');
+    await pollFor(() => (crm.requests.length > closeOuts ? true : undefined), 'the onResolve call of the resolve');
+    const calls = crm.requests.length;
+    bridge.clock.now += 24 * 60 * 60_000 + 60_000;
+    await postInteraction(`${bridge.url}/slack/events`, requesterClick(question, { user: requester.user, channel: requester.dm }, '2'), { secret });
+    await bridge.worker.idle();
+    expect(textsTo(requester.dm).some((text) => text.includes('Thank you for your rating'))).toBe(false);
+    expect(await metricsText()).not.toContain('score="2"');
+    expect(crm.requests.length).toBe(calls);
+  });
+
   it('asks nothing with csat: false', async () => {
     const requester = requesterNo(8);
     const { post } = await escalated(requester, 'NoCsat: keyboard', 'other-desk', desks.other);

@@ -134,6 +134,32 @@ describe('escalation under failures', () => {
   });
 });
 
+describe('an agent action whose follow-ups fail part-way', () => {
+  it('is completed by the platform retry: the claim stands once, the requester hears who joined once', async () => {
+    let failJoinedNotice = false;
+    const store = faulty(new MemoryStore({ now: () => clock.now }), (operation, args) => {
+      const dedupe = args[3] as { key?: string } | undefined;
+      if (operation === 'enqueue' && failJoinedNotice && dedupe?.key?.startsWith('joined:')) {
+        failJoinedNotice = false;
+        return true;
+      }
+      return false;
+    });
+    const bridgeCore = await core(store);
+    const id = await conversationIn(bridgeCore, store);
+    await bridgeCore.bridge.escalate(id, 'it');
+    await bridgeCore.worker.idle();
+    const ticketId = posts[0]!.ticketId;
+    failJoinedNotice = true;
+    const claim = { kind: 'claim' as const, ticketId, agent: { id: 'A1', name: 'Ada' }, eventId: 'Ev-claim' };
+    await expect(bridgeCore.bridge.agentEvent(claim)).rejects.toMatchObject({ code: 'store_unavailable' });
+    expect(await bridgeCore.bridge.agentEvent(claim)).toEqual({ status: 'accepted' }); // Slack's retry of the same click
+    await bridgeCore.worker.idle();
+    expect(inbox.filter((message) => message.kind === 'text' && message.notice?.kind === 'joined')).toHaveLength(1);
+    expect(await bridgeCore.bridge.agentEvent({ ...claim, agent: { id: 'B1', name: 'Bob' }, eventId: 'Ev-other' })).toMatchObject({ status: 'ignored', reason: 'already claimed by Ada' });
+  });
+});
+
 describe('a transfer while the first post is on its way', () => {
   it('posts in the new desk, and the late first post becomes the old post that shows where the ticket went', async () => {
     const twoDesks = parseBridgeConfig({ defaultDesk: 'it', desks: [{ id: 'it', platform: 'slack', channel: 'DESK1' }, { id: 'hr', platform: 'slack', channel: 'DESK2' }] });

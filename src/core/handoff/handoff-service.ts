@@ -251,9 +251,11 @@ export class HandoffService implements Handoff {
     const ticket = change.after;
     const conversation = await this.conversationOf(ticket);
     if (conversation) await this.deps.outbox.toRequester(conversation, [joinedNotice(agent)], `joined:${ticket.id}:${ticket.history.length}`);
-    const seconds = (this.deps.now() - ticket.openedAt) / 1000;
-    this.deps.metrics.timeToClaim.observe({ desk: ticket.deskId }, seconds);
-    await this.queue.recordClaim(ticket.deskId, seconds);
+    if (!change.resumed) {
+      const seconds = (this.deps.now() - ticket.openedAt) / 1000;
+      this.deps.metrics.timeToClaim.observe({ desk: ticket.deskId }, seconds);
+      await this.queue.recordClaim(ticket.deskId, seconds);
+    }
     await this.afterChange(change, conversation);
     await this.queue.refresh(ticket.deskId);
   }
@@ -284,7 +286,7 @@ export class HandoffService implements Handoff {
     const conversation = await this.conversationOf(change.after);
     const notice = state === 'resolved' ? resolvedNotice(agent) : returnedNotice(agent);
     if (conversation) await this.deps.outbox.toRequester(conversation, [notice], `${state}:${ticketId}`);
-    if (state === 'resolved') this.deps.metrics.timeToResolve.observe({ desk: change.after.deskId }, (this.deps.now() - change.after.openedAt) / 1000);
+    if (state === 'resolved' && !change.resumed) this.deps.metrics.timeToResolve.observe({ desk: change.after.deskId }, (this.deps.now() - change.after.openedAt) / 1000);
     await this.afterChange(change, conversation);
     if (change.before.state === 'queued') await this.queue.refresh(change.after.deskId);
     return { status: 'accepted' };
@@ -344,8 +346,18 @@ export class HandoffService implements Handoff {
     if (change.after.thread) await this.deps.outbox.toTicket(ticketId, [{ op: 'update' }], `first-response:${ticketId}`);
   }
 
-  private move(ticketId: string, state: TicketState, actor: string, assignee?: AgentRef): Promise<TicketChange | undefined> {
-    return this.deps.tickets.update(ticketId, (ticket) => transition(ticket, state, actor, this.deps.now(), assignee));
+  /**
+   * Move a ticket by compare-and-set. Refused because the same actor already made this very move
+   * (the platform's retry of an action whose follow-ups failed part-way), it hands the ticket back
+   * as a `resumed` change, so the follow-ups, each deduped, are completed rather than lost.
+   */
+  private async move(ticketId: string, state: TicketState, actor: string, assignee?: AgentRef): Promise<TicketChange | undefined> {
+    const change = await this.deps.tickets.update(ticketId, (ticket) => transition(ticket, state, actor, this.deps.now(), assignee));
+    if (change) return change;
+    const ticket = await this.deps.tickets.get(ticketId);
+    const last = ticket?.history.at(-1);
+    if (!ticket || ticket.state !== state || last?.state !== state || last.actor !== actor) return undefined;
+    return { before: ticket, after: ticket, resumed: true };
   }
 
   private async refusal(ticketId: string): Promise<AgentEventOutcome> {
@@ -358,9 +370,11 @@ export class HandoffService implements Handoff {
   /** Count the move, re-render the ticket post, and close out a ticket that closed. */
   private async afterChange(change: TicketChange, conversation: ConversationRecord | undefined): Promise<void> {
     const { before, after } = change;
-    this.deps.metrics.ticketsByState.dec({ state: before.state });
-    if (!isClosed(after.state)) this.deps.metrics.ticketsByState.inc({ state: after.state });
-    this.logTransition(after, after.history.at(-1)?.actor ?? 'bridge');
+    if (!change.resumed) {
+      this.deps.metrics.ticketsByState.dec({ state: before.state });
+      if (!isClosed(after.state)) this.deps.metrics.ticketsByState.inc({ state: after.state });
+      this.logTransition(after, after.history.at(-1)?.actor ?? 'bridge');
+    }
     if (isClosed(after.state)) await this.closeOut.closed(after, conversation);
     if (after.thread) await this.deps.outbox.toTicket(after.id, [{ op: 'update' }]);
   }

@@ -35,6 +35,11 @@ export const maxRecentTickets = 1000;
 export interface TicketChange {
   before: TicketRecord;
   after: TicketRecord;
+  /**
+   * True when nothing changed now: the same actor had already made this move, and its follow-ups
+   * run again (each deduped) because a failure may have cut them short the first time.
+   */
+  resumed?: boolean;
 }
 
 /** Ticket reads and atomic updates. */

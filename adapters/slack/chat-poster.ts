@@ -11,7 +11,8 @@
 import http from 'node:http';
 import https from 'node:https';
 import { DeliveryError } from '../../src/core/errors.js';
-import { isTransientSlackError, retryAfterHeaderMs } from './slack-errors.js';
+import { parseRetryAfterMs } from '../../src/core/retry-after.js';
+import { isTransientSlackError } from './slack-errors.js';
 
 /** What the poster needs. */
 export interface ChatPosterOptions {
@@ -64,7 +65,7 @@ export class ChatPoster {
       throw new DeliveryError(`Slack ${method} answered ${status} without JSON`, { retryable: status >= 500, platformCode: `http_${status}`, cause: error });
     }
     if (status === 429) {
-      throw new DeliveryError(`Slack ${method} failed: ratelimited`, { retryable: true, retryAfterMs: retryAfterHeaderMs(headers['retry-after']), platformCode: 'ratelimited' });
+      throw new DeliveryError(`Slack ${method} failed: ratelimited`, { retryable: true, retryAfterMs: parseRetryAfterMs(headers['retry-after']), platformCode: 'ratelimited' });
     }
     if (answer.ok !== true) {
       const name = typeof answer.error === 'string' ? answer.error : `http_${status}`;

@@ -6,6 +6,7 @@
  */
 import { webApi } from '@slack/bolt';
 import { DeliveryError } from '../../src/core/errors.js';
+import { parseRetryAfterMs } from '../../src/core/retry-after.js';
 
 /** Slack error names that describe a passing condition; anything else will fail the same way again. */
 const transientPlatformErrors = new Set([
@@ -45,7 +46,7 @@ export function toDeliveryError(error: unknown, method: string): DeliveryError {
     case webApi.ErrorCode.HTTPError: {
       const { statusCode, headers } = error as { statusCode?: number; headers?: Record<string, string> };
       const status = statusCode ?? 0;
-      return fail(`http_${status}`, status >= 500 || status === 408 || status === 429, retryAfterHeaderMs(headers?.['retry-after']));
+      return fail(`http_${status}`, status >= 500 || status === 408 || status === 429, parseRetryAfterMs(headers?.['retry-after']));
     }
     case webApi.ErrorCode.RequestError: {
       const original = (error as { original?: { name?: string } }).original;
@@ -59,14 +60,6 @@ export function toDeliveryError(error: unknown, method: string): DeliveryError {
 /** Whether a Slack error name describes a passing condition (worth a retry). */
 export function isTransientSlackError(name: string): boolean {
   return transientPlatformErrors.has(name);
-}
-
-/** Retry-After seconds as milliseconds. */
-export function retryAfterHeaderMs(header: string | string[] | undefined): number | undefined {
-  if (Array.isArray(header)) return retryAfterHeaderMs(header[0]);
-  if (header === undefined) return undefined;
-  const seconds = Number.parseInt(header, 10);
-  return Number.isNaN(seconds) || seconds < 0 ? undefined : seconds * 1000;
 }
 
 function isCoded(error: unknown): error is { code: string } {

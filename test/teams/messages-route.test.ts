@@ -149,6 +149,22 @@ describe('POST /api/messages', () => {
     expect(notes.map((request) => request.body.text)).toEqual([endedNote]);
   });
 
+  it('keys a click on its card and button, not on the activity id: another card of the carousel is a new click', async () => {
+    const click = (text: string, cardIndex: number, id: string) => {
+      const activity = fixture('submit-empty-text');
+      activity.id = id;
+      activity.value = encodeClick({ conversationId: 'conv-1', text, cardIndex }, 'Our keyboards');
+      return harness.post(activity);
+    };
+    await click('Pick', 0, 'click-activity-1');
+    await click('Pick', 1, 'click-activity-2');
+    await click('Pick', 0, 'click-activity-3'); // the same button clicked again, in a new activity
+    const [first, other, again] = harness.sink.visitorEvents.map((event) => event.eventId);
+    expect(first).toMatch(/^click:1575667808184:0:/);
+    expect(other).not.toBe(first);
+    expect(again).toBe(first);
+  });
+
   it('does nothing more for a retried click the core already handled', async () => {
     harness.sink.visitorOutcome = { status: 'duplicate' };
     const activity = fixture('submit-empty-text');

@@ -61,7 +61,7 @@ export class GraphPresence {
       const response = await this.post('Graph getPresencesByUserId', `${this.options.graphApiUrl}/communications/getPresencesByUserId`, { ids }, { authorization: `Bearer ${token}` });
       if (response.status === 429) {
         const now = this.now();
-        this.pausedUntil.set(tenant, now + (parseRetryAfterMs(headerValue(response.headers['retry-after']), now) ?? defaultGraphPauseMs));
+        this.pausedUntil.set(tenant, now + (parseRetryAfterMs(response.headers['retry-after'], now) ?? defaultGraphPauseMs));
         return;
       }
       if (response.status !== 200) throw new Error(`Graph getPresencesByUserId answered HTTP ${response.status}${graphErrorCode(response.data)}`);
@@ -107,10 +107,6 @@ export class GraphPresence {
       throw new Error(`${what} failed: ${typeof code === 'string' ? code : 'no answer'}`);
     }
   }
-}
-
-function headerValue(header: unknown): unknown {
-  return Array.isArray(header) ? header[0] : header;
 }
 
 function tokenErrorCode(body: unknown): string {

@@ -15,7 +15,8 @@ import type { Logger } from '../../src/core/logger.js';
 import { statusByErrorCode } from '../../src/http/http-errors.js';
 import type { BotIdentitySource } from './bot-identity.js';
 import { slackBotScopes } from './oauth-scopes.js';
-import { slackRequestGuard } from './request-guard.js';
+import { EventAuthorizationError } from './event-authorization.js';
+import { slackRequestGuard, type HotEventHandler } from './request-guard.js';
 import { sdkLogger, slackClientOptions } from './web-client.js';
 
 /** The Slack Events API / interactivity / slash command route. */
@@ -46,13 +47,16 @@ export interface BoltSetup {
  * installation, which Bolt acks and the bridge ignores) is the store not answering too.
  */
 export function failureStatus(error: unknown): number {
-  if (isAuthorizationError(error)) return 503;
+  if (isAuthorizationError(error) || error instanceof EventAuthorizationError) return 503;
   const cause = (error as { original?: unknown }).original ?? error;
   return cause instanceof BridgeError ? (statusByErrorCode[cause.code] ?? 500) : 500;
 }
 
-/** Build the Bolt app for the environment. */
-export function createBoltApp(env: SlackEnv, logger: Logger, authorization: BoltAuthorization): BoltSetup {
+/**
+ * Build the Bolt app for the environment. In HTTP mode `hotEvent` takes requesters' messages and
+ * mentions before Bolt (request-guard.ts); in Socket Mode Bolt's listeners get them.
+ */
+export function createBoltApp(env: SlackEnv, logger: Logger, authorization: BoltAuthorization, hotEvent: HotEventHandler): BoltSetup {
   const common = {
     logger: sdkLogger(logger),
     clientOptions: slackClientOptions(env, logger),
@@ -61,7 +65,7 @@ export function createBoltApp(env: SlackEnv, logger: Logger, authorization: Bolt
     ignoreSelf: true,
   };
   if (authorization.kind === 'installations') {
-    const receiver = new ExpressReceiver({ ...receiverOptions(env, logger), ...oauthReceiverOptions(env, authorization, logger) });
+    const receiver = new ExpressReceiver({ ...receiverOptions(env, logger, hotEvent), ...oauthReceiverOptions(env, authorization, logger) });
     return { app: new App({ ...common, receiver }), receiver };
   }
   const { token, identity } = authorization;
@@ -75,15 +79,15 @@ export function createBoltApp(env: SlackEnv, logger: Logger, authorization: Bolt
     const clientOptions = { ...common.clientOptions, retryConfig: socketConnectRetry };
     return { app: new App({ ...common, authorize, clientOptions, socketMode: true, appToken: env.appToken }) };
   }
-  const receiver = new ExpressReceiver(receiverOptions(env, logger));
+  const receiver = new ExpressReceiver(receiverOptions(env, logger, hotEvent));
   return { app: new App({ ...common, authorize, receiver }), receiver };
 }
 
 /** The receiver of POST /slack/events, behind the request gate. */
-function receiverOptions(env: SlackEnv, logger: Logger): ExpressReceiverOptions {
+function receiverOptions(env: SlackEnv, logger: Logger, hotEvent: HotEventHandler): ExpressReceiverOptions {
   // The gate runs before Bolt's own handlers on the route: Bolt registers its routes after it.
   const router = Router();
-  router.post(slackEventsPath, ...slackRequestGuard({ signingSecret: env.signingSecret, bodyLimit: bodyLimitBytes, logger }));
+  router.post(slackEventsPath, ...slackRequestGuard({ signingSecret: env.signingSecret, bodyLimit: bodyLimitBytes, logger, hotEvent, failureStatus }));
   return {
     signingSecret: env.signingSecret,
     signatureVerification: true,

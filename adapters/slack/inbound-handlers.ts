@@ -1,8 +1,10 @@
 /**
- * Bolt listeners for requester events: direct messages, mentions, replies in threads the bridge
- * is in, and the Messages tab opening. They classify (pure), decide about unknown threads (the
- * core knows), and hand the core one VisitorEvent with Slack's event_id for its dedupe; Slack's
- * retries are not dropped here, since a first delivery may only ever arrive as a retry.
+ * Requester events: direct messages, mentions, replies in threads the bridge is in, and the
+ * Messages tab opening. They classify (pure), decide about unknown threads (the core knows), and
+ * hand the core one VisitorEvent with Slack's event_id for its dedupe; Slack's retries are not
+ * dropped here, since a first delivery may only ever arrive as a retry. Messages and mentions
+ * come over HTTP through the hot path (`hotEventHandler`, ahead of Bolt), in Socket Mode through
+ * Bolt's listeners; both end in the same `onEvent`.
  */
 import type { App, Context } from '@slack/bolt';
 import { assertNever } from '../../src/core/bot-message.js';
@@ -11,6 +13,8 @@ import { withLogContext, type Logger } from '../../src/core/logger.js';
 import type { Metrics } from '../../src/core/metrics.js';
 import { classifyHomeOpened, classifyMention, classifyMessageEvent, type ClassifyContext, type Classified, type InboundMessage } from './inbound-classify.js';
 import type { RememberedKeys } from './remembered-keys.js';
+import { authorizeEvent, type EventAuthority } from './event-authorization.js';
+import type { HotEventHandler } from './request-guard.js';
 import { workspaceOfContext } from './slack-tokens.js';
 import type { SlackUsers } from './slack-users.js';
 import { isDirectMessageChannel, threadKey, type SlackThread } from './thread-address.js';
@@ -37,11 +41,27 @@ export interface InboundDeps {
 
 type Classifier = (event: unknown, context: ClassifyContext) => Classified;
 
-/** Register the requester-side event listeners. */
-export function registerInbound(app: App, deps: InboundDeps): void {
-  app.event('message', ({ event, body, context }) => onEvent(deps, classifyMessageEvent, event, { eventId: body.event_id, context }));
-  app.event('app_mention', ({ event, body, context }) => onEvent(deps, classifyMention, event, { eventId: body.event_id, context }));
-  app.event('app_home_opened', ({ event, body, context }) => onEvent(deps, classifyHomeOpened, event, { eventId: body.event_id, context }));
+/**
+ * Register the requester-side event listeners with Bolt: the Messages tab always, messages and
+ * mentions only when they do not come through the hot path (Socket Mode).
+ */
+export function registerInbound(app: App, deps: InboundDeps, { hotPath }: { hotPath: boolean }): void {
+  if (!hotPath) {
+    app.event('message', ({ event, body, context }) => onEvent(deps, classifyMessageEvent, event, { eventId: body.event_id, context: classifyContextOf(context) }));
+    app.event('app_mention', ({ event, body, context }) => onEvent(deps, classifyMention, event, { eventId: body.event_id, context: classifyContextOf(context) }));
+  }
+  app.event('app_home_opened', ({ event, body, context }) => onEvent(deps, classifyHomeOpened, event, { eventId: body.event_id, context: classifyContextOf(context) }));
+}
+
+/** The hot path's handler of a signed `message` or `app_mention` body: authorised as Bolt would, then the same `onEvent`. */
+export function hotEventHandler(deps: InboundDeps, authority: EventAuthority): HotEventHandler {
+  return async (body) => {
+    const eventId = typeof body.event_id === 'string' ? body.event_id : undefined;
+    const context = await authorizeEvent(body, authority);
+    if (!context) return ignored(deps, 'workspace without an installation', eventId);
+    const event = body.event as { type: string };
+    return onEvent(deps, event.type === 'app_mention' ? classifyMention : classifyMessageEvent, event, { eventId, context });
+  };
 }
 
 /**
@@ -61,9 +81,9 @@ export function ignored(deps: Pick<InboundDeps, 'logger' | 'metrics'>, reason: s
   deps.logger.debug({ reason, eventId }, 'Slack event ignored');
 }
 
-function onEvent(deps: InboundDeps, classify: Classifier, event: unknown, { eventId, context }: { eventId: string | undefined; context: Context }): Promise<void> {
+function onEvent(deps: InboundDeps, classify: Classifier, event: unknown, { eventId, context }: { eventId: string | undefined; context: ClassifyContext }): Promise<void> {
   return withLogContext({ requestId: eventId }, async () => {
-    const decision = classify(event, classifyContextOf(context));
+    const decision = classify(event, context);
     switch (decision.kind) {
       case 'ignore':
         return ignored(deps, decision.reason, eventId);

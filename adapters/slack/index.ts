@@ -19,7 +19,8 @@ import { createBoltApp, isAuthorizationError, type BoltAuthorization } from './b
 import { registerClicks } from './click-handler.js';
 import { ChatPoster } from './chat-poster.js';
 import { SlackDelivery } from './delivery.js';
-import { ignored, registerInbound } from './inbound-handlers.js';
+import type { EventAuthority } from './event-authorization.js';
+import { hotEventHandler, ignored, registerInbound } from './inbound-handlers.js';
 import { registerInstallationEvents } from './installation-events.js';
 import { isMissingInstallation, StoredInstallations } from './installation-store.js';
 import { RememberedKeys } from './remembered-keys.js';
@@ -49,6 +50,8 @@ export interface SlackAdapterDeps {
 interface SlackAuth {
   tokens: SlackTokens;
   bolt: BoltAuthorization;
+  /** The same, for events taken before Bolt. */
+  events: EventAuthority;
   installations?: StoredInstallations;
   checkReady(): Promise<void>;
 }
@@ -68,7 +71,8 @@ export function createSlackAdapter(deps: SlackAdapterDeps): ChannelAdapter {
   const presence = new SlackDeskPresence({ client, users, tokens, logger, now });
   const desk = new SlackDeskSide({ client, poster, tokens, delivery, presence, tickets });
   const deskInbound = new SlackDeskInbound({ sink, users, client, tokens, tickets, logger });
-  const { app, receiver } = createBoltApp(env, logger, auth.bolt);
+  const inbound = { sink, users, threads, logger, metrics, tickets: deskInbound };
+  const { app, receiver } = createBoltApp(env, logger, auth.bolt, hotEventHandler(inbound, auth.events));
   app.error(async (error) => {
     if (isAuthorizationError(error)) {
       if (isMissingInstallation(error)) return ignored({ logger, metrics }, 'workspace without an installation', undefined);
@@ -78,7 +82,7 @@ export function createSlackAdapter(deps: SlackAdapterDeps): ChannelAdapter {
     // Rethrown, so the receiver answers 5xx and Slack retries instead of taking a 200 for a lost event.
     throw error;
   });
-  registerInbound(app, { sink, users, threads, logger, metrics, tickets: deskInbound });
+  registerInbound(app, inbound, { hotPath: receiver !== undefined });
   registerClicks(app, { sink, users, client, tokens, logger, metrics, desk: deskInbound });
   if (auth.installations) registerInstallationEvents(app, { installations: auth.installations, tokens, logger, metrics });
   deskInbound.registerResolveCommand(app);
@@ -126,9 +130,11 @@ function slackAuth(deps: SlackAdapterDeps, client: SlackWebClient): SlackAuth {
   if (env.oauth) {
     if (!deps.records) throw new Error('multi-workspace Slack needs the store for its installations');
     const installations = new StoredInstallations({ records: deps.records, box: new SecretBox(env.oauth.secretsKey), now: deps.now ?? Date.now });
+    const tokens = new InstalledTokens(installations);
     return {
-      tokens: new InstalledTokens(installations),
+      tokens,
       bolt: { kind: 'installations', oauth: env.oauth, store: installations },
+      events: { kind: 'installations', tokens },
       installations,
       // No token of its own: whether Slack's Web API answers at all.
       checkReady: () => readyCall(() => client.api.test(), 'api.test'),
@@ -139,6 +145,7 @@ function slackAuth(deps: SlackAdapterDeps, client: SlackWebClient): SlackAuth {
   return {
     tokens: new SingleWorkspaceTokens(env.botToken, identity),
     bolt: { kind: 'token', token: env.botToken, identity },
+    events: { kind: 'token', identity },
     checkReady: () => readyCall(() => identity.check(), 'auth.test'),
   };
 }

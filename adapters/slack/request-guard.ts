@@ -1,10 +1,15 @@
 /**
- * A gate in front of Bolt's receiver on POST /slack/events. Bolt answers 500 for correctly
- * signed bodies it cannot classify (`null`, an `event` that is a string) and 404 after its
- * 3-second timeout for shapes nobody acks; this gate reads the body once (Bolt reuses it as
- * `rawBody`), and for a body with a valid signature answers 400 for what Slack never sends and
- * 200 for the documented envelopes the bridge has no listener for. The signature check stays
- * Bolt's (`isValidSlackRequest`); an unsigned request goes on to Bolt, which answers 401.
+ * The front of POST /slack/events. It reads the body once (Bolt reuses it as `rawBody`) and
+ * checks the signature with Bolt's own `isValidSlackRequest`; an unsigned request goes on to
+ * Bolt, which answers 401 and logs why. For a signed body it then decides, in this order:
+ * - a requester's `message` or `app_mention` event (the hot path, one per message a requester
+ *   writes) is handled right here by `hotEvent`, past Bolt's generic middleware chain, and
+ *   answered 200 once the handler resolved (the event is journalled) or 5xx when it failed, as
+ *   Bolt answers with `processBeforeResponse`;
+ * - what Slack never sends is answered 400 (Bolt would answer 500 for bodies it cannot classify,
+ *   `null` or an `event` that is a string, and 404 after its 3-second timeout for shapes nobody
+ *   acks), documented envelopes the bridge has no listener for 200;
+ * - everything else (interactivity, commands, other events, URL verification) goes on to Bolt.
  */
 import { parse as parseQuery } from 'node:querystring';
 import { isValidSlackRequest } from '@slack/bolt';
@@ -64,8 +69,31 @@ export function classifyRequestShape(body: unknown): RequestShape {
   }
 }
 
-/** The gate, for the Slack route only. `bodyLimit` in bytes, as Bolt's own. */
-export function slackRequestGuard(options: { signingSecret: string; bodyLimit: number; logger: Logger }): RequestHandler[] {
+/** Handles one hot event body; resolves once the event is journalled (or ignored). */
+export type HotEventHandler = (body: Record<string, unknown>) => Promise<void>;
+
+/** What the gate is built from. `bodyLimit` in bytes, as Bolt's own. */
+export interface RequestGuardOptions {
+  signingSecret: string;
+  bodyLimit: number;
+  logger: Logger;
+  /** The hot path; without it (never in HTTP mode) every event goes to Bolt. */
+  hotEvent?: HotEventHandler;
+  /** The status for a failed hot event, as Bolt's error handler would answer it. */
+  failureStatus: (error: unknown) => number;
+}
+
+/** Event types the hot path takes: what a requester writes. */
+const hotEventTypes = new Set(['message', 'app_mention']);
+
+/** Whether a signed body that passed `classifyRequestShape` is a hot event (Bolt, too, treats any body with an `event` as an event). */
+export function isHotEvent(body: unknown): body is Record<string, unknown> & { event: { type: string } } {
+  if (!isObject(body) || body.ssl_check !== undefined || !isObject(body.event)) return false;
+  return hotEventTypes.has(body.event.type as string);
+}
+
+/** The gate, for the Slack route only. */
+export function slackRequestGuard(options: RequestGuardOptions): RequestHandler[] {
   // Slack does not compress its requests; the signature covers the bytes as sent.
   const readRaw = express.raw({ type: () => true, limit: options.bodyLimit, inflate: false });
   const gate: RequestHandler = (req: Request & { rawBody?: Buffer }, res: Response, next) => {
@@ -88,11 +116,17 @@ export function slackRequestGuard(options: { signingSecret: string; bodyLimit: n
       next(); // Bolt answers 401 and logs why
       return;
     }
+    let body: unknown;
     let shape: RequestShape;
     try {
-      shape = classifyRequestShape(parseLikeBolt(text, req.headers['content-type']));
+      body = parseLikeBolt(text, req.headers['content-type']);
+      shape = classifyRequestShape(body);
     } catch {
       shape = reject('the body is not valid JSON');
+    }
+    if (shape.verdict === 'pass' && options.hotEvent && isHotEvent(body)) {
+      answerHotEvent(options, body, res);
+      return;
     }
     if (shape.verdict === 'pass') {
       next();
@@ -103,6 +137,23 @@ export function slackRequestGuard(options: { signingSecret: string; bodyLimit: n
     else res.status(400).json({ error: 'bad_request', message: shape.reason });
   };
   return [readRaw, gate];
+}
+
+/** Run the hot path and answer Slack: 200 once handled, else the status Bolt would give the failure. */
+function answerHotEvent(options: RequestGuardOptions, body: Record<string, unknown>, res: Response): void {
+  options.hotEvent!(body).then(
+    () => {
+      res.writeHead(200);
+      res.end();
+    },
+    (error: unknown) => {
+      options.logger.error({ err: error }, 'Slack event handling failed');
+      if (!res.headersSent) {
+        res.writeHead(options.failureStatus(error));
+        res.end();
+      }
+    },
+  );
 }
 
 /** What Bolt reads of an Events API body: the event's type, channel, item, user, subteam, and the authorizations. */

@@ -13,7 +13,7 @@
  */
 import { parse as parseQuery } from 'node:querystring';
 import { isValidSlackRequest } from '@slack/bolt';
-import express, { type Request, type RequestHandler, type Response } from 'express';
+import type { Request, RequestHandler, Response } from 'express';
 import type { Logger } from '../../src/core/logger.js';
 
 /** Interactivity payload types Slack may send to an app that the bridge does not act on. */
@@ -94,8 +94,7 @@ export function isHotEvent(body: unknown): body is Record<string, unknown> & { e
 
 /** The gate, for the Slack route only. */
 export function slackRequestGuard(options: RequestGuardOptions): RequestHandler[] {
-  // Slack does not compress its requests; the signature covers the bytes as sent.
-  const readRaw = express.raw({ type: () => true, limit: options.bodyLimit, inflate: false });
+  const readRaw = rawBodyReader(options.bodyLimit);
   const gate: RequestHandler = (req: Request & { rawBody?: Buffer }, res: Response, next) => {
     const raw: unknown = req.body;
     if (!Buffer.isBuffer(raw)) {
@@ -137,6 +136,46 @@ export function slackRequestGuard(options: RequestGuardOptions): RequestHandler[
     else res.status(400).json({ error: 'bad_request', message: shape.reason });
   };
   return [readRaw, gate];
+}
+
+/**
+ * Read the whole body into `req.body` as a Buffer, answering as express.raw without inflation
+ * would: 415 for a compressed body (Slack does not compress; the signature covers the bytes as
+ * sent), 413 past `limit` bytes (declared or read), 400 when the client went away mid-body.
+ */
+function rawBodyReader(limit: number): RequestHandler {
+  return (req, _res, next) => {
+    const encoding = (req.headers['content-encoding'] ?? 'identity').toLowerCase();
+    if (encoding !== 'identity') return next(httpError(415, `unsupported content encoding "${encoding}"`));
+    if (Number(req.headers['content-length']) > limit) return next(httpError(413, 'request entity too large'));
+    const chunks: Buffer[] = [];
+    let size = 0;
+    let settled = false;
+    const fail = (error: Error) => {
+      if (settled) return;
+      settled = true;
+      chunks.length = 0;
+      next(error);
+    };
+    req.on('data', (chunk: Buffer) => {
+      if (settled) return;
+      size += chunk.length;
+      if (size > limit) fail(httpError(413, 'request entity too large'));
+      else chunks.push(chunk);
+    });
+    req.on('end', () => {
+      if (settled) return;
+      settled = true;
+      req.body = chunks.length === 1 ? chunks[0] : Buffer.concat(chunks, size);
+      next();
+    });
+    req.on('error', () => fail(httpError(400, 'request aborted')));
+  };
+}
+
+/** An error the app's error handler answers with its status and message. */
+function httpError(status: number, message: string): Error {
+  return Object.assign(new Error(message), { status });
 }
 
 /** Run the hot path and answer Slack: 200 once handled, else the status Bolt would give the failure. */

@@ -40,6 +40,12 @@ interface VisitorProgress {
   botEnded?: boolean;
 }
 
+/** A visitor entry's conversation and what its attempts got done. */
+interface Resolved {
+  progress: VisitorProgress;
+  record: ConversationRecord;
+}
+
 /** What a requester reads when the bot cannot be reached. */
 export const unavailableNotice = 'Sorry, the assistant is not reachable right now. Please try again in a few minutes.';
 
@@ -78,14 +84,11 @@ export class BotDelivery implements DestinationHandler {
   }
 
   private async startSession(event: VisitorEvent, attempt: AttemptContext, eventId: string): Promise<void> {
-    let progress = attempt.progress as unknown as VisitorProgress | undefined;
-    if (!progress) {
-      // An opening signal for a thread that already talks to the bot must not restart it.
-      if (await this.deps.conversations.findLive(event.address.channel, event.address.key)) return;
-      progress = await this.resolve(event, attempt);
-    }
-    const record = await this.deps.conversations.get(progress.conversationId);
-    if (!record) return;
+    // An opening signal for a thread that already talks to the bot must not restart it.
+    if (!attempt.progress && (await this.deps.conversations.findLive(event.address.channel, event.address.key))) return;
+    const resolved = await this.conversationOf(event, attempt);
+    if (!resolved) return;
+    const { progress, record } = resolved;
     addLogContext({ conversationId: record.id });
     await this.send({ conversationId: record.id, type: 'startSession', eventId, metaData: progress.isNew ? requesterMetaData(record.requester, record.address.channel) : undefined });
   }
@@ -115,9 +118,9 @@ export class BotDelivery implements DestinationHandler {
       const clicked = await this.deps.conversations.get(clickedConversationId);
       if (!clicked || clicked.session === 'ended') return; // the conversation ended after the click was journalled
     }
-    let progress = (attempt.progress as unknown as VisitorProgress | undefined) ?? (await this.resolve(event, attempt));
-    let record = await this.deps.conversations.get(progress.conversationId);
-    if (!record) return;
+    const resolved = await this.conversationOf(event, attempt);
+    if (!resolved) return;
+    let { progress, record } = resolved;
     addLogContext({ conversationId: record.id });
     if (record.session === 'escalated') {
       // While a human has the conversation, the bot stays out of it.
@@ -125,9 +128,7 @@ export class BotDelivery implements DestinationHandler {
       if (await this.deps.handoff.requesterMessage(record, text, `relay:${entry.key}:${entry.seq}`)) return;
       // Its ticket closed without the session following: start afresh with the bot rather than drop the message.
       await this.deps.conversations.setSession(record.id, 'ended');
-      progress = await this.resolve(event, attempt);
-      record = await this.deps.conversations.get(progress.conversationId);
-      if (!record) return;
+      ({ progress, record } = await this.resolve(event, attempt));
     }
     progress = await this.transcribe(record, text, progress, attempt);
     await this.send({
@@ -155,18 +156,26 @@ export class BotDelivery implements DestinationHandler {
     }
   }
 
+  /** The entry's conversation: the one an earlier attempt recorded (undefined if it is gone), else found or created now. */
+  private async conversationOf(event: VisitorEvent, attempt: AttemptContext): Promise<Resolved | undefined> {
+    const earlier = attempt.progress as unknown as VisitorProgress | undefined;
+    if (!earlier) return this.resolve(event, attempt);
+    const record = await this.deps.conversations.get(earlier.conversationId);
+    return record && { progress: earlier, record };
+  }
+
   /**
    * Find or create the event's conversation. A created one is recorded as the entry's progress at
    * once (a retry would otherwise find it live and lose the profile it must carry); a found one
    * is found again by a retry, so it is recorded with the next step only.
    */
-  private async resolve(event: VisitorEvent, attempt: AttemptContext): Promise<VisitorProgress> {
+  private async resolve(event: VisitorEvent, attempt: AttemptContext): Promise<Resolved> {
     const adapter = this.deps.adapters.get(event.address.channel);
     const loadProfile = adapter?.requesterProfile ? () => adapter.requesterProfile!(event.address, event.requester) : undefined;
     const { record, isNew } = await this.deps.conversations.resolve(event.address, event.requester, loadProfile);
     const progress: VisitorProgress = { conversationId: record.id, isNew };
     if (isNew) await attempt.saveProgress(asJson(progress));
-    return progress;
+    return { progress, record };
   }
 
   private async transcribe(record: ConversationRecord, text: string, progress: VisitorProgress, attempt: AttemptContext): Promise<VisitorProgress> {

@@ -156,6 +156,9 @@ export class OutboxWorker {
         for (const entry of entries) {
           if ((await this.carryOut(entry, keeper)) === 'stop') return;
         }
+        // A short batch was the whole queue: an entry enqueued here since then has asked for a
+        // rerun (notify), one enqueued by another replica is found by the look below.
+        if (entries.length < batchSize) break;
       }
     } finally {
       await keeper.release();

@@ -1,10 +1,12 @@
 /**
- * Group commit for the SQLite store. With `synchronous=FULL` every COMMIT waits for an fsync, and
- * one transaction per write made the fsync the bridge's throughput limit. Here the writes that
- * concurrent requests issue within one turn of the event loop are queued and run together, on
- * the next `setImmediate`, in ONE `BEGIN IMMEDIATE` transaction with one COMMIT: one fsync for
- * all of them. Each caller's promise settles only after that COMMIT returned, so a write that was
- * acknowledged is on disk exactly as with a transaction of its own.
+ * Group commit for the SQLite store. Every durable COMMIT needs an fsync, and one transaction
+ * per write made the fsync the bridge's throughput limit. Here the writes that concurrent
+ * requests issue within one turn of the event loop are queued and run together, on the next
+ * `setImmediate`, in ONE `BEGIN IMMEDIATE` transaction with one COMMIT and one sync of the WAL
+ * (sqlite-wal-sync.ts, on libuv's thread pool, so the event loop goes on serving requests while
+ * the disk works). Each caller's promise settles only after that sync returned, so a write that
+ * was acknowledged is on disk exactly as with a transaction of its own; that holds for a write
+ * that found a duplicate too, since its sync also covers every batch committed before it.
  *
  * Each write runs inside its own SAVEPOINT, so a write that throws (a full queue, a lost lease, a
  * constraint) is rolled back alone and fails only its own caller; the others still commit. When
@@ -17,6 +19,7 @@
 import type BetterSqlite3 from 'better-sqlite3';
 import { BridgeError } from '../core/errors.js';
 import { causeMessage, storeFailure } from './store-rules.js';
+import type { SqliteWalSync } from './sqlite-wal-sync.js';
 
 /** The bounds of the group commit (StoreLimits holds their defaults). */
 export interface GroupCommitBounds {
@@ -26,8 +29,16 @@ export interface GroupCommitBounds {
   maxQueuedWrites: number;
 }
 
+/**
+ * When a write may resolve: `synced` once its WAL sync returned (everything that must survive a
+ * power loss), `committed` at COMMIT (leases: they fence live replicas, and a power loss ends
+ * every holder of a lease on the machine, so none outlives the lease it lost).
+ */
+export type WriteDurability = 'synced' | 'committed';
+
 interface QueuedWrite {
   operation: string;
+  durability: WriteDurability;
   work: () => unknown;
   resolve: (value: unknown) => void;
   reject: (error: BridgeError) => void;
@@ -42,9 +53,11 @@ export class SqliteGroupCommit {
   private scheduled = false;
   private readonly sql: ReturnType<typeof prepareTransactionStatements>;
 
+  /** `walSync` is absent when no write needs to survive a power loss (`synchronous: 'NORMAL'`, `:memory:`). */
   constructor(
     private readonly db: BetterSqlite3.Database,
     private readonly bounds: GroupCommitBounds,
+    private readonly walSync?: SqliteWalSync,
   ) {
     this.sql = prepareTransactionStatements(db);
   }
@@ -53,7 +66,7 @@ export class SqliteGroupCommit {
    * Queues `work` (synchronous SQLite statements) for the next batch; resolves with its result
    * once the batch is committed, or rejects with its error (`store_failed` naming `operation`).
    */
-  write<T>(operation: string, work: () => T): Promise<T> {
+  write<T>(operation: string, work: () => T, durability: WriteDurability = 'synced'): Promise<T> {
     if (this.queued.length >= this.bounds.maxQueuedWrites) {
       return Promise.reject(
         new BridgeError(
@@ -64,14 +77,14 @@ export class SqliteGroupCommit {
       );
     }
     return new Promise<T>((resolve, reject) => {
-      this.queued.push({ operation, work, resolve: resolve as (value: unknown) => void, reject });
+      this.queued.push({ operation, durability, work, resolve: resolve as (value: unknown) => void, reject });
       this.schedule();
     });
   }
 
-  /** Commits everything queued now, synchronously (before the connection closes). */
+  /** Commits and syncs everything queued now, on this thread (before the connection closes). */
   flush(): void {
-    while (this.queued.length > 0) this.commitBatch(this.queued.splice(0, this.bounds.maxBatchWrites));
+    while (this.queued.length > 0) this.commitBatch(this.queued.splice(0, this.bounds.maxBatchWrites), 'now');
   }
 
   private schedule(): void {
@@ -83,11 +96,11 @@ export class SqliteGroupCommit {
       const batch = this.queued.splice(0, this.bounds.maxBatchWrites);
       // Anything past the batch bound waits one turn, so I/O is polled between large batches.
       if (this.queued.length > 0) this.schedule();
-      if (batch.length > 0) this.commitBatch(batch);
+      if (batch.length > 0) this.commitBatch(batch, 'off-loop');
     });
   }
 
-  private commitBatch(batch: QueuedWrite[]): void {
+  private commitBatch(batch: QueuedWrite[], sync: 'off-loop' | 'now'): void {
     const outcomes: Outcome[] = [];
     try {
       this.sql.begin.run();
@@ -102,11 +115,40 @@ export class SqliteGroupCommit {
       this.failBatch(batch, outcomes, error);
       return;
     }
-    batch.forEach((write, index) => {
-      const outcome = outcomes[index]!;
-      if (outcome.ok) write.resolve(outcome.value);
-      else write.reject(storeFailure('sqlite', write.operation, outcome.cause));
-    });
+    // Writes that need no sync (or a batch without any) settle at COMMIT; the rest after the sync.
+    const waits = (write: QueuedWrite) => this.walSync !== undefined && write.durability === 'synced';
+    const settle = (synced: boolean) =>
+      batch.forEach((write, index) => {
+        if (waits(write) !== synced) return;
+        const outcome = outcomes[index]!;
+        if (outcome.ok) write.resolve(outcome.value);
+        else write.reject(storeFailure('sqlite', write.operation, outcome.cause));
+      });
+    settle(false);
+    const needSync = batch.filter(waits);
+    if (needSync.length === 0) return;
+    if (sync === 'off-loop') {
+      this.walSync!.sync().then(
+        () => settle(true),
+        (error: unknown) => this.failSync(needSync, error),
+      );
+      return;
+    }
+    try {
+      this.walSync!.syncNow();
+    } catch (error) {
+      this.failSync(needSync, error);
+      return;
+    }
+    settle(true);
+  }
+
+  /**
+   * The batch is committed but its WAL could not be synced: nobody may be told it is on disk. The
+   * callers fail (their senders retry, and the retry finds the committed write as a duplicate).
+   */
+  private failSync(batch: QueuedWrite[], cause: unknown): void {
+    for (const write of batch) write.reject(storeFailure('sqlite', write.operation, cause, ' (committed, but the WAL sync failed)'));
   }
 
   private runInSavepoint(write: QueuedWrite): Outcome {

@@ -38,7 +38,8 @@ import {
   type StoredEntry,
 } from './store-rules.js';
 import { prepareOutboxStatements, type SqliteOutboxStatements } from './sqlite-outbox-statements.js';
-import { SqliteGroupCommit } from './sqlite-group-commit.js';
+import { SqliteGroupCommit, type WriteDurability } from './sqlite-group-commit.js';
+import type { SqliteWalSync } from './sqlite-wal-sync.js';
 
 /** Rows the outbox's purge removed, per kind. */
 export interface SqliteOutboxPurgeCounts {
@@ -57,9 +58,10 @@ export class SqliteOutbox implements OutboxStore {
     protected readonly db: BetterSqlite3.Database,
     protected readonly limits: StoreLimits,
     protected readonly now: StoreClock,
+    walSync?: SqliteWalSync,
   ) {
     this.outboxSql = prepareOutboxStatements(db);
-    this.commits = new SqliteGroupCommit(db, limits);
+    this.commits = new SqliteGroupCommit(db, limits, walSync);
   }
 
   async enqueue(queue: QueueRef, payloads: Json[], now: number, dedupe?: EnqueueDedupe): Promise<EnqueueResult> {
@@ -88,7 +90,7 @@ export class SqliteOutbox implements OutboxStore {
       const token = this.outboxSql.nextToken.get()!.last_token;
       this.outboxSql.upsertLease.run(queue.destination, queue.key, token, now + ttlMs);
       return { queue: { destination: queue.destination, key: queue.key }, token };
-    });
+    }, 'committed');
   }
 
   async renewLease(lease: Lease, ttlMs: number): Promise<boolean> {
@@ -97,12 +99,13 @@ export class SqliteOutbox implements OutboxStore {
     return this.write(
       'renewLease',
       () => this.outboxSql.renewLease.run(this.now() + ttlMs, destination, key, lease.token).changes === 1,
+      'committed',
     );
   }
 
   async releaseLease(lease: Lease): Promise<void> {
     const { destination, key } = lease.queue;
-    return this.write('releaseLease', () => void this.outboxSql.releaseLease.run(destination, key, lease.token));
+    return this.write('releaseLease', () => void this.outboxSql.releaseLease.run(destination, key, lease.token), 'committed');
   }
 
   async pending(queue: QueueRef, limit: number): Promise<OutboxEntry[]> {
@@ -206,10 +209,10 @@ export class SqliteOutbox implements OutboxStore {
 
   /**
    * Runs `work` in the next group-commit batch, in a savepoint of its own: a throw inside it rolls
-   * back only its writes. Resolves once the batch is committed (on disk, with `synchronous=FULL`).
+   * back only its writes. Resolves once the batch is committed and (with `synchronous: 'FULL'`) its WAL synced.
    */
-  protected write<T>(operation: string, work: () => T): Promise<T> {
-    return this.commits.write(operation, work);
+  protected write<T>(operation: string, work: () => T, durability?: WriteDurability): Promise<T> {
+    return this.commits.write(operation, work, durability);
   }
 
   /** Appends entries with the next seqs, or throws before writing when the queue would pass its bound. */

@@ -22,12 +22,16 @@ import { createBlockedBy, requireInteger, storeFailure, toJson } from './store-r
 import { migrate, supportedSchemaVersion } from './sqlite-schema.js';
 import { prepareStatements, type SqliteStatements } from './sqlite-statements.js';
 import { SqliteOutbox, type SqliteOutboxPurgeCounts } from './sqlite-outbox.js';
+import { SqliteWalSync } from './sqlite-wal-sync.js';
 
 /** Options of the SQLite store. */
 export interface SqliteStoreOptions extends StoreOptions {
   /** The database file (its directory is created), or `:memory:`. */
   path: string;
-  /** `FULL` (default) survives power loss; `NORMAL` survives a process crash and is faster. */
+  /**
+   * `FULL` (default): an acknowledged write survives a power loss (its WAL is synced before the
+   * write resolves); `NORMAL`: it survives a process crash, and a power loss may take the last ones.
+   */
   synchronous?: 'FULL' | 'NORMAL';
   /** How long a write waits for another process's lock before failing. Default 5000. */
   busyTimeoutMs?: number;
@@ -52,8 +56,12 @@ export class SqliteStore extends SqliteOutbox implements Store {
   private readonly sql: SqliteStatements;
   private readonly purgeTimer: NodeJS.Timeout;
 
+  private readonly walSync?: SqliteWalSync;
+
   constructor(options: SqliteStoreOptions) {
-    super(openDatabase(options), resolveStoreLimits(options.limits), options.now ?? Date.now);
+    const { db, walSync } = openDatabase(options);
+    super(db, resolveStoreLimits(options.limits), options.now ?? Date.now, walSync);
+    this.walSync = walSync;
     try {
       this.sql = prepareStatements(this.db);
       this.purgeExpired();
@@ -154,6 +162,7 @@ export class SqliteStore extends SqliteOutbox implements Store {
     // Writes already issued are committed, not dropped, before the connection goes.
     this.commits.flush();
     this.db.close();
+    await this.walSync?.close();
   }
 
   /** Deletes expired claims and dedupe keys and rows past the retention window; returns how many of each. */
@@ -203,15 +212,20 @@ export class SqliteStore extends SqliteOutbox implements Store {
  * Opens and migrates the file. The schema version is checked before switching to WAL, so a file
  * from a newer bridge is left exactly as it was.
  */
-function openDatabase(options: SqliteStoreOptions): BetterSqlite3.Database {
+function openDatabase(options: SqliteStoreOptions): { db: BetterSqlite3.Database; walSync?: SqliteWalSync } {
   if (options.path !== ':memory:') mkdirSync(dirname(options.path), { recursive: true });
   const db = new Database(options.path, { timeout: options.busyTimeoutMs ?? 5000 });
   try {
     supportedSchemaVersion(db);
-    db.pragma('journal_mode = WAL');
-    db.pragma(`synchronous = ${options.synchronous ?? 'FULL'}`);
+    const wal = db.pragma('journal_mode = WAL', { simple: true }) === 'wal';
+    const full = (options.synchronous ?? 'FULL') === 'FULL';
+    // FULL in WAL mode: NORMAL plus the group commit's own WAL sync, off the event loop (sqlite-wal-sync.ts).
+    db.pragma(`synchronous = ${full && !wal ? 'FULL' : 'NORMAL'}`);
     migrate(db);
-    return db;
+    if (!full || !wal) return { db };
+    const walSync = new SqliteWalSync(options.path);
+    walSync.syncDirectory();
+    return { db, walSync };
   } catch (error) {
     db.close();
     throw storeFailure('sqlite', `opening ${options.path}`, error);

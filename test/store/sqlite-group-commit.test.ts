@@ -5,13 +5,14 @@
  * an acknowledged write survives kill -9 of a real process writing as fast as it can.
  */
 import { spawn } from 'node:child_process';
-import { mkdtempSync, rmSync, statSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readlinkSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import Database from 'better-sqlite3';
 import { afterAll, describe, expect, it } from 'vitest';
 import { SqliteStore, type SqliteStoreOptions } from '../../src/store/sqlite-store.js';
+import { SqliteWalSync } from '../../src/store/sqlite-wal-sync.js';
 import type { OutboxEntry } from '../../src/store/store.js';
 import { leaseOf } from './conformance/fixture.js';
 import { message, queue, queuedEntries, seqsOf } from './conformance/samples.js';
@@ -201,6 +202,101 @@ function killAfterAcks(path: string, acks: number): Promise<{ stdout: string; st
     child.on('close', (_code, signal) => resolve({ stdout, stderr, signal }));
   });
 }
+
+/** Holds the store's WAL syncs until released, or fails them. */
+function gateWalSync(store: SqliteStore): { release(): void; fail(error: Error): void } {
+  const wal = store['walSync']!;
+  const original = wal.sync.bind(wal);
+  let open!: () => void;
+  let refuse!: (error: Error) => void;
+  const gate = new Promise<void>((resolve, reject) => {
+    open = resolve;
+    refuse = reject;
+  });
+  gate.catch(() => undefined); // failed before the batch asked for its sync: not unhandled
+  wal.sync = () => gate.then(original);
+  return { release: () => open(), fail: (error) => refuse(error) };
+}
+
+describe('sqlite WAL sync off the event loop', () => {
+  it('acknowledges a write only after its WAL sync returned; reads see the commit before that', async () => {
+    const store = new SqliteStore({ path: newPath() });
+    try {
+      const gate = gateWalSync(store);
+      let acknowledged = false;
+      const enqueued = store.enqueue(queue('c-sync'), [message('one')], 1).then((result) => {
+        acknowledged = true;
+        return result;
+      });
+      await new Promise((resolve) => setTimeout(resolve, 50));
+      expect(acknowledged).toBe(false);
+      expect(seqsOf(await store.pending(queue('c-sync'), 10))).toEqual([1]);
+      gate.release();
+      expect(queuedEntries(await enqueued)).toHaveLength(1);
+    } finally {
+      await store.close();
+    }
+  });
+
+  it('settles lease writes at COMMIT, without waiting for the sync of their batch', async () => {
+    const store = new SqliteStore({ path: newPath() });
+    try {
+      const gate = gateWalSync(store);
+      const enqueued = store.enqueue(queue('c-lease'), [message('one')], 1);
+      const lease = await store.acquireLease(queue('c-lease'), 15_000);
+      expect(lease).toBeDefined();
+      expect(await store.renewLease(lease!, 15_000)).toBe(true);
+      await store.releaseLease(lease!);
+      gate.release();
+      expect(queuedEntries(await enqueued)).toHaveLength(1);
+    } finally {
+      await store.close();
+    }
+  });
+
+  it('fails every write of a batch whose WAL sync failed; a retry of the enqueue finds it committed', async () => {
+    const store = new SqliteStore({ path: newPath() });
+    try {
+      const gate = gateWalSync(store);
+      const dedupe = { key: 'slack:T1:D1:Ev1', ttlMs: 60_000 };
+      const enqueued = store.enqueue(queue('c-eio'), [message('one')], 1, dedupe);
+      gate.fail(Object.assign(new Error('EIO: i/o error, fdatasync'), { code: 'EIO' }));
+      await expect(enqueued).rejects.toMatchObject({ code: 'store_failed', message: expect.stringMatching(/enqueue failed: EIO.*WAL sync failed/) });
+      store['walSync']!.sync = SqliteWalSync.prototype.sync.bind(store['walSync']);
+      expect(await store.enqueue(queue('c-eio'), [message('one')], 2, dedupe)).toEqual({ status: 'duplicate' });
+      expect(seqsOf(await store.pending(queue('c-eio'), 10))).toEqual([1]);
+    } finally {
+      await store.close();
+    }
+  });
+
+  it('syncs the database\'s own WAL file, and none with synchronous NORMAL', async () => {
+    const walDescriptors = (path: string) => readdirSync('/proc/self/fd').filter((fd) => {
+      try {
+        return readlinkSync(`/proc/self/fd/${fd}`) === `${path}-wal`;
+      } catch {
+        return false;
+      }
+    });
+    const fullPath = newPath();
+    const normalPath = newPath();
+    const full = new SqliteStore({ path: fullPath });
+    const normal = new SqliteStore({ path: normalPath, synchronous: 'NORMAL' });
+    try {
+      const before = walDescriptors(fullPath).length;
+      await full.enqueue(queue('c-full'), [message('one')], 1);
+      await normal.enqueue(queue('c-normal'), [message('one')], 1);
+      // SQLite's own descriptor of the WAL, and the sync's.
+      expect(walDescriptors(fullPath).length).toBe(before + 1);
+      expect(normal['walSync']).toBeUndefined();
+      expect(full['db'].pragma('synchronous', { simple: true })).toBe(1); // NORMAL: the fsync is the group commit's
+    } finally {
+      await full.close();
+      await normal.close();
+    }
+    expect(walDescriptors(fullPath)).toEqual([]);
+  });
+});
 
 describe('sqlite group commit across kill -9', () => {
   it('keeps every enqueue it acknowledged, with its dedupe key, when the writer is killed mid-stream', { timeout: 60_000 }, async () => {

@@ -270,6 +270,28 @@ describe('sqlite WAL sync off the event loop', () => {
     }
   });
 
+  it('runs one WAL sync at a time: the commits made meanwhile share the next one', async () => {
+    const path = newPath();
+    const store = new SqliteStore({ path, synchronous: 'NORMAL' });
+    try {
+      await store.enqueue(queue('c-wal'), [message('one')], 1); // the WAL file exists
+      const wal = new SqliteWalSync(path);
+      const first = wal.sync();
+      const second = wal.sync();
+      const third = wal.sync();
+      expect(second).toBe(third);
+      expect(second).not.toBe(first);
+      await Promise.all([first, second]);
+      const alone = wal.sync();
+      expect(alone).not.toBe(second);
+      await alone;
+      await wal.close();
+      await expect(new SqliteWalSync(join(dir, 'no-such.db')).sync()).rejects.toThrow(/ENOENT/);
+    } finally {
+      await store.close();
+    }
+  });
+
   it('syncs the database\'s own WAL file, and none with synchronous NORMAL', async () => {
     const walDescriptors = (path: string) => readdirSync('/proc/self/fd').filter((fd) => {
       try {

@@ -21,31 +21,52 @@ export class EventAuthorizationError extends Error {
   }
 }
 
-/** The event's context; undefined when its workspace has no installation (Bolt acks and the bridge ignores those). */
-export async function authorizeEvent(body: Record<string, unknown>, authority: EventAuthority): Promise<ClassifyContext | undefined> {
+/** Who the bridge is for an event: the classifier's context, and the bot id Bolt's `ignoreSelf` compares. */
+export interface EventAuthorization {
+  context: ClassifyContext;
+  botId?: string;
+}
+
+/**
+ * The event's authorization; undefined when its workspace has no installation (Bolt acks those
+ * and the bridge ignores them). An org-wide install's event (`is_enterprise_install`) is served by
+ * the org's installation, as Bolt looks it up; installations are cached for a minute (SlackTokens).
+ */
+export async function authorizeEvent(body: Record<string, unknown>, authority: EventAuthority): Promise<EventAuthorization | undefined> {
   const source = eventSource(body);
   try {
     if (authority.kind === 'token') {
-      const { userId, teamId } = await authority.identity.get();
-      return withEnterprise({ teamId, botUserId: userId }, source.enterpriseId);
+      const { userId, botId, teamId } = await authority.identity.get();
+      return { context: withEnterprise({ teamId, botUserId: userId }, source.enterpriseId), botId };
     }
     const team = source.teamId ?? source.enterpriseId ?? '';
-    const auth = await authority.tokens.authFor(source.enterpriseId ? { team, enterprise: source.enterpriseId } : { team });
-    return withEnterprise({ teamId: team, botUserId: auth.botUserId ?? '' }, source.enterpriseId);
+    const enterprise = source.enterpriseId;
+    const lookup = enterprise && source.isEnterpriseInstall ? { team: enterprise, enterprise } : enterprise ? { team, enterprise } : { team };
+    const auth = await authority.tokens.authFor(lookup);
+    return { context: withEnterprise({ teamId: team, botUserId: auth.botUserId ?? '' }, enterprise), ...(auth.botId ? { botId: auth.botId } : {}) };
   } catch (error) {
     if (error instanceof DeliveryError && error.platformCode === 'not_installed') return undefined;
     throw new EventAuthorizationError(error);
   }
 }
 
-/** The team and org of an Events API body, as Bolt's `buildSource` reads them. */
-export function eventSource(body: Record<string, unknown>): { teamId?: string; enterpriseId?: string } {
+/** The team and org of an Events API body and whether an org-wide install serves it, as Bolt's `buildSource` reads them. */
+export function eventSource(body: Record<string, unknown>): { teamId?: string; enterpriseId?: string; isEnterpriseInstall: boolean } {
   const first = Array.isArray(body.authorizations) ? (body.authorizations[0] as Record<string, unknown> | undefined) : undefined;
   if (first) {
     const teamId = first.team_id !== null ? first.team_id : body.team_id;
-    return { teamId: stringOrUndefined(teamId), enterpriseId: stringOrUndefined(first.enterprise_id) };
+    return { teamId: stringOrUndefined(teamId), enterpriseId: stringOrUndefined(first.enterprise_id), isEnterpriseInstall: first.is_enterprise_install === true };
   }
-  return { teamId: stringOrUndefined(body.team_id), enterpriseId: stringOrUndefined(body.enterprise_id) };
+  return { teamId: stringOrUndefined(body.team_id), enterpriseId: stringOrUndefined(body.enterprise_id), isEnterpriseInstall: body.is_enterprise_install === true };
+}
+
+/**
+ * Bolt's `ignoreSelf`: the app's own bot messages, and events by its own bot user, never reach a
+ * listener (Slack sends the bridge's own replies back as message events in DMs).
+ */
+export function isOwnEvent(event: Record<string, unknown>, { context, botId }: EventAuthorization): boolean {
+  if (event.type === 'message' && event.subtype === 'bot_message' && botId !== undefined && event.bot_id === botId) return true;
+  return context.botUserId !== '' && event.user === context.botUserId;
 }
 
 function withEnterprise(context: ClassifyContext, enterpriseId: string | undefined): ClassifyContext {

@@ -13,7 +13,7 @@ import { withLogContext, type Logger } from '../../src/core/logger.js';
 import type { Metrics } from '../../src/core/metrics.js';
 import { classifyHomeOpened, classifyMention, classifyMessageEvent, type ClassifyContext, type Classified, type InboundMessage } from './inbound-classify.js';
 import type { RememberedKeys } from './remembered-keys.js';
-import { authorizeEvent, type EventAuthority } from './event-authorization.js';
+import { authorizeEvent, isOwnEvent, type EventAuthority } from './event-authorization.js';
 import type { HotEventHandler } from './request-guard.js';
 import { workspaceOfContext } from './slack-tokens.js';
 import type { SlackUsers } from './slack-users.js';
@@ -57,10 +57,11 @@ export function registerInbound(app: App, deps: InboundDeps, { hotPath }: { hotP
 export function hotEventHandler(deps: InboundDeps, authority: EventAuthority): HotEventHandler {
   return async (body) => {
     const eventId = typeof body.event_id === 'string' ? body.event_id : undefined;
-    const context = await authorizeEvent(body, authority);
-    if (!context) return ignored(deps, 'workspace without an installation', eventId);
-    const event = body.event as { type: string };
-    return onEvent(deps, event.type === 'app_mention' ? classifyMention : classifyMessageEvent, event, { eventId, context });
+    const authorization = await authorizeEvent(body, authority);
+    if (!authorization) return ignored(deps, 'workspace without an installation', eventId);
+    const event = body.event as Record<string, unknown>;
+    if (isOwnEvent(event, authorization)) return; // dropped unseen, as Bolt's ignoreSelf does
+    return onEvent(deps, event.type === 'app_mention' ? classifyMention : classifyMessageEvent, event, { eventId, context: authorization.context });
   };
 }
 

@@ -11,6 +11,7 @@
  *   acks), documented envelopes the bridge has no listener for 200;
  * - everything else (interactivity, commands, other events, URL verification) goes on to Bolt.
  */
+import { AsyncResource } from 'node:async_hooks';
 import { parse as parseQuery } from 'node:querystring';
 import { isValidSlackRequest } from '@slack/bolt';
 import type { Request, RequestHandler, Response } from 'express';
@@ -141,13 +142,17 @@ export function slackRequestGuard(options: RequestGuardOptions): RequestHandler[
 /**
  * Read the whole body into `req.body` as a Buffer, answering as express.raw without inflation
  * would: 415 for a compressed body (Slack does not compress; the signature covers the bytes as
- * sent), 413 past `limit` bytes (declared or read), 400 when the client went away mid-body.
+ * sent), 413 past `limit` bytes (declared or read), 400 when the client went away mid-body; a
+ * request without a body goes on unread. `next` runs in the request's async context (log ids),
+ * not in the stream's.
  */
 function rawBodyReader(limit: number): RequestHandler {
   return (req, _res, next) => {
+    if (req.headers['transfer-encoding'] === undefined && req.headers['content-length'] === undefined) return next();
     const encoding = (req.headers['content-encoding'] ?? 'identity').toLowerCase();
-    if (encoding !== 'identity') return next(httpError(415, `unsupported content encoding "${encoding}"`));
+    if (encoding !== 'identity') return next(httpError(415, `content encoding unsupported: "${encoding}"`));
     if (Number(req.headers['content-length']) > limit) return next(httpError(413, 'request entity too large'));
+    const resume = AsyncResource.bind((error?: Error) => next(error));
     const chunks: Buffer[] = [];
     let size = 0;
     let settled = false;
@@ -155,7 +160,7 @@ function rawBodyReader(limit: number): RequestHandler {
       if (settled) return;
       settled = true;
       chunks.length = 0;
-      next(error);
+      resume(error);
     };
     req.on('data', (chunk: Buffer) => {
       if (settled) return;
@@ -167,7 +172,7 @@ function rawBodyReader(limit: number): RequestHandler {
       if (settled) return;
       settled = true;
       req.body = chunks.length === 1 ? chunks[0] : Buffer.concat(chunks, size);
-      next();
+      resume();
     });
     req.on('error', () => fail(httpError(400, 'request aborted')));
   };
@@ -186,9 +191,11 @@ function answerHotEvent(options: RequestGuardOptions, body: Record<string, unkno
       res.end();
     },
     (error: unknown) => {
-      options.logger.error({ err: error }, 'Slack event handling failed');
+      const status = options.failureStatus(error);
+      // 503: the store, auth.test or the installation lookup did not answer, and Slack retries.
+      options.logger[status === 503 ? 'warn' : 'error']({ err: error, eventId: body.event_id, status }, 'Slack event handling failed');
       if (!res.headersSent) {
-        res.writeHead(options.failureStatus(error));
+        res.writeHead(status);
         res.end();
       }
     },

@@ -22,6 +22,8 @@ export interface WorkspaceAuth {
   token: string;
   /** The bridge's bot user there (its own messages are ignored, it is no desk member). */
   botUserId?: string;
+  /** The app's bot id there. */
+  botId?: string;
 }
 
 /** Resolves the token of a workspace. */
@@ -122,7 +124,7 @@ async function lookUp(installations: Pick<StoredInstallations, 'find'>, workspac
   }
   const token = installation?.bot?.token;
   if (!token) throw notInstalled(workspace);
-  return { token, botUserId: installation?.bot?.userId };
+  return { token, botUserId: installation?.bot?.userId, botId: installation?.bot?.id };
 }
 
 function notInstalled(workspace: SlackWorkspace): DeliveryError {

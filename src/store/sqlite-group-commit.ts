@@ -130,14 +130,14 @@ export class SqliteGroupCommit {
     if (sync === 'off-loop') {
       this.walSync!.sync().then(
         () => settle(true),
-        (error: unknown) => this.failSync(needSync, error),
+        (error: unknown) => this.failSync(needSync, outcomes, batch, error),
       );
       return;
     }
     try {
       this.walSync!.syncNow();
     } catch (error) {
-      this.failSync(needSync, error);
+      this.failSync(needSync, outcomes, batch, error);
       return;
     }
     settle(true);
@@ -145,10 +145,13 @@ export class SqliteGroupCommit {
 
   /**
    * The batch is committed but its WAL could not be synced: nobody may be told it is on disk. The
-   * callers fail (their senders retry, and the retry finds the committed write as a duplicate).
+   * writes that had succeeded fail with the sync's error; one that failed on its own keeps its own.
    */
-  private failSync(batch: QueuedWrite[], cause: unknown): void {
-    for (const write of batch) write.reject(storeFailure('sqlite', write.operation, cause, ' (committed, but the WAL sync failed)'));
+  private failSync(writes: QueuedWrite[], outcomes: Outcome[], batch: QueuedWrite[], cause: unknown): void {
+    for (const write of writes) {
+      const outcome = outcomes[batch.indexOf(write)]!;
+      write.reject(storeFailure('sqlite', write.operation, outcome.ok ? cause : outcome.cause));
+    }
   }
 
   private runInSavepoint(write: QueuedWrite): Outcome {

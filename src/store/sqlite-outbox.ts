@@ -58,7 +58,7 @@ export class SqliteOutbox implements OutboxStore {
     protected readonly db: BetterSqlite3.Database,
     protected readonly limits: StoreLimits,
     protected readonly now: StoreClock,
-    walSync?: SqliteWalSync,
+    protected readonly walSync?: SqliteWalSync,
   ) {
     this.outboxSql = prepareOutboxStatements(db);
     this.commits = new SqliteGroupCommit(db, limits, walSync);
@@ -110,9 +110,18 @@ export class SqliteOutbox implements OutboxStore {
 
   async pending(queue: QueueRef, limit: number): Promise<OutboxEntry[]> {
     requireInteger('limit', limit, 0);
-    return this.run('pending', () =>
+    const entries = this.run('pending', () =>
       this.outboxSql.pending.all(queue.destination, queue.key, limit).map((row) => decodeEntry(queue, row)),
     );
+    // Entries are carried out only once they are on disk, as FULL shows readers no commit before its sync.
+    if (this.walSync) {
+      try {
+        await this.walSync.durable();
+      } catch (error) {
+        throw storeFailure('sqlite', 'pending', error);
+      }
+    }
+    return entries;
   }
 
   async recordAttempt(lease: Lease, seq: number): Promise<void> {

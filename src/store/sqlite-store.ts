@@ -56,12 +56,9 @@ export class SqliteStore extends SqliteOutbox implements Store {
   private readonly sql: SqliteStatements;
   private readonly purgeTimer: NodeJS.Timeout;
 
-  private readonly walSync?: SqliteWalSync;
-
   constructor(options: SqliteStoreOptions) {
     const { db, walSync } = openDatabase(options);
     super(db, resolveStoreLimits(options.limits), options.now ?? Date.now, walSync);
-    this.walSync = walSync;
     try {
       this.sql = prepareStatements(this.db);
       this.purgeExpired();
@@ -153,16 +150,22 @@ export class SqliteStore extends SqliteOutbox implements Store {
   }
 
   async ping(): Promise<void> {
-    return this.run('ping', () => void this.sql.ping.get());
+    return this.run('ping', () => {
+      this.walSync?.check(); // a failed WAL sync makes the store unready until a restart
+      this.sql.ping.get();
+    });
   }
 
   async close(): Promise<void> {
     clearInterval(this.purgeTimer);
     if (!this.db.open) return;
     // Writes already issued are committed, not dropped, before the connection goes.
-    this.commits.flush();
-    this.db.close();
-    await this.walSync?.close();
+    try {
+      this.commits.flush();
+      this.db.close();
+    } finally {
+      await this.walSync?.close();
+    }
   }
 
   /** Deletes expired claims and dedupe keys and rows past the retention window; returns how many of each. */

@@ -6,39 +6,66 @@
  * connection runs NORMAL and the group commit calls `sync` after each COMMIT: one `fdatasync` of
  * the WAL on libuv's thread pool, and the batch's writes are acknowledged only once it returned.
  * What an acknowledged write survives is FULL's (a power loss too); only the fsync moved thread.
+ * The outbox reads its entries through `durable` too, so no entry is carried out before it is on
+ * disk (with FULL, SQLite shows a commit to readers only after its sync).
  *
  * At most one sync runs at a time: the commits made while it runs share the next one, so under
  * load a sync covers many batches (each fdatasync costs the disk and the CPU), and alone a commit
  * is synced at once.
  *
- * The WAL file keeps its inode while any connection has the database open (SQLite removes it only
- * when the last one closes), so one descriptor, opened at the first sync, serves the connection's
- * life; on Linux `fdatasync` flushes the file's data whichever descriptor wrote it.
+ * A failed sync is final: after an fdatasync error Linux may drop the pages it could not write
+ * and report success for the next one, so nothing written since can be called durable. Every
+ * later sync fails with that error (the store answers `store_failed`, /readyz reports it) until
+ * the bridge is restarted and SQLite recovers the file.
+ *
+ * The WAL is found where SQLite puts it: next to the database's real path (SQLite resolves a
+ * symlinked path). It keeps its inode while any connection has the database open (SQLite removes
+ * it only when the last one closes), so one descriptor, opened at the first sync, serves the
+ * connection's life; on Linux `fdatasync` flushes the file's data whichever descriptor wrote it.
  */
-import { closeSync, fdatasync, fdatasyncSync, fsyncSync, openSync } from 'node:fs';
+import { closeSync, fdatasync, fdatasyncSync, fsyncSync, openSync, realpathSync } from 'node:fs';
 import { dirname } from 'node:path';
 
 /** Syncs one database's WAL file. */
 export class SqliteWalSync {
+  private readonly databasePath: string;
   private fd?: number;
   /** The sync on the thread pool now, and the one the commits since it began wait for. */
   private running?: Promise<void>;
   private next?: Promise<void>;
+  /** The error of a failed sync: nothing is durable from then on. */
+  private failure?: Error;
 
-  constructor(private readonly databasePath: string) {}
+  /** `databasePath` must exist (the database is open). */
+  constructor(databasePath: string) {
+    this.databasePath = realpathSync(databasePath);
+  }
 
-  /** Make the WAL's directory entry durable (after it was created by switching to WAL mode). */
+  /** The WAL file this syncs. */
+  get walPath(): string {
+    return `${this.databasePath}-wal`;
+  }
+
+  /**
+   * Make the WAL's directory entry durable (after switching to WAL mode created the file). Best
+   * effort: a directory the bridge may write but not read cannot be opened for it.
+   */
   syncDirectory(): void {
-    const fd = openSync(dirname(this.databasePath), 'r');
     try {
-      fsyncSync(fd);
-    } finally {
-      closeSync(fd);
+      const fd = openSync(dirname(this.databasePath), 'r');
+      try {
+        fsyncSync(fd);
+      } finally {
+        closeSync(fd);
+      }
+    } catch {
+      // The file's own syncs still hold; only a crash right after creating the WAL could lose its name.
     }
   }
 
   /** Resolves once every frame committed before the call is on disk. */
   sync(): Promise<void> {
+    if (this.failure) return Promise.reject(this.failure);
     if (!this.running) return this.start();
     // The running sync may have begun before this commit: the next one covers it.
     this.next ??= this.running.then(
@@ -48,9 +75,25 @@ export class SqliteWalSync {
     return this.next;
   }
 
-  /** The same, on this thread (the last commits before the connection closes). */
+  /** Resolves once every frame committed so far (by writes that asked for a sync) is on disk. */
+  durable(): Promise<void> {
+    if (this.failure) return Promise.reject(this.failure);
+    return this.next ?? this.running ?? Promise.resolve();
+  }
+
+  /** The same as `sync`, on this thread (the last commits before the connection closes). */
   syncNow(): void {
-    fdatasyncSync(this.descriptor());
+    if (this.failure) throw this.failure;
+    try {
+      fdatasyncSync(this.descriptor());
+    } catch (error) {
+      throw this.fail(error);
+    }
+  }
+
+  /** Throws the sync failure, if there was one (readiness). */
+  check(): void {
+    if (this.failure) throw this.failure;
   }
 
   /** Waits for syncs in flight, then closes the descriptor. */
@@ -64,14 +107,14 @@ export class SqliteWalSync {
   private start(): Promise<void> {
     this.next = undefined;
     const done = new Promise<void>((resolve, reject) => {
+      if (this.failure) return reject(this.failure);
       let descriptor: number;
       try {
         descriptor = this.descriptor();
       } catch (error) {
-        reject(error);
-        return;
+        return reject(this.fail(error));
       }
-      fdatasync(descriptor, (error) => (error ? reject(error) : resolve()));
+      fdatasync(descriptor, (error) => (error ? reject(this.fail(error)) : resolve()));
     });
     this.running = done;
     const finished = () => {
@@ -81,8 +124,13 @@ export class SqliteWalSync {
     return done;
   }
 
+  private fail(error: unknown): Error {
+    this.failure ??= new Error(`the SQLite WAL could not be synced, so no write since is known to be on disk: ${error instanceof Error ? error.message : String(error)}`, { cause: error });
+    return this.failure;
+  }
+
   private descriptor(): number {
-    this.fd ??= openSync(`${this.databasePath}-wal`, 'r+');
+    this.fd ??= openSync(this.walPath, 'r+');
     return this.fd;
   }
 }

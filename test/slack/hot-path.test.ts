@@ -6,12 +6,20 @@
  * reaches the sink came through the hot path.
  * Real route on loopback, Slack's documented payloads, msw for the Web API.
  */
+import type { Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import express from 'express';
 import { afterEach, describe, expect, it, vi } from 'vitest';
+import { createSlackAdapter } from '../../adapters/slack/index.js';
 import { StoreUnavailableError } from '../../src/core/errors.js';
-import { FakeSlackApi } from './support/fake-slack-api.js';
+import { Metrics } from '../../src/core/metrics.js';
+import { requestContext } from '../../src/http/request-context.js';
+import { capturingLogger } from '../support/silent-logger.js';
+import { RecordingSink } from './support/recording-sink.js';
+import { FakeSlackApi, fakeBot } from './support/fake-slack-api.js';
 import { postEvent } from './support/signed-requests.js';
 import { fixture } from './support/slack-fixtures.js';
-import { signingSecret, useSlackHarness, type SlackHarness } from './support/slack-harness.js';
+import { counterValue, signingSecret, testSlackEnv, useSlackHarness, type SlackHarness } from './support/slack-harness.js';
 
 const api = new FakeSlackApi();
 let harness: SlackHarness;
@@ -75,5 +83,47 @@ describe('the hot Events API path', () => {
     broken.event.channel = 42;
     expect((await postEvent(harness.eventsUrl, broken, sign)).status).toBe(400);
     expect(harness.sink.visitorEvents).toHaveLength(0);
+  });
+
+  it("drops the bot's own messages unseen, as Bolt's ignoreSelf does (no ignored-event count)", async () => {
+    const own = fixture('event-message-im');
+    own.event.user = fakeBot.userId;
+    own.event.bot_id = fakeBot.botId;
+    const before = await counterValue(harness.metrics, 'bridge_events_in_total', { platform: 'slack', type: 'ignored' });
+    expect((await postEvent(harness.eventsUrl, own, sign)).status).toBe(200);
+    expect(await counterValue(harness.metrics, 'bridge_events_in_total', { platform: 'slack', type: 'ignored' })).toBe(before);
+    expect(harness.sink.visitorEvents).toHaveLength(0);
+  });
+
+  it('answers a body past the limit 413 without reading on', async () => {
+    const huge = fixture('event-message-im');
+    huge.event.text = 'x'.repeat(1024 * 1024 + 10);
+    expect((await postEvent(harness.eventsUrl, huge, sign)).status).toBe(413);
+    expect(harness.sink.visitorEvents).toHaveLength(0);
+  });
+
+  it("keeps the request's log ids past the body reader: a failed journal is logged with the request id and event id", async () => {
+    const { logger, lines } = capturingLogger();
+    const sink = new RecordingSink();
+    vi.spyOn(sink, 'visitorEvent').mockRejectedValue(new StoreUnavailableError('the store did not answer'));
+    const metrics = new Metrics();
+    const adapter = createSlackAdapter({ env: testSlackEnv, sink, logger, metrics });
+    const app = express();
+    app.use(requestContext(logger, metrics));
+    const router = express.Router();
+    adapter.mount!(router);
+    app.use(router);
+    const server = await new Promise<Server>((resolve) => {
+      const listening = app.listen(0, '127.0.0.1', () => resolve(listening));
+    });
+    try {
+      const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/slack/events`;
+      const response = await postEvent(url, fixture('event-message-im'), { ...sign, headers: { 'x-request-id': 'req-hot-1' } });
+      expect(response.status).toBe(503);
+      const failure = lines.map((line) => JSON.parse(line) as Record<string, unknown>).find((line) => line.msg === 'Slack event handling failed');
+      expect(failure).toMatchObject({ requestId: 'req-hot-1', eventId: 'Ev0PV52K21', status: 503 });
+    } finally {
+      await new Promise((resolve) => server.close(resolve));
+    }
   });
 });

@@ -112,8 +112,8 @@ describe('InstalledTokens', () => {
         return workspaceInstall('T0A', 'xoxb-a');
       },
     });
-    expect(await tokens.authFor({ team: 'T0A' })).toEqual({ token: 'xoxb-a', botUserId: 'UT0A' });
-    expect(await tokens.authFor({ team: 'T0A' })).toEqual({ token: 'xoxb-a', botUserId: 'UT0A' });
+    expect(await tokens.authFor({ team: 'T0A' })).toEqual({ token: 'xoxb-a', botUserId: 'UT0A', botId: 'BT0A' });
+    expect(await tokens.authFor({ team: 'T0A' })).toEqual({ token: 'xoxb-a', botUserId: 'UT0A', botId: 'BT0A' });
     expect(lookups).toBe(1);
     tokens.forget({ teamId: 'T0A', isEnterpriseInstall: false });
     await tokens.authFor({ team: 'T0A' });

@@ -5,7 +5,7 @@
  * an acknowledged write survives kill -9 of a real process writing as fast as it can.
  */
 import { spawn } from 'node:child_process';
-import { mkdtempSync, readdirSync, readlinkSync, rmSync, statSync } from 'node:fs';
+import { closeSync, mkdtempSync, readdirSync, readlinkSync, realpathSync, rmSync, statSync, symlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -215,11 +215,12 @@ function gateWalSync(store: SqliteStore): { release(): void; fail(error: Error):
   });
   gate.catch(() => undefined); // failed before the batch asked for its sync: not unhandled
   wal.sync = () => gate.then(original);
+  wal.durable = () => gate;
   return { release: () => open(), fail: (error) => refuse(error) };
 }
 
 describe('sqlite WAL sync off the event loop', () => {
-  it('acknowledges a write only after its WAL sync returned; reads see the commit before that', async () => {
+  it('acknowledges a write, and shows its entry to the outbox worker, only after its WAL sync returned', async () => {
     const store = new SqliteStore({ path: newPath() });
     try {
       const gate = gateWalSync(store);
@@ -228,11 +229,17 @@ describe('sqlite WAL sync off the event loop', () => {
         acknowledged = true;
         return result;
       });
+      await new Promise((resolve) => setTimeout(resolve, 20)); // the batch is committed, its sync held
+      let read = false;
+      const pending = store.pending(queue('c-sync'), 10).then((entries) => {
+        read = true;
+        return entries;
+      });
       await new Promise((resolve) => setTimeout(resolve, 50));
-      expect(acknowledged).toBe(false);
-      expect(seqsOf(await store.pending(queue('c-sync'), 10))).toEqual([1]);
+      expect([acknowledged, read]).toEqual([false, false]);
       gate.release();
       expect(queuedEntries(await enqueued)).toHaveLength(1);
+      expect(seqsOf(await pending)).toEqual([1]);
     } finally {
       await store.close();
     }
@@ -254,17 +261,40 @@ describe('sqlite WAL sync off the event loop', () => {
     }
   });
 
-  it('fails every write of a batch whose WAL sync failed; a retry of the enqueue finds it committed', async () => {
-    const store = new SqliteStore({ path: newPath() });
+  it('fails for good once a WAL sync failed: writes, outbox reads and the readiness ping; the committed write is there after a restart', async () => {
+    const path = newPath();
+    const store = new SqliteStore({ path });
+    await store.enqueue(queue('c-eio'), [message('one')], 1); // the sync's descriptor is open
+    const wal = store['walSync']!;
+    closeSync(wal['fd']!); // its next fdatasync fails (EBADF), as a disk's EIO would
+    const dedupe = { key: 'slack:T1:D1:Ev1', ttlMs: 60_000 };
+    await expect(store.enqueue(queue('c-eio'), [message('two')], 2, dedupe)).rejects.toMatchObject({
+      code: 'store_failed',
+      message: expect.stringMatching(/enqueue failed: the SQLite WAL could not be synced.*EBADF/),
+    });
+    await expect(store.enqueue(queue('c-eio'), [message('two')], 3, dedupe)).rejects.toMatchObject({ code: 'store_failed' });
+    await expect(store.pending(queue('c-eio'), 10)).rejects.toMatchObject({ code: 'store_failed' });
+    await expect(store.ping()).rejects.toThrow(/WAL could not be synced/);
+    wal['fd'] = undefined; // already closed above
+    await store.close();
+    const reopened = new SqliteStore({ path });
     try {
-      const gate = gateWalSync(store);
-      const dedupe = { key: 'slack:T1:D1:Ev1', ttlMs: 60_000 };
-      const enqueued = store.enqueue(queue('c-eio'), [message('one')], 1, dedupe);
-      gate.fail(Object.assign(new Error('EIO: i/o error, fdatasync'), { code: 'EIO' }));
-      await expect(enqueued).rejects.toMatchObject({ code: 'store_failed', message: expect.stringMatching(/enqueue failed: EIO.*WAL sync failed/) });
-      store['walSync']!.sync = SqliteWalSync.prototype.sync.bind(store['walSync']);
-      expect(await store.enqueue(queue('c-eio'), [message('one')], 2, dedupe)).toEqual({ status: 'duplicate' });
-      expect(seqsOf(await store.pending(queue('c-eio'), 10))).toEqual([1]);
+      expect(seqsOf(await reopened.pending(queue('c-eio'), 10))).toEqual([1, 2]);
+      expect(await reopened.enqueue(queue('c-eio'), [message('two')], 4, dedupe)).toEqual({ status: 'duplicate' });
+    } finally {
+      await reopened.close();
+    }
+  });
+
+  it('syncs the WAL where SQLite keeps it when the database path is a symlink', async () => {
+    const real = newPath();
+    await new SqliteStore({ path: real }).close();
+    const link = join(dir, `link-${files}.db`);
+    symlinkSync(real, link);
+    const store = new SqliteStore({ path: link });
+    try {
+      expect(queuedEntries(await store.enqueue(queue('c-link'), [message('one')], 1))).toHaveLength(1);
+      expect(store['walSync']!.walPath).toBe(`${realpathSync(real)}-wal`);
     } finally {
       await store.close();
     }
@@ -286,7 +316,7 @@ describe('sqlite WAL sync off the event loop', () => {
       expect(alone).not.toBe(second);
       await alone;
       await wal.close();
-      await expect(new SqliteWalSync(join(dir, 'no-such.db')).sync()).rejects.toThrow(/ENOENT/);
+      expect(() => new SqliteWalSync(join(dir, 'no-such.db'))).toThrow(/ENOENT/);
     } finally {
       await store.close();
     }
@@ -295,7 +325,7 @@ describe('sqlite WAL sync off the event loop', () => {
   it('syncs the database\'s own WAL file, and none with synchronous NORMAL', async () => {
     const walDescriptors = (path: string) => readdirSync('/proc/self/fd').filter((fd) => {
       try {
-        return readlinkSync(`/proc/self/fd/${fd}`) === `${path}-wal`;
+        return readlinkSync(`/proc/self/fd/${fd}`) === `${realpathSync(path)}-wal`;
       } catch {
         return false;
       }

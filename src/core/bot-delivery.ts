@@ -180,9 +180,9 @@ export class BotDelivery implements DestinationHandler {
 
   private async transcribe(record: ConversationRecord, text: string, progress: VisitorProgress, attempt: AttemptContext): Promise<VisitorProgress> {
     if (progress.transcribed && progress.conversationId === record.id) return progress;
-    await this.deps.transcripts.add(record.id, 'requester', text);
     const next = { ...progress, conversationId: record.id, transcribed: true };
-    await attempt.saveProgress(asJson(next));
+    // The turn and the progress that says it is written are one store step: never twice, never lost.
+    await attempt.saveProgress(asJson(next), this.deps.transcripts.turn(record.id, 'requester', text));
     return next;
   }
 

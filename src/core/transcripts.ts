@@ -3,7 +3,7 @@
  * store so every replica sees the same one.
  */
 import type { TranscriptTurn } from './channel-adapter.js';
-import type { Store } from '../store/store.js';
+import type { ListAppend, Store } from '../store/store.js';
 
 /** Turns kept per conversation; a desk shows at most this many. */
 export const maxTranscriptTurns = 50;
@@ -19,8 +19,14 @@ export class Transcripts {
 
   /** Append one turn. */
   add(conversationId: string, from: TranscriptTurn['from'], text: string): Promise<void> {
+    const { key, item, maxItems } = this.turn(conversationId, from, text);
+    return this.store.appendToList(key, item, maxItems);
+  }
+
+  /** One turn as a list item, for a store step that records it with something else (an entry's progress). */
+  turn(conversationId: string, from: TranscriptTurn['from'], text: string): ListAppend {
     const turn: TranscriptTurn = { from, text: text.slice(0, maxTurnLength), at: this.now() };
-    return this.store.appendToList(key(conversationId), JSON.stringify(turn), maxTranscriptTurns);
+    return { key: key(conversationId), item: JSON.stringify(turn), maxItems: maxTranscriptTurns };
   }
 
   /** The last `turns` turns, oldest first. */

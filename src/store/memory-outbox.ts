@@ -17,6 +17,7 @@ import {
   type EnqueueResult,
   type Json,
   type Lease,
+  type ListAppend,
   type OutboxDepth,
   type OutboxEntry,
   type OutboxStore,
@@ -48,7 +49,7 @@ interface HeldLease {
 }
 
 /** The outbox of the memory store. */
-export class MemoryOutbox implements OutboxStore {
+export abstract class MemoryOutbox implements OutboxStore {
   protected readonly limits: StoreLimits;
   protected readonly now: StoreClock;
   /** Queues with pending entries, by queueName; a queue is removed when it drains. */
@@ -122,11 +123,17 @@ export class MemoryOutbox implements OutboxStore {
     if (entry) entry.attempts += 1;
   }
 
-  async saveProgress(lease: Lease, seq: number, progress: Json): Promise<void> {
+  async saveProgress(lease: Lease, seq: number, progress: Json, append?: ListAppend): Promise<void> {
     const json = toJson('Progress', progress);
+    if (append) requireInteger('maxItems', append.maxItems, 1);
     const entry = this.fencedEntry(lease, seq);
-    if (entry) entry.progress = json;
+    if (!entry) return;
+    entry.progress = json;
+    if (append) this.appendItem(append);
   }
+
+  /** Append to a list (the lists are the memory store's). */
+  protected abstract appendItem(append: ListAppend): void;
 
   async complete(lease: Lease, seq: number): Promise<void> {
     if (this.fencedEntry(lease, seq)) this.takeEntry(lease.queue, seq);

@@ -9,7 +9,7 @@
  */
 import { LRUCache } from 'lru-cache';
 import { BridgeError } from '../core/errors.js';
-import type { ConversationRecord, CreateConversationResult, Store, Versioned } from './store.js';
+import type { ConversationRecord, CreateConversationResult, ListAppend, Store, Versioned } from './store.js';
 import type { StoreOptions } from './store-limits.js';
 import { createBlockedBy, requireInteger, toJson } from './store-rules.js';
 import { MemoryOutbox } from './memory-outbox.js';
@@ -105,6 +105,10 @@ export class MemoryStore extends MemoryOutbox implements Store {
 
   async appendToList(key: string, item: string, maxItems: number): Promise<void> {
     requireInteger('maxItems', maxItems, 1);
+    this.appendItem({ key, item, maxItems });
+  }
+
+  protected appendItem({ key, item, maxItems }: ListAppend): void {
     const list = this.lists.get(key) ?? [];
     this.lists.set(key, [...list, item].slice(-maxItems));
   }

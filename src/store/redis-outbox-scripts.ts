@@ -154,6 +154,24 @@ return 0
 };
 
 /**
+ * Records progress and appends the step's list item (as appendToList) in one step; -1 for a stale
+ * lease, nothing when the entry is gone. KEYS: lease, entries, list. ARGV: token, seq, progress
+ * JSON, item, max items, list TTL in ms.
+ */
+const saveProgressAndAppend: RedisScript = {
+  numberOfKeys: 3,
+  lua: `${fenceLua(-1)}
+if redis.call('HEXISTS', KEYS[2], 'e:' .. ARGV[2]) == 1 then
+  redis.call('HSET', KEYS[2], 'p:' .. ARGV[2], ARGV[3])
+  redis.call('RPUSH', KEYS[3], ARGV[4])
+  redis.call('LTRIM', KEYS[3], -tonumber(ARGV[5]), -1)
+  redis.call('PEXPIRE', KEYS[3], ARGV[6])
+end
+return 0
+`,
+};
+
+/**
  * Removes an entry (complete) or moves it to the dead letters, dropping the oldest past the cap;
  * -1 for a stale lease. KEYS: lease, queue, entries, pending, depth, dead letters, dead-letter
  * fields, dead-letter id. ARGV: token, seq, queue key, destination, 'complete' or 'dead', reason,
@@ -258,6 +276,7 @@ export const REDIS_OUTBOX_SCRIPTS = {
   bridgePending: pending,
   bridgeRecordAttempt: recordAttempt,
   bridgeSaveProgress: saveProgress,
+  bridgeSaveProgressAndAppend: saveProgressAndAppend,
   bridgeTakeEntry: takeEntry,
   bridgeReadDeadLetters: readDeadLetters,
   bridgeReplayDeadLetter: replayDeadLetter,

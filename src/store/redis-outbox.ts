@@ -14,6 +14,7 @@ import {
   type EnqueueResult,
   type Json,
   type Lease,
+  type ListAppend,
   type OutboxDepth,
   type OutboxEntry,
   type OutboxStore,
@@ -146,11 +147,14 @@ export class RedisOutbox implements OutboxStore {
     );
   }
 
-  async saveProgress(lease: Lease, seq: number, progress: Json): Promise<void> {
+  async saveProgress(lease: Lease, seq: number, progress: Json, append?: ListAppend): Promise<void> {
     const json = toJson('Progress', progress);
     const [, , entriesKey] = this.queueKeys(lease.queue);
+    const leaseKey = this.leaseKey('lease', lease.queue);
+    if (!append) return this.fenced('saveProgress', lease, () => this.client.bridgeSaveProgress(leaseKey, entriesKey, lease.token, seq, json));
+    requireInteger('maxItems', append.maxItems, 1);
     return this.fenced('saveProgress', lease, () =>
-      this.client.bridgeSaveProgress(this.leaseKey('lease', lease.queue), entriesKey, lease.token, seq, json),
+      this.client.bridgeSaveProgressAndAppend(leaseKey, entriesKey, this.key('list', append.key), lease.token, seq, json, append.item, append.maxItems, this.limits.retentionMs),
     );
   }
 

@@ -19,6 +19,7 @@ import {
   type EnqueueResult,
   type Json,
   type Lease,
+  type ListAppend,
   type OutboxDepth,
   type OutboxEntry,
   type OutboxStore,
@@ -49,7 +50,7 @@ export interface SqliteOutboxPurgeCounts {
 }
 
 /** The outbox of the SQLite store, on a migrated connection. */
-export class SqliteOutbox implements OutboxStore {
+export abstract class SqliteOutbox implements OutboxStore {
   private readonly outboxSql: SqliteOutboxStatements;
   /** The batches every write of this connection goes through. */
   protected readonly commits: SqliteGroupCommit;
@@ -130,12 +131,17 @@ export class SqliteOutbox implements OutboxStore {
     );
   }
 
-  async saveProgress(lease: Lease, seq: number, progress: Json): Promise<void> {
+  async saveProgress(lease: Lease, seq: number, progress: Json, append?: ListAppend): Promise<void> {
     const json = toJson('Progress', progress);
-    return this.fenced('saveProgress', lease, seq, (destination, key) =>
-      this.outboxSql.saveProgress.run(json, destination, key, seq),
-    );
+    if (append) requireInteger('maxItems', append.maxItems, 1);
+    return this.fenced('saveProgress', lease, seq, (destination, key) => {
+      this.outboxSql.saveProgress.run(json, destination, key, seq);
+      if (append) this.appendItem(append);
+    });
   }
+
+  /** Append to a list, inside the caller's write (the lists are the store's). */
+  protected abstract appendItem(append: ListAppend): void;
 
   async complete(lease: Lease, seq: number): Promise<void> {
     return this.fenced('complete', lease, seq, (destination, key) => this.outboxSql.deleteEntry.run(destination, key, seq));

@@ -16,7 +16,7 @@ import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
 import type BetterSqlite3 from 'better-sqlite3';
 import type { BridgeError } from '../core/errors.js';
-import type { ConversationRecord, CreateConversationResult, Store, Versioned } from './store.js';
+import type { ConversationRecord, CreateConversationResult, ListAppend, Store, Versioned } from './store.js';
 import { resolveStoreLimits, type StoreOptions } from './store-limits.js';
 import { createBlockedBy, requireInteger, storeFailure, toJson } from './store-rules.js';
 import { migrate, supportedSchemaVersion } from './sqlite-schema.js';
@@ -139,10 +139,12 @@ export class SqliteStore extends SqliteOutbox implements Store {
 
   async appendToList(key: string, item: string, maxItems: number): Promise<void> {
     requireInteger('maxItems', maxItems, 1);
-    return this.write('appendToList', () => {
-      const items = [...this.readItems(key), item].slice(-maxItems);
-      this.sql.upsertList.run(key, JSON.stringify(items), this.now());
-    });
+    return this.write('appendToList', () => this.appendItem({ key, item, maxItems }));
+  }
+
+  protected appendItem({ key, item, maxItems }: ListAppend): void {
+    const items = [...this.readItems(key), item].slice(-maxItems);
+    this.sql.upsertList.run(key, JSON.stringify(items), this.now());
   }
 
   async readList(key: string): Promise<string[]> {

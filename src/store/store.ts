@@ -150,8 +150,12 @@ export interface OutboxStore {
   pending(queue: QueueRef, limit: number): Promise<OutboxEntry[]>;
   /** Count a failed attempt on an entry (it stays at the head of its queue). */
   recordAttempt(lease: Lease, seq: number): Promise<void>;
-  /** Record how far a delivery in several steps got; a retry or another replica continues from it. */
-  saveProgress(lease: Lease, seq: number, progress: Json): Promise<void>;
+  /**
+   * Record how far a delivery in several steps got; a retry or another replica continues from it.
+   * With `append`, the step's own list item (a transcript turn) is appended in the same atomic
+   * step: both are recorded or neither (a stale lease, an entry already gone).
+   */
+  saveProgress(lease: Lease, seq: number, progress: Json, append?: ListAppend): Promise<void>;
   /** Remove a delivered entry. */
   complete(lease: Lease, seq: number): Promise<void>;
   /** Move an entry that finally failed out of its queue into the dead letters. */
@@ -184,6 +188,13 @@ export interface RecordStore {
   appendToList(key: string, item: string, maxItems: number): Promise<void>;
   /** The list, oldest first. */
   readList(key: string): Promise<string[]>;
+}
+
+/** An item for `appendToList`, recorded together with an entry's progress. */
+export interface ListAppend {
+  key: string;
+  item: string;
+  maxItems: number;
 }
 
 /** The whole store. */

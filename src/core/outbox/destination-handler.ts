@@ -3,7 +3,7 @@
  * `widget`): one attempt at an entry, and what to do when an entry finally fails. Handlers make
  * exactly one attempt per call; the loop owns retries, order, leases and dead letters.
  */
-import type { Json, OutboxEntry } from '../../store/store.js';
+import type { Json, ListAppend, OutboxEntry } from '../../store/store.js';
 
 /** What the loop offers one attempt. */
 export interface AttemptContext {
@@ -11,9 +11,10 @@ export interface AttemptContext {
   progress: Json | undefined;
   /**
    * Record how far a delivery in several steps got, durably and under the queue's lease, before
-   * going on: a retry starts from there and never repeats a step that was recorded.
+   * going on: a retry starts from there and never repeats a step that was recorded. `append` is
+   * the step's own list item (a transcript turn), recorded in the same atomic step.
    */
-  saveProgress(progress: Json): Promise<void>;
+  saveProgress(progress: Json, append?: ListAppend): Promise<void>;
 }
 
 /** How a destination's entries are carried out. */

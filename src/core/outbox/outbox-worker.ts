@@ -16,7 +16,7 @@ import type { Traced } from './outbox.js';
 import { withLogContext, type LogContext, type Logger } from '../logger.js';
 import type { Metrics } from '../metrics.js';
 import { mayRetry, retryDelayMs, type RetryTable } from '../retry-policy.js';
-import { destinations, type Destination, type Json, type Lease, type OutboxEntry, type QueueRef, type Store } from '../../store/store.js';
+import { destinations, type Destination, type Json, type Lease, type ListAppend, type OutboxEntry, type QueueRef, type Store } from '../../store/store.js';
 import type { DestinationHandler } from './destination-handler.js';
 import { LeaseKeeper } from './lease-keeper.js';
 
@@ -179,8 +179,8 @@ export class OutboxWorker {
       get progress() {
         return progress;
       },
-      saveProgress: async (next: Json) => {
-        await store.saveProgress(lease, entry.seq, next);
+      saveProgress: async (next: Json, append?: ListAppend) => {
+        await store.saveProgress(lease, entry.seq, next, append);
         progress = next;
       },
     };

@@ -147,6 +147,27 @@ export function queueCases(ctx: ConformanceContext): void {
     });
   });
 
+  it('appends a list item with the progress in one step: both, or neither for a stale lease or a gone entry', async () => {
+    const fixture = await ctx.open();
+    const peer = ctx.peerOf(fixture);
+    const q = queue('slack:T1:D1', 'bot');
+    await fixture.store.enqueue(q, [message('one')], 1);
+    const lease = await leaseOf(fixture.store, q, 30);
+    const turn = (text: string) => ({ key: 'transcript:c-1', item: JSON.stringify({ from: 'requester', text }), maxItems: 2 });
+    await fixture.store.appendToList('transcript:c-1', 'earlier', 2);
+    await fixture.store.saveProgress(lease, 1, { transcribed: true }, turn('hello'));
+    expect((await peer.pending(q, 1))[0]?.progress).toEqual({ transcribed: true });
+    expect(await peer.readList('transcript:c-1')).toEqual(['earlier', turn('hello').item]);
+    await fixture.store.saveProgress(lease, 99, { ignored: true }, turn('no entry'));
+    expect(await peer.readList('transcript:c-1')).toEqual(['earlier', turn('hello').item]);
+    let taken: Awaited<ReturnType<typeof peer.acquireLease>>;
+    await afterTime(fixture, 30, async () => (taken = await peer.acquireLease(q, 60_000)) !== undefined);
+    await expect(fixture.store.saveProgress(lease, 1, { stale: true }, turn('stale'))).rejects.toThrow();
+    expect((await peer.pending(q, 1))[0]?.progress).toEqual({ transcribed: true });
+    await peer.saveProgress(taken!, 1, { transcribed: 2 }, turn('bounded'));
+    expect(await peer.readList('transcript:c-1')).toEqual([turn('hello').item, turn('bounded').item]);
+  });
+
   it('counts attempts on an entry that stays at the head of its queue', async () => {
     const { store } = await ctx.open();
     await store.enqueue(queue('c-1'), [message('one'), message('two')], 1);

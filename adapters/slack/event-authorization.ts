@@ -41,8 +41,8 @@ export async function authorizeEvent(body: Record<string, unknown>, authority: E
     }
     const team = source.teamId ?? source.enterpriseId ?? '';
     const enterprise = source.enterpriseId;
-    const lookup = enterprise && source.isEnterpriseInstall ? { team: enterprise, enterprise } : enterprise ? { team, enterprise } : { team };
-    const auth = await authority.tokens.authFor(lookup);
+    // An org-wide install is stored under the org (Bolt asks for it alone); a workspace's under its team.
+    const auth = await authority.tokens.authFor(enterprise ? { team: source.isEnterpriseInstall ? enterprise : team, enterprise } : { team });
     return { context: withEnterprise({ teamId: team, botUserId: auth.botUserId ?? '' }, enterprise), ...(auth.botId ? { botId: auth.botId } : {}) };
   } catch (error) {
     if (error instanceof DeliveryError && error.platformCode === 'not_installed') return undefined;

@@ -47,6 +47,19 @@ interface QueuedWrite {
 /** What one write of a batch did; `cause` is what it threw, before the store wraps it. */
 type Outcome = { ok: true; value: unknown } | { ok: false; cause: unknown };
 
+/**
+ * Tell each caller of a committed batch how its write went. With `syncError` the batch is
+ * committed but its WAL was not synced, so nobody may be told it is on disk: the writes that had
+ * succeeded fail with the sync's error; one that failed on its own keeps its own.
+ */
+function settle(writes: { write: QueuedWrite; outcome: Outcome }[], syncError?: unknown): void {
+  for (const { write, outcome } of writes) {
+    if (!outcome.ok) write.reject(storeFailure('sqlite', write.operation, outcome.cause));
+    else if (syncError !== undefined) write.reject(storeFailure('sqlite', write.operation, syncError));
+    else write.resolve(outcome.value);
+  }
+}
+
 /** Runs the writes of one event-loop turn in one SQLite transaction. */
 export class SqliteGroupCommit {
   private queued: QueuedWrite[] = [];
@@ -116,42 +129,24 @@ export class SqliteGroupCommit {
       return;
     }
     // Writes that need no sync (or a batch without any) settle at COMMIT; the rest after the sync.
-    const waits = (write: QueuedWrite) => this.walSync !== undefined && write.durability === 'synced';
-    const settle = (synced: boolean) =>
-      batch.forEach((write, index) => {
-        if (waits(write) !== synced) return;
-        const outcome = outcomes[index]!;
-        if (outcome.ok) write.resolve(outcome.value);
-        else write.reject(storeFailure('sqlite', write.operation, outcome.cause));
-      });
-    settle(false);
-    const needSync = batch.filter(waits);
-    if (needSync.length === 0) return;
+    const settled = batch.map((write, index) => ({ write, outcome: outcomes[index]! }));
+    const waiting = this.walSync ? settled.filter(({ write }) => write.durability === 'synced') : [];
+    settle(waiting.length === 0 ? settled : settled.filter(({ write }) => write.durability !== 'synced'));
+    if (waiting.length === 0) return;
     if (sync === 'off-loop') {
       this.walSync!.sync().then(
-        () => settle(true),
-        (error: unknown) => this.failSync(needSync, outcomes, batch, error),
+        () => settle(waiting),
+        (error: unknown) => settle(waiting, error),
       );
       return;
     }
     try {
       this.walSync!.syncNow();
     } catch (error) {
-      this.failSync(needSync, outcomes, batch, error);
+      settle(waiting, error);
       return;
     }
-    settle(true);
-  }
-
-  /**
-   * The batch is committed but its WAL could not be synced: nobody may be told it is on disk. The
-   * writes that had succeeded fail with the sync's error; one that failed on its own keeps its own.
-   */
-  private failSync(writes: QueuedWrite[], outcomes: Outcome[], batch: QueuedWrite[], cause: unknown): void {
-    for (const write of writes) {
-      const outcome = outcomes[batch.indexOf(write)]!;
-      write.reject(storeFailure('sqlite', write.operation, outcome.ok ? cause : outcome.cause));
-    }
+    settle(waiting);
   }
 
   private runInSavepoint(write: QueuedWrite): Outcome {

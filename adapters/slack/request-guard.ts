@@ -11,11 +11,10 @@
  *   acks), documented envelopes the bridge has no listener for 200;
  * - everything else (interactivity, commands, other events, URL verification) goes on to Bolt.
  */
-import { AsyncResource } from 'node:async_hooks';
 import { parse as parseQuery } from 'node:querystring';
 import { isValidSlackRequest } from '@slack/bolt';
 import type { Request, RequestHandler, Response } from 'express';
-import type { Logger } from '../../src/core/logger.js';
+import { bindLogContext, type Logger } from '../../src/core/logger.js';
 
 /** Interactivity payload types Slack may send to an app that the bridge does not act on. */
 const ignoredInteractions = new Set([
@@ -143,7 +142,7 @@ export function slackRequestGuard(options: RequestGuardOptions): RequestHandler[
  * Read the whole body into `req.body` as a Buffer, answering as express.raw without inflation
  * would: 415 for a compressed body (Slack does not compress; the signature covers the bytes as
  * sent), 413 past `limit` bytes (declared or read), 400 when the client went away mid-body; a
- * request without a body goes on unread. `next` runs in the request's async context (log ids),
+ * request without a body goes on unread. `next` runs in the request's log context (its ids),
  * not in the stream's.
  */
 function rawBodyReader(limit: number): RequestHandler {
@@ -152,7 +151,7 @@ function rawBodyReader(limit: number): RequestHandler {
     const encoding = (req.headers['content-encoding'] ?? 'identity').toLowerCase();
     if (encoding !== 'identity') return next(httpError(415, `content encoding unsupported: "${encoding}"`));
     if (Number(req.headers['content-length']) > limit) return next(httpError(413, 'request entity too large'));
-    const resume = AsyncResource.bind((error?: Error) => next(error));
+    const resume = bindLogContext((error?: Error) => next(error));
     const chunks: Buffer[] = [];
     let size = 0;
     let settled = false;

@@ -12,6 +12,7 @@ import { LRUCache } from 'lru-cache';
 import { BridgeError, LeaseLostError } from '../core/errors.js';
 import {
   destinations,
+  type AcquiredLease,
   type DeadLetter,
   type EnqueueDedupe,
   type EnqueueResult,
@@ -87,16 +88,17 @@ export abstract class MemoryOutbox implements OutboxStore {
     return { status: 'queued', entries };
   }
 
-  async acquireLease(queue: QueueRef, ttlMs: number): Promise<Lease | undefined> {
+  async acquireLease(queue: QueueRef, ttlMs: number, limit: number): Promise<AcquiredLease | undefined> {
     requireQueue(queue);
     requireInteger('ttlMs', ttlMs, 1);
+    requireInteger('limit', limit, 0);
     const name = queueName(queue);
     const now = this.now();
     const held = this.leases.get(name);
     if (held && held.expiresAt > now) return undefined;
     this.lastToken += 1;
     this.leases.set(name, { token: this.lastToken, expiresAt: now + ttlMs });
-    return { queue: { destination: queue.destination, key: queue.key }, token: this.lastToken };
+    return { lease: { queue: { destination: queue.destination, key: queue.key }, token: this.lastToken }, entries: this.headOf(queue, limit) };
   }
 
   async renewLease(lease: Lease, ttlMs: number): Promise<boolean> {
@@ -107,15 +109,15 @@ export abstract class MemoryOutbox implements OutboxStore {
     return true;
   }
 
-  async releaseLease(lease: Lease): Promise<void> {
+  async releaseLease(lease: Lease): Promise<boolean> {
     const name = queueName(lease.queue);
     if (this.leases.get(name)?.token === lease.token) this.leases.delete(name);
+    return this.queues.has(name);
   }
 
   async pending(queue: QueueRef, limit: number): Promise<OutboxEntry[]> {
     requireInteger('limit', limit, 0);
-    const entries = this.queues.get(queueName(queue))?.entries ?? [];
-    return entries.slice(0, limit).map((entry) => decodeEntry(queue, entry));
+    return this.headOf(queue, limit);
   }
 
   async recordAttempt(lease: Lease, seq: number): Promise<void> {
@@ -235,6 +237,11 @@ export abstract class MemoryOutbox implements OutboxStore {
   }
 
   /** The entry `seq` of the lease's queue (undefined if gone); LeaseLostError unless the lease is current. */
+  private headOf(queue: QueueRef, limit: number): OutboxEntry[] {
+    const entries = this.queues.get(queueName(queue))?.entries ?? [];
+    return entries.slice(0, limit).map((entry) => decodeEntry(queue, entry));
+  }
+
   private fencedEntry(lease: Lease, seq: number): StoredEntry | undefined {
     const name = queueName(lease.queue);
     if (this.leases.get(name)?.token !== lease.token) throw new LeaseLostError(name, lease.token);

@@ -82,17 +82,40 @@ return {first}
 };
 
 /**
- * A new token from the shared counter, unless an unexpired lease is held (0). KEYS: held, lease,
- * token counter. ARGV: ttlMs, how long the token stays current unrenewed (ttl + retention).
+ * Lua shared by pending and acquireLease: the oldest `limit` pending entries of a queue as flat
+ * [seq, payload, enqueuedAt, attempts, progress or '', ...].
+ */
+const HEAD_LUA = `
+local function head(queue, entries, limit)
+  local out = {}
+  if limit < 1 then return out end
+  for _, seq in ipairs(redis.call('ZRANGE', queue, 0, limit - 1)) do
+    local values = redis.call('HMGET', entries, 'e:' .. seq, 't:' .. seq, 'a:' .. seq, 'p:' .. seq)
+    if values[1] then
+      for _, value in ipairs({seq, values[1], values[2], values[3] or '0', values[4] or ''}) do
+        table.insert(out, value)
+      end
+    end
+  end
+  return out
+end
+`;
+
+/**
+ * A new token from the shared counter and the queue's oldest entries ({token, flat entries...}),
+ * unless an unexpired lease is held ({0}). KEYS: held, lease, token counter, queue, entries.
+ * ARGV: ttlMs, how long the token stays current unrenewed (ttl + retention), limit.
  */
 const acquireLease: RedisScript = {
-  numberOfKeys: 3,
-  lua: `
-if redis.call('EXISTS', KEYS[1]) == 1 then return 0 end
+  numberOfKeys: 5,
+  lua: `${HEAD_LUA}
+if redis.call('EXISTS', KEYS[1]) == 1 then return {0} end
 local token = redis.call('INCR', KEYS[3])
 redis.call('SET', KEYS[2], token, 'PX', ARGV[2])
 redis.call('SET', KEYS[1], token, 'PX', ARGV[1])
-return token
+local out = head(KEYS[4], KEYS[5], tonumber(ARGV[3]))
+table.insert(out, 1, token)
+return out
 `,
 };
 
@@ -106,32 +129,24 @@ return 1
 `,
 };
 
-/** Gives a current lease up; a stale one changes nothing. KEYS: lease, held. ARGV: token. */
+/**
+ * Gives a current lease up (a stale one changes nothing); 1 when the queue has pending entries,
+ * else 0. KEYS: lease, held, queue. ARGV: token.
+ */
 const releaseLease: RedisScript = {
-  numberOfKeys: 2,
-  lua: `${fenceLua(0)}
-redis.call('DEL', KEYS[1], KEYS[2])
-return 1
+  numberOfKeys: 3,
+  lua: `
+if redis.call('GET', KEYS[1]) == ARGV[1] then redis.call('DEL', KEYS[1], KEYS[2]) end
+if redis.call('ZCARD', KEYS[3]) > 0 then return 1 end
+return 0
 `,
 };
 
-/**
- * The oldest pending entries as flat [seq, payload, enqueuedAt, attempts, progress or '', ...].
- * KEYS: queue, entries. ARGV: limit ≥ 1.
- */
+/** The oldest pending entries, as HEAD_LUA gives them. KEYS: queue, entries. ARGV: limit ≥ 1. */
 const pending: RedisScript = {
   numberOfKeys: 2,
-  lua: `
-local out = {}
-for _, seq in ipairs(redis.call('ZRANGE', KEYS[1], 0, tonumber(ARGV[1]) - 1)) do
-  local values = redis.call('HMGET', KEYS[2], 'e:' .. seq, 't:' .. seq, 'a:' .. seq, 'p:' .. seq)
-  if values[1] then
-    for _, value in ipairs({seq, values[1], values[2], values[3] or '0', values[4] or ''}) do
-      table.insert(out, value)
-    end
-  end
-end
-return out
+  lua: `${HEAD_LUA}
+return head(KEYS[1], KEYS[2], tonumber(ARGV[1]))
 `,
 };
 

@@ -8,6 +8,7 @@ import type { Redis } from 'ioredis';
 import { BridgeError, LeaseLostError } from '../core/errors.js';
 import {
   destinations,
+  type AcquiredLease,
   type DeadLetter,
   type Destination,
   type EnqueueDedupe,
@@ -78,18 +79,24 @@ export class RedisOutbox implements OutboxStore {
     });
   }
 
-  async acquireLease(queue: QueueRef, ttlMs: number): Promise<Lease | undefined> {
+  async acquireLease(queue: QueueRef, ttlMs: number, limit: number): Promise<AcquiredLease | undefined> {
     requireQueue(queue);
     requireInteger('ttlMs', ttlMs, 1);
+    requireInteger('limit', limit, 0);
+    const [, queueKey, entriesKey] = this.queueKeys(queue);
     return this.run('acquireLease', async () => {
-      const token = (await this.client.bridgeAcquireLease(
+      const [token, ...head] = (await this.client.bridgeAcquireLease(
         this.leaseKey('lease-held', queue),
         this.leaseKey('lease', queue),
         this.key('lease-token'),
+        queueKey,
+        entriesKey,
         ttlMs,
         ttlMs + this.limits.retentionMs,
-      )) as number;
-      return token === 0 ? undefined : { queue: { destination: queue.destination, key: queue.key }, token };
+        limit,
+      )) as [number, ...string[]];
+      if (token === 0) return undefined;
+      return { lease: { queue: { destination: queue.destination, key: queue.key }, token }, entries: decodeHead(queue, head) };
     });
   }
 
@@ -107,13 +114,16 @@ export class RedisOutbox implements OutboxStore {
     });
   }
 
-  async releaseLease(lease: Lease): Promise<void> {
+  async releaseLease(lease: Lease): Promise<boolean> {
+    const [, queueKey] = this.queueKeys(lease.queue);
     return this.run('releaseLease', async () => {
-      await this.client.bridgeReleaseLease(
+      const pending = await this.client.bridgeReleaseLease(
         this.leaseKey('lease', lease.queue),
         this.leaseKey('lease-held', lease.queue),
+        queueKey,
         lease.token,
       );
+      return pending === 1;
     });
   }
 
@@ -121,23 +131,7 @@ export class RedisOutbox implements OutboxStore {
     requireInteger('limit', limit, 0);
     if (limit === 0) return [];
     const [, queueKey, entriesKey] = this.queueKeys(queue);
-    return this.run('pending', async () => {
-      const flat = (await this.client.bridgePending(queueKey, entriesKey, limit)) as string[];
-      const entries: OutboxEntry[] = [];
-      for (let index = 0; index + 4 < flat.length; index += 5) {
-        const [seq, payload, enqueuedAt, attempts, progress] = flat.slice(index, index + 5) as string[];
-        entries.push(
-          decodeEntry(queue, {
-            seq: Number(seq),
-            payload: payload!,
-            enqueuedAt: Number(enqueuedAt),
-            attempts: Number(attempts),
-            progress: progress === '' ? null : progress,
-          }),
-        );
-      }
-      return entries;
-    });
+    return this.run('pending', async () => decodeHead(queue, (await this.client.bridgePending(queueKey, entriesKey, limit)) as string[]));
   }
 
   async recordAttempt(lease: Lease, seq: number): Promise<void> {
@@ -338,6 +332,24 @@ async function execAll(multi: ReturnType<Redis['multi']>): Promise<unknown[]> {
     if (error) throw error;
     return reply;
   });
+}
+
+/** Entries as the scripts' HEAD_LUA gives them: flat [seq, payload, enqueuedAt, attempts, progress or '', ...]. */
+function decodeHead(queue: QueueRef, flat: string[]): OutboxEntry[] {
+  const entries: OutboxEntry[] = [];
+  for (let index = 0; index + 4 < flat.length; index += 5) {
+    const progress = flat[index + 4]!;
+    entries.push(
+      decodeEntry(queue, {
+        seq: Number(flat[index]),
+        payload: flat[index + 1]!,
+        enqueuedAt: Number(flat[index + 2]),
+        attempts: Number(flat[index + 3]),
+        progress: progress === '' ? null : progress,
+      }),
+    );
+  }
+  return entries;
 }
 
 /** A ZRANGE WITHSCORES reply of a destination's pending set as queue heads. */

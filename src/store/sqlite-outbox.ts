@@ -13,6 +13,7 @@ import type BetterSqlite3 from 'better-sqlite3';
 import { LeaseLostError } from '../core/errors.js';
 import {
   destinations,
+  type AcquiredLease,
   type DeadLetter,
   type Destination,
   type EnqueueDedupe,
@@ -81,17 +82,20 @@ export abstract class SqliteOutbox implements OutboxStore {
     });
   }
 
-  async acquireLease(queue: QueueRef, ttlMs: number): Promise<Lease | undefined> {
+  async acquireLease(queue: QueueRef, ttlMs: number, limit: number): Promise<AcquiredLease | undefined> {
     requireQueue(queue);
     requireInteger('ttlMs', ttlMs, 1);
-    return this.write('acquireLease', () => {
+    requireInteger('limit', limit, 0);
+    const acquired = await this.write('acquireLease', () => {
       const now = this.now();
       const held = this.outboxSql.leaseToken.get(queue.destination, queue.key);
       if (held && held.expires_at > now) return undefined;
       const token = this.outboxSql.nextToken.get()!.last_token;
       this.outboxSql.upsertLease.run(queue.destination, queue.key, token, now + ttlMs);
-      return { queue: { destination: queue.destination, key: queue.key }, token };
+      return { lease: { queue: { destination: queue.destination, key: queue.key }, token }, entries: this.headOf(queue, limit) };
     }, 'committed');
+    if (acquired && acquired.entries.length > 0) await this.untilDurable('acquireLease');
+    return acquired;
   }
 
   async renewLease(lease: Lease, ttlMs: number): Promise<boolean> {
@@ -104,24 +108,18 @@ export abstract class SqliteOutbox implements OutboxStore {
     );
   }
 
-  async releaseLease(lease: Lease): Promise<void> {
+  async releaseLease(lease: Lease): Promise<boolean> {
     const { destination, key } = lease.queue;
-    return this.write('releaseLease', () => void this.outboxSql.releaseLease.run(destination, key, lease.token), 'committed');
+    return this.write('releaseLease', () => {
+      this.outboxSql.releaseLease.run(destination, key, lease.token);
+      return this.outboxSql.pending.all(destination, key, 1).length > 0;
+    }, 'committed');
   }
 
   async pending(queue: QueueRef, limit: number): Promise<OutboxEntry[]> {
     requireInteger('limit', limit, 0);
-    const entries = this.run('pending', () =>
-      this.outboxSql.pending.all(queue.destination, queue.key, limit).map((row) => decodeEntry(queue, row)),
-    );
-    // Entries are carried out only once they are on disk, as FULL shows readers no commit before its sync.
-    if (this.walSync) {
-      try {
-        await this.walSync.durable();
-      } catch (error) {
-        throw storeFailure('sqlite', 'pending', error);
-      }
-    }
+    const entries = this.run('pending', () => this.headOf(queue, limit));
+    await this.untilDurable('pending');
     return entries;
   }
 
@@ -228,6 +226,20 @@ export abstract class SqliteOutbox implements OutboxStore {
    */
   protected write<T>(operation: string, work: () => T, durability?: WriteDurability): Promise<T> {
     return this.commits.write(operation, work, durability);
+  }
+
+  private headOf(queue: QueueRef, limit: number): OutboxEntry[] {
+    return this.outboxSql.pending.all(queue.destination, queue.key, limit).map((row) => decodeEntry(queue, row));
+  }
+
+  /** Entries are carried out only once they are on disk, as FULL shows readers no commit before its sync. */
+  private async untilDurable(operation: string): Promise<void> {
+    if (!this.walSync) return;
+    try {
+      await this.walSync.durable();
+    } catch (error) {
+      throw storeFailure('sqlite', operation, error);
+    }
   }
 
   /** Appends entries with the next seqs, or throws before writing when the queue would pass its bound. */

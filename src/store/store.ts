@@ -121,6 +121,12 @@ export interface Lease {
   token: number;
 }
 
+/** A lease just acquired and the oldest pending entries of its queue. */
+export interface AcquiredLease {
+  lease: Lease;
+  entries: OutboxEntry[];
+}
+
 /** Per queue: how many entries wait, and since when the oldest. */
 export interface OutboxDepth {
   destination: Destination;
@@ -140,12 +146,18 @@ export interface OutboxStore {
    * atomic step: when it is already held nothing is written and the result is `duplicate`.
    */
   enqueue(queue: QueueRef, payloads: Json[], now: number, dedupe?: EnqueueDedupe): Promise<EnqueueResult>;
-  /** The lease of a queue, unless another holder's is unexpired. */
-  acquireLease(queue: QueueRef, ttlMs: number): Promise<Lease | undefined>;
+  /**
+   * The lease of a queue, unless another holder's is unexpired, with the queue's oldest `limit`
+   * pending entries read in the same step (what `pending` answers right after).
+   */
+  acquireLease(queue: QueueRef, ttlMs: number, limit: number): Promise<AcquiredLease | undefined>;
   /** Extend a lease; false when it is no longer current (expired and taken, or released). */
   renewLease(lease: Lease, ttlMs: number): Promise<boolean>;
-  /** Give a lease up (a stale one changes nothing). */
-  releaseLease(lease: Lease): Promise<void>;
+  /**
+   * Give a lease up (a stale one changes nothing). True when the queue has pending entries then,
+   * read in the same step: an entry another replica enqueued meanwhile found the lease taken.
+   */
+  releaseLease(lease: Lease): Promise<boolean>;
   /** The oldest pending entries of a queue, in order. */
   pending(queue: QueueRef, limit: number): Promise<OutboxEntry[]>;
   /** Count a failed attempt on an entry (it stays at the head of its queue). */

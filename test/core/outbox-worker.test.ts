@@ -190,7 +190,7 @@ describe('OutboxWorker', () => {
     const handler = scripted(() => undefined);
     const { loop } = worker(store, handler.handler);
     await store.enqueue(chat('c1'), ['one'], 0);
-    const other = await store.acquireLease(chat('c1'), 200);
+    const other = (await store.acquireLease(chat('c1'), 200, 0))?.lease;
     expect(other).toBeDefined();
     loop.notify(chat('c1'));
     await loop.idle();
@@ -203,6 +203,25 @@ describe('OutboxWorker', () => {
     await expect(store.complete(other!, 1)).rejects.toMatchObject({ code: 'lease_lost' });
   });
 
+  it('delivers an entry another replica enqueued while this one held the lease, without waiting for the sweep', async () => {
+    const store = new MemoryStore();
+    let enqueueElsewhere: (() => Promise<void>) | undefined = async () => {
+      await store.enqueue(chat('c1'), ['from the other replica'], 0); // its notify found the lease taken
+    };
+    const handler = scripted(async () => {
+      const enqueue = enqueueElsewhere;
+      enqueueElsewhere = undefined;
+      await enqueue?.();
+      return undefined;
+    });
+    const { loop } = worker(store, handler.handler); // the sweep runs once a minute
+    await store.enqueue(chat('c1'), ['one'], 0);
+    loop.notify(chat('c1'));
+    await loop.idle();
+    expect(handler.done.map((entry) => entry.payload)).toEqual(['one', 'from the other replica']);
+    expect(await store.pending(chat('c1'), 10)).toEqual([]);
+  });
+
   it('renews the lease while a delivery runs longer than the lease, so nobody else takes the queue meanwhile', async () => {
     const store = new MemoryStore();
     const handler = scripted(async () => {
@@ -213,7 +232,7 @@ describe('OutboxWorker', () => {
     await store.enqueue(chat('c1'), ['slow'], 0);
     loop.notify(chat('c1'));
     await new Promise((resolve) => setTimeout(resolve, 1_500));
-    expect(await store.acquireLease(chat('c1'), 1_000)).toBeUndefined();
+    expect(await store.acquireLease(chat('c1'), 1_000, 0)).toBeUndefined();
     await loop.idle();
     expect(handler.done).toHaveLength(1);
     expect(await store.pending(chat('c1'), 10)).toEqual([]);

@@ -76,7 +76,7 @@ describe('redis store specifics', () => {
       expect(await theirs.getConversation(marker)).toBeUndefined();
       expect(await theirs.pending(queue(marker), 10)).toEqual([]);
       expect(await theirs.claim(marker, 'other', 60_000)).toBe(true);
-      expect(await theirs.acquireLease(queue(marker), 60_000)).toBeDefined();
+      expect(await theirs.acquireLease(queue(marker), 60_000, 0)).toBeDefined();
       expect(await theirs.enqueue(queue(marker), [message('a')], 1, { key: marker, ttlMs: 60_000 })).toMatchObject({ status: 'queued' });
       expect(await theirs.deadLetters(10)).toEqual([]);
       expect((await theirs.outboxDepths())[1]).toEqual({ destination: 'conversation', depth: 1, oldestEnqueuedAt: 1 });
@@ -167,7 +167,7 @@ describe('redis store against a private redis-server that hangs or dies', () => 
     try {
       await store.ping();
       await server.kill();
-      await expect(store.acquireLease(queue('c-1'), 60_000)).rejects.toBeInstanceOf(StoreUnavailableError);
+      await expect(store.acquireLease(queue('c-1'), 60_000, 0)).rejects.toBeInstanceOf(StoreUnavailableError);
       await expect(store.createConversation(conversation('c-1'))).rejects.toMatchObject({ code: 'store_unavailable' });
     } finally {
       await store.close();

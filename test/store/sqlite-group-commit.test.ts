@@ -250,7 +250,7 @@ describe('sqlite WAL sync off the event loop', () => {
     try {
       const gate = gateWalSync(store);
       const enqueued = store.enqueue(queue('c-lease'), [message('one')], 1);
-      const lease = await store.acquireLease(queue('c-lease'), 15_000);
+      const lease = (await store.acquireLease(queue('c-lease'), 15_000, 0))?.lease;
       expect(lease).toBeDefined();
       expect(await store.renewLease(lease!, 15_000)).toBe(true);
       await store.releaseLease(lease!);

@@ -33,12 +33,18 @@ export class LeaseKeeper {
     return this.lostLease || this.now() - this.renewedAt > this.ttlMs;
   }
 
-  /** Stop renewing and give the lease up (a failure to release only delays the next holder). */
-  async release(): Promise<void> {
+  /**
+   * Stop renewing and give the lease up (a failure to release only delays the next holder).
+   * True when the store said the queue has pending entries at the release.
+   */
+  async release(): Promise<boolean> {
     clearInterval(this.timer);
     await this.renewing;
-    if (this.lostLease) return;
-    await this.store.releaseLease(this.lease).catch((error: unknown) => this.logger.warn({ err: error }, 'could not release an outbox lease; it expires by itself'));
+    if (this.lostLease) return false;
+    return this.store.releaseLease(this.lease).catch((error: unknown) => {
+      this.logger.warn({ err: error }, 'could not release an outbox lease; it expires by itself');
+      return false;
+    });
   }
 
   private async renew(): Promise<void> {

@@ -146,26 +146,32 @@ export class OutboxWorker {
   }
 
   private async drain(queue: QueueRef): Promise<void> {
-    const lease = await this.deps.store.acquireLease(queue, this.timing.leaseTtlMs);
-    if (!lease) return; // another replica drains it
-    const keeper = new LeaseKeeper(this.deps.store, lease, this.timing.leaseTtlMs, this.deps.logger);
+    const acquired = await this.deps.store.acquireLease(queue, this.timing.leaseTtlMs, batchSize);
+    if (!acquired) return; // another replica drains it
+    const keeper = new LeaseKeeper(this.deps.store, acquired.lease, this.timing.leaseTtlMs, this.deps.logger);
+    let drained = false;
     try {
-      while (!this.stopping && !keeper.lost) {
-        const entries = await this.deps.store.pending(queue, batchSize);
-        if (entries.length === 0) break;
-        for (const entry of entries) {
-          if ((await this.carryOut(entry, keeper)) === 'stop') return;
-        }
-        // A short batch was the whole queue: an entry enqueued here since then has asked for a
-        // rerun (notify), one enqueued by another replica is found by the look below.
-        if (entries.length < batchSize) break;
-      }
+      drained = await this.carryOutHeld(queue, acquired.entries, keeper);
     } finally {
-      await keeper.release();
+      // An entry enqueued by another replica while this one held the lease found the lease taken:
+      // the release tells whether the queue has entries now, and then it is drained once more.
+      const pendingAfter = await keeper.release();
+      if (drained && pendingAfter && !this.stopping && !keeper.lost) this.rerun.add(queueId(queue));
     }
-    // An entry enqueued by another replica while this one held the lease found the lease taken:
-    // look once more now that it is free.
-    if (!this.stopping && !keeper.lost && (await this.deps.store.pending(queue, 1)).length > 0) this.rerun.add(queueId(queue));
+  }
+
+  /** Carry a held queue's entries out, batch by batch; false when the loop stopped early (shutdown, lease lost). */
+  private async carryOutHeld(queue: QueueRef, first: OutboxEntry[], keeper: LeaseKeeper): Promise<boolean> {
+    for (let entries = first; entries.length > 0; entries = await this.deps.store.pending(queue, batchSize)) {
+      for (const entry of entries) {
+        if ((await this.carryOut(entry, keeper)) === 'stop') return false;
+      }
+      // A short batch was the whole queue: an entry enqueued here since then has asked for a
+      // rerun (notify), one enqueued by another replica is found at the release.
+      if (entries.length < batchSize) break;
+      if (this.stopping || keeper.lost) return false;
+    }
+    return true;
   }
 
   /** Deliver one entry, retrying it under its destination's policy, then complete or dead-letter it. */

@@ -49,7 +49,7 @@ export async function passTime(fixture: StoreFixture, ms: number): Promise<void>
 
 /** A lease on `queue` that the test needs to hold; fails the test if the queue is taken. */
 export async function leaseOf(store: Store, queue: QueueRef, ttlMs = 60_000): Promise<Lease> {
-  const lease = await store.acquireLease(queue, ttlMs);
+  const lease = (await store.acquireLease(queue, ttlMs, 0))?.lease;
   if (!lease) throw new Error(`expected to acquire the lease on ${queue.destination}:${queue.key}`);
   return lease;
 }

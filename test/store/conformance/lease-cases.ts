@@ -24,19 +24,19 @@ export function leaseCases(ctx: ConformanceContext): void {
   it('grants one lease per queue while it is unexpired; other queues stay free', async () => {
     const fixture = await ctx.open();
     const peer = ctx.peerOf(fixture);
-    const lease = await fixture.store.acquireLease(Q, 60_000);
-    expect(lease).toEqual({ queue: Q, token: expect.any(Number) });
-    expect(await peer.acquireLease(Q, 60_000)).toBeUndefined();
-    expect(await fixture.store.acquireLease(Q, 60_000)).toBeUndefined();
-    expect(await peer.acquireLease(queue('c-1', 'bot'), 60_000)).toBeDefined();
-    expect(await peer.acquireLease(queue('c-2'), 60_000)).toBeDefined();
+    const acquired = await fixture.store.acquireLease(Q, 60_000, 0);
+    expect(acquired).toEqual({ lease: { queue: Q, token: expect.any(Number) }, entries: [] });
+    expect(await peer.acquireLease(Q, 60_000, 0)).toBeUndefined();
+    expect(await fixture.store.acquireLease(Q, 60_000, 0)).toBeUndefined();
+    expect(await peer.acquireLease(queue('c-1', 'bot'), 60_000, 0)).toBeDefined();
+    expect(await peer.acquireLease(queue('c-2'), 60_000, 0)).toBeDefined();
   });
 
   it('gives exactly one of many concurrent acquirers the lease', async () => {
     const fixture = await ctx.open();
     const peer = ctx.peerOf(fixture);
     const leases = await Promise.all(
-      Array.from({ length: 10 }, (_, index) => (index % 2 === 0 ? fixture.store : peer).acquireLease(Q, 60_000)),
+      Array.from({ length: 10 }, (_, index) => (index % 2 === 0 ? fixture.store : peer).acquireLease(Q, 60_000, 0)),
     );
     expect(leases.filter(Boolean)).toHaveLength(1);
   });
@@ -47,12 +47,12 @@ export function leaseCases(ctx: ConformanceContext): void {
     await fixture.store.enqueue(Q, [message('one'), message('two')], 1);
     const old = await leaseOf(fixture.store, Q, 30);
     let taken: Lease | undefined;
-    await afterTime(fixture, 30, async () => (taken = await peer.acquireLease(Q, 60_000)) !== undefined);
+    await afterTime(fixture, 30, async () => (taken = (await peer.acquireLease(Q, 60_000, 0))?.lease) !== undefined);
     expect(taken!.token).toBeGreaterThan(old.token);
     expect(await fixture.store.renewLease(old, 60_000)).toBe(false);
     await expectRefused(fixture.store, old);
     await fixture.store.releaseLease(old);
-    expect(await fixture.store.acquireLease(Q, 60_000)).toBeUndefined();
+    expect(await fixture.store.acquireLease(Q, 60_000, 0)).toBeUndefined();
     expect(await peer.pending(Q, 10)).toEqual([
       { destination: 'conversation', key: 'c-1', seq: 1, payload: message('one'), enqueuedAt: 1, attempts: 0 },
       { destination: 'conversation', key: 'c-1', seq: 2, payload: message('two'), enqueuedAt: 1, attempts: 0 },
@@ -92,8 +92,44 @@ export function leaseCases(ctx: ConformanceContext): void {
     expect(next.token).toBeGreaterThan(released.token);
     // A second release of the old lease must not free the new holder's.
     await store.releaseLease(released);
-    expect(await store.acquireLease(Q, 60_000)).toBeUndefined();
+    expect(await store.acquireLease(Q, 60_000, 0)).toBeUndefined();
     expect(await store.pending(Q, 10)).toMatchObject([{ seq: 1, attempts: 0 }]);
+  });
+
+  it("reads the queue's oldest entries with the lease, as pending would, and nothing when the lease is held", async () => {
+    const fixture = await ctx.open();
+    const peer = ctx.peerOf(fixture);
+    await fixture.store.enqueue(Q, [message('one'), message('two'), message('three')], 7);
+    const first = await leaseOf(fixture.store, Q);
+    await fixture.store.recordAttempt(first, 1);
+    await fixture.store.saveProgress(first, 1, { posted: ['ts-1'] });
+    await fixture.store.complete(first, 2);
+    expect(await fixture.store.releaseLease(first)).toBe(true);
+    const acquired = await peer.acquireLease(Q, 60_000, 5);
+    expect(acquired?.entries).toEqual(await peer.pending(Q, 5));
+    expect(acquired?.entries).toEqual([
+      { destination: 'conversation', key: 'c-1', seq: 1, payload: message('one'), enqueuedAt: 7, attempts: 1, progress: { posted: ['ts-1'] } },
+      { destination: 'conversation', key: 'c-1', seq: 3, payload: message('three'), enqueuedAt: 7, attempts: 0 },
+    ]);
+    expect(await fixture.store.acquireLease(Q, 60_000, 5)).toBeUndefined();
+    await peer.releaseLease(acquired!.lease);
+    expect((await fixture.store.acquireLease(Q, 60_000, 1))?.entries.map((entry) => entry.seq)).toEqual([1]);
+    expect(await peer.acquireLease(queue('c-empty'), 60_000, 5)).toMatchObject({ entries: [] });
+    await expect(peer.acquireLease(queue('c-2'), 60_000, -1)).rejects.toThrow(RangeError);
+  });
+
+  it('says at the release whether the queue has pending entries, for a current or a stale lease', async () => {
+    const fixture = await ctx.open();
+    const peer = ctx.peerOf(fixture);
+    const lease = await leaseOf(fixture.store, Q);
+    await peer.enqueue(Q, [message('while held')], 1);
+    expect(await fixture.store.releaseLease(lease)).toBe(true);
+    const again = await leaseOf(peer, Q);
+    await peer.complete(again, 1);
+    expect(await fixture.store.releaseLease(lease)).toBe(false); // stale: changes nothing, still answers
+    expect(await fixture.store.acquireLease(Q, 60_000, 0)).toBeUndefined();
+    expect(await peer.releaseLease(again)).toBe(false);
+    expect(await fixture.store.acquireLease(Q, 60_000, 0)).toBeDefined();
   });
 
   it('keeps a renewed lease past its first TTL', async () => {
@@ -103,7 +139,7 @@ export function leaseCases(ctx: ConformanceContext): void {
     await passTime(fixture, 600);
     expect(await fixture.store.renewLease(lease, 1000)).toBe(true);
     await passTime(fixture, 600);
-    expect(await peer.acquireLease(Q, 1000)).toBeUndefined();
+    expect(await peer.acquireLease(Q, 1000, 0)).toBeUndefined();
   });
 
   it('keeps an expired lease current while nobody took the queue over', async () => {
@@ -114,13 +150,13 @@ export function leaseCases(ctx: ConformanceContext): void {
     await fixture.store.saveProgress(lease, 1, { part: 1 });
     await fixture.store.complete(lease, 2);
     expect(await fixture.store.renewLease(lease, 60_000)).toBe(true);
-    expect(await fixture.store.acquireLease(Q, 60_000)).toBeUndefined();
+    expect(await fixture.store.acquireLease(Q, 60_000, 0)).toBeUndefined();
     expect(await fixture.store.pending(Q, 10)).toMatchObject([{ seq: 1, progress: { part: 1 } }]);
   });
 
   it('rejects a lease TTL that is not a positive whole number of milliseconds', async () => {
     const { store } = await ctx.open();
-    await expect(store.acquireLease(Q, 0)).rejects.toThrow(RangeError);
+    await expect(store.acquireLease(Q, 0, 0)).rejects.toThrow(RangeError);
     const lease = await leaseOf(store, Q);
     await expect(store.renewLease(lease, 2.5)).rejects.toThrow(/ttlMs must be an integer/);
   });

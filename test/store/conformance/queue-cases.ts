@@ -4,6 +4,7 @@
  * depths per destination).
  */
 import { expect, it } from 'vitest';
+import type { Lease } from '../../../src/store/store.js';
 import { afterTime, leaseOf, type ConformanceContext } from './fixture.js';
 import { AWKWARD_PAYLOADS, message, queue, queuedEntries, seqsOf } from './samples.js';
 
@@ -160,8 +161,8 @@ export function queueCases(ctx: ConformanceContext): void {
     expect(await peer.readList('transcript:c-1')).toEqual(['earlier', turn('hello').item]);
     await fixture.store.saveProgress(lease, 99, { ignored: true }, turn('no entry'));
     expect(await peer.readList('transcript:c-1')).toEqual(['earlier', turn('hello').item]);
-    let taken: Awaited<ReturnType<typeof peer.acquireLease>>;
-    await afterTime(fixture, 30, async () => (taken = await peer.acquireLease(q, 60_000)) !== undefined);
+    let taken: Lease | undefined;
+    await afterTime(fixture, 30, async () => (taken = (await peer.acquireLease(q, 60_000, 0))?.lease) !== undefined);
     await expect(fixture.store.saveProgress(lease, 1, { stale: true }, turn('stale'))).rejects.toThrow();
     expect((await peer.pending(q, 1))[0]?.progress).toEqual({ transcribed: true });
     await peer.saveProgress(taken!, 1, { transcribed: 2 }, turn('bounded'));

@@ -83,9 +83,8 @@ export class Bridge implements InboundSink, BotOutput {
     const conversation = await this.deps.conversations.get(conversationId);
     if (!conversation) throw new ConversationNotFoundError(conversationId);
     if (messages.length === 0) return;
-    const queued = await this.deps.outbox.toRequester(conversation, messages, deliveryId === undefined ? undefined : `bot-message:${conversationId}:${deliveryId}`);
-    if (queued.status === 'duplicate') return;
-    for (const message of messages) await this.deps.transcripts.add(conversationId, 'bot', summarizeMessage(message));
+    const turns = messages.map((message) => this.deps.transcripts.turn(conversationId, 'bot', summarizeMessage(message)));
+    await this.deps.outbox.toRequester(conversation, messages, deliveryId === undefined ? undefined : `bot-message:${conversationId}:${deliveryId}`, turns);
   }
 
   /** BotOutput: hand the conversation to human agents. */

@@ -73,9 +73,10 @@ export abstract class MemoryOutbox implements OutboxStore {
     this.leases = this.retainedCache();
   }
 
-  async enqueue(queue: QueueRef, payloads: Json[], now: number, dedupe?: EnqueueDedupe): Promise<EnqueueResult> {
+  async enqueue(queue: QueueRef, payloads: Json[], now: number, dedupe?: EnqueueDedupe, appends: readonly ListAppend[] = []): Promise<EnqueueResult> {
     requireQueue(queue);
     if (dedupe) requireInteger('dedupe.ttlMs', dedupe.ttlMs, 1);
+    for (const append of appends) requireInteger('maxItems', append.maxItems, 1);
     const texts = payloads.map((payload) => toJson('Outbox payload', payload));
     const clock = this.now();
     // No await from here on: the dedupe check, the bound check and the writes stay one step.
@@ -85,6 +86,7 @@ export abstract class MemoryOutbox implements OutboxStore {
       texts.map((payload) => ({ payload, enqueuedAt: now, attempts: 0 })),
     );
     if (dedupe) this.dedupeKeys.set(dedupe.key, clock + dedupe.ttlMs, { ttl: dedupe.ttlMs });
+    for (const append of appends) this.appendItem(append);
     return { status: 'queued', entries };
   }
 

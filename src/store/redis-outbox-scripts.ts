@@ -11,7 +11,7 @@
  * released); `lease-held:Q` → token with the lease's PX expiry; `lease-token` counter shared by all
  * queues; `dead-letters` sorted set of ids; `dead-letter-fields` hash {ID:FIELD}; `dead-letter-id`.
  */
-import type { RedisScript } from './redis-scripts.js';
+import { LIST_APPEND_LUA, type RedisScript } from './redis-scripts.js';
 
 /**
  * Lua shared by enqueue and replay: appends payloads with consecutive seqs (never reusing one
@@ -59,16 +59,17 @@ if redis.call('GET', KEYS[1]) ~= ARGV[1] then return ${stale} end
 
 /**
  * Appends payloads unless the dedupe key is held ({-2}) or the queue would pass its bound
- * ({-1, pending}); returns {firstSeq} and holds the dedupe key. KEYS: seq, queue, entries,
- * pending, depth, dedupe. ARGV: limit, queue key, destination, enqueuedAt, retentionMs, dedupe
- * TTL (0: no dedupe), payload JSON...
+ * ({-1, pending}); returns {firstSeq}, holds the dedupe key and appends each list item (as
+ * appendToList). KEYS: seq, queue, entries, pending, depth, dedupe, list... ARGV: limit, queue
+ * key, destination, enqueuedAt, retentionMs, dedupe TTL (0: no dedupe), payload count, payload
+ * JSON..., then per list key: item, max items.
  */
 const enqueue: RedisScript = {
-  numberOfKeys: 6,
-  lua: `${APPEND_LUA}
+  lua: `${APPEND_LUA}${LIST_APPEND_LUA}
 local dedupeTtl = tonumber(ARGV[6])
 if dedupeTtl > 0 and redis.call('EXISTS', KEYS[6]) == 1 then return {-2} end
-local payloads = {unpack(ARGV, 7)}
+local count = tonumber(ARGV[7])
+local payloads = {unpack(ARGV, 8, 7 + count)}
 local pending = redis.call('ZCARD', KEYS[2])
 if pending + #payloads > tonumber(ARGV[1]) then return {-1, pending} end
 local first = 0
@@ -77,6 +78,10 @@ if #payloads > 0 then
   first = append(Q, ARGV[2], ARGV[3], ARGV[5], ARGV[4], payloads, false)
 end
 if dedupeTtl > 0 then redis.call('SET', KEYS[6], '1', 'PX', dedupeTtl) end
+for index = 7, #KEYS do
+  local at = 8 + count + (index - 7) * 2
+  appendItem(KEYS[index], ARGV[at], ARGV[at + 1], ARGV[5])
+end
 return {first}
 `,
 };
@@ -175,12 +180,10 @@ return 0
  */
 const saveProgressAndAppend: RedisScript = {
   numberOfKeys: 3,
-  lua: `${fenceLua(-1)}
+  lua: `${LIST_APPEND_LUA}${fenceLua(-1)}
 if redis.call('HEXISTS', KEYS[2], 'e:' .. ARGV[2]) == 1 then
   redis.call('HSET', KEYS[2], 'p:' .. ARGV[2], ARGV[3])
-  redis.call('RPUSH', KEYS[3], ARGV[4])
-  redis.call('LTRIM', KEYS[3], -tonumber(ARGV[5]), -1)
-  redis.call('PEXPIRE', KEYS[3], ARGV[6])
+  appendItem(KEYS[3], ARGV[4], ARGV[5], ARGV[6])
 end
 return 0
 `,

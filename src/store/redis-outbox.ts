@@ -52,23 +52,26 @@ export class RedisOutbox implements OutboxStore {
     private readonly prefix: string,
   ) {}
 
-  async enqueue(queue: QueueRef, payloads: Json[], now: number, dedupe?: EnqueueDedupe): Promise<EnqueueResult> {
+  async enqueue(queue: QueueRef, payloads: Json[], now: number, dedupe?: EnqueueDedupe, appends: readonly ListAppend[] = []): Promise<EnqueueResult> {
     requireQueue(queue);
     if (dedupe) requireInteger('dedupe.ttlMs', dedupe.ttlMs, 1);
+    for (const append of appends) requireInteger('maxItems', append.maxItems, 1);
     const texts = payloads.map((payload) => toJson('Outbox payload', payload));
     const limit = this.limits.maxPendingPerConversation;
-    const keys = this.queueKeys(queue);
+    const keys = [...this.queueKeys(queue), dedupe ? this.key('dedupe', dedupe.key) : this.key('dedupe'), ...appends.map((append) => this.key('list', append.key))];
     return this.run('enqueue', async (): Promise<EnqueueResult> => {
       const [first, pending] = (await this.client.bridgeEnqueue(
+        keys.length,
         ...keys,
-        dedupe ? this.key('dedupe', dedupe.key) : this.key('dedupe'),
         limit,
         queue.key,
         queue.destination,
         now,
         this.limits.retentionMs,
         dedupe?.ttlMs ?? 0,
+        texts.length,
         ...texts,
+        ...appends.flatMap((append) => [append.item, append.maxItems]),
       )) as [number, number?];
       if (first === -2) return { status: 'duplicate' };
       if (first === -1) throw outboxFullError(queue, pending ?? 0, texts.length, limit);

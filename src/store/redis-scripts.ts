@@ -9,9 +9,9 @@
  * version, d: JSON}; `list:KEY` list.
  */
 
-/** A script and how many of its arguments are keys. */
+/** A script and how many of its arguments are keys (absent: the call's first argument says). */
 export interface RedisScript {
-  numberOfKeys: number;
+  numberOfKeys?: number;
   lua: string;
 }
 
@@ -93,13 +93,20 @@ return current + 1
 `,
 };
 
+/** Lua shared by every list append: push, keep the newest `maxItems`, expire after `ttlMs` unwritten. */
+export const LIST_APPEND_LUA = `
+local function appendItem(list, item, maxItems, ttlMs)
+  redis.call('RPUSH', list, item)
+  redis.call('LTRIM', list, -tonumber(maxItems), -1)
+  redis.call('PEXPIRE', list, ttlMs)
+end
+`;
+
 /** Appends and keeps the newest items. KEYS: list. ARGV: item, maxItems, retentionMs. */
 const appendToList: RedisScript = {
   numberOfKeys: 1,
-  lua: `
-redis.call('RPUSH', KEYS[1], ARGV[1])
-redis.call('LTRIM', KEYS[1], -tonumber(ARGV[2]), -1)
-redis.call('PEXPIRE', KEYS[1], ARGV[3])
+  lua: `${LIST_APPEND_LUA}
+appendItem(KEYS[1], ARGV[1], ARGV[2], ARGV[3])
 return 0
 `,
 };

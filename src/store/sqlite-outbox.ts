@@ -66,9 +66,10 @@ export abstract class SqliteOutbox implements OutboxStore {
     this.commits = new SqliteGroupCommit(db, limits, walSync);
   }
 
-  async enqueue(queue: QueueRef, payloads: Json[], now: number, dedupe?: EnqueueDedupe): Promise<EnqueueResult> {
+  async enqueue(queue: QueueRef, payloads: Json[], now: number, dedupe?: EnqueueDedupe, appends: readonly ListAppend[] = []): Promise<EnqueueResult> {
     requireQueue(queue);
     if (dedupe) requireInteger('dedupe.ttlMs', dedupe.ttlMs, 1);
+    for (const append of appends) requireInteger('maxItems', append.maxItems, 1);
     const texts = payloads.map((payload) => toJson('Outbox payload', payload));
     return this.write('enqueue', (): EnqueueResult => {
       const clock = this.now();
@@ -78,6 +79,7 @@ export abstract class SqliteOutbox implements OutboxStore {
         texts.map((payload) => ({ payload, enqueuedAt: now, attempts: 0, progress: null })),
       );
       if (dedupe) this.outboxSql.holdDedupe.run(dedupe.key, clock + dedupe.ttlMs);
+      for (const append of appends) this.appendItem(append);
       return { status: 'queued', entries };
     });
   }

@@ -144,8 +144,10 @@ export interface OutboxStore {
   /**
    * Append payloads to a queue in order. With `dedupe`, the dedupe key is claimed in the same
    * atomic step: when it is already held nothing is written and the result is `duplicate`.
+   * `appends` (transcript turns of what is queued) are appended in that step too, only when the
+   * payloads are queued.
    */
-  enqueue(queue: QueueRef, payloads: Json[], now: number, dedupe?: EnqueueDedupe): Promise<EnqueueResult>;
+  enqueue(queue: QueueRef, payloads: Json[], now: number, dedupe?: EnqueueDedupe, appends?: readonly ListAppend[]): Promise<EnqueueResult>;
   /**
    * The lease of a queue, unless another holder's is unexpired, with the queue's oldest `limit`
    * pending entries read in the same step (what `pending` answers right after).

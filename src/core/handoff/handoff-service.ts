@@ -331,8 +331,9 @@ export class HandoffService implements Handoff {
     const links = fileUrls.length > 0 ? `\n${fileUrls.join('\n')}` : '';
     const sender = agent.avatarUrl ? { name: agent.name, avatarUrl: agent.avatarUrl } : { name: agent.name };
     // Keyed on the platform's event: a retry after a failure past this point relays nothing twice.
-    const relay = await this.deps.outbox.toRequester(conversation, [{ kind: 'text', text: `${text}${links}`, buttons: [], sender }], eventId === undefined ? undefined : `agent-reply:${ticket.id}:${eventId}`);
-    if (relay.status === 'queued') await this.deps.transcripts.add(conversation.id, 'agent', text);
+    await this.deps.outbox.toRequester(conversation, [{ kind: 'text', text: `${text}${links}`, buttons: [], sender }], eventId === undefined ? undefined : `agent-reply:${ticket.id}:${eventId}`, [
+      this.deps.transcripts.turn(conversation.id, 'agent', text),
+    ]);
     if (ticket.firstResponseAt === undefined) await this.firstResponse(ticket.id);
     return { status: 'accepted' };
   }

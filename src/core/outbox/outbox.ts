@@ -7,7 +7,7 @@ import type { BotMessage } from '../bot-message.js';
 import type { DeskNote } from '../channel-adapter.js';
 import type { VisitorEvent } from '../visitor-event.js';
 import type { ChannelAddress } from '../visitor-event.js';
-import type { ConversationRecord, EnqueueDedupe, EnqueueResult, Json, QueueRef, Store } from '../../store/store.js';
+import type { ConversationRecord, EnqueueDedupe, EnqueueResult, Json, ListAppend, QueueRef, Store } from '../../store/store.js';
 import { activeTraceparent, inSpan } from '../tracing.js';
 
 /** The channel name of conversations whose requester is on Ultimate's widget. */
@@ -84,22 +84,25 @@ export class Outbox {
     private readonly now: () => number,
   ) {}
 
-  /** Append entries (typed by destination) to a queue; with `dedupeKey`, a repeat within 15 minutes adds nothing. */
-  async enqueue(queue: QueueRef, payloads: readonly (BotEntry | RequesterEntry | TicketEntry)[], dedupeKey?: string): Promise<EnqueueResult> {
+  /**
+   * Append entries (typed by destination) to a queue; with `dedupeKey`, a repeat within 15 minutes
+   * adds nothing. `turns` (the transcript of what is queued) are recorded in the same store step.
+   */
+  async enqueue(queue: QueueRef, payloads: readonly (BotEntry | RequesterEntry | TicketEntry)[], dedupeKey?: string, turns?: readonly ListAppend[]): Promise<EnqueueResult> {
     const dedupe: EnqueueDedupe | undefined = dedupeKey === undefined ? undefined : { key: dedupeKey, ttlMs: dedupeTtlMs };
     return inSpan('outbox.enqueue', { 'bridge.destination': queue.destination, 'bridge.entries': payloads.length }, async () => {
       // The trace continues where the entry is delivered: its traceparent travels with it.
       const traceparent = activeTraceparent();
       const stored = traceparent === undefined ? payloads : payloads.map((payload) => ({ ...payload, traceparent }));
-      const result = await this.store.enqueue(queue, stored.map(asJson), this.now(), dedupe);
+      const result = await this.store.enqueue(queue, stored.map(asJson), this.now(), dedupe, turns);
       if (result.status === 'queued') this.signal.notify(queue);
       return result;
     });
   }
 
-  /** Queue messages to a conversation's requester. */
-  toRequester(conversation: Pick<ConversationRecord, 'id' | 'address'>, messages: readonly BotMessage[], dedupeKey?: string): Promise<EnqueueResult> {
-    return this.enqueue(requesterQueue(conversation), messages.map((message) => ({ message })), dedupeKey);
+  /** Queue messages to a conversation's requester, with the transcript turns they make (bot and agent messages). */
+  toRequester(conversation: Pick<ConversationRecord, 'id' | 'address'>, messages: readonly BotMessage[], dedupeKey?: string, turns?: readonly ListAppend[]): Promise<EnqueueResult> {
+    return this.enqueue(requesterQueue(conversation), messages.map((message) => ({ message })), dedupeKey, turns);
   }
 
   /** Queue work on a ticket's post or thread. */

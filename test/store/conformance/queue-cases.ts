@@ -124,6 +124,23 @@ export function queueCases(ctx: ConformanceContext): void {
     expect(seqsOf(queuedEntries(await store.enqueue(queue('c-1'), [message('three'), message('four')], 4, dedupe)))).toEqual([3, 4]);
   });
 
+  it('records list items with the entries they belong to in one step: for a duplicate or a full queue, neither', async () => {
+    const fixture = await ctx.open({ maxPendingPerConversation: 3 });
+    const peer = ctx.peerOf(fixture);
+    const turn = (key: string, text: string) => ({ key, item: JSON.stringify({ from: 'bot', text }), maxItems: 2 });
+    const dedupe = { key: 'bot-message:c-1:m-1', ttlMs: 60_000 };
+    await fixture.store.appendToList('transcript:c-1', 'earlier', 2);
+    const queued = await fixture.store.enqueue(queue('c-1'), [message('one'), message('two')], 1, dedupe, [turn('transcript:c-1', 'one'), turn('transcript:c-1', 'two'), turn('transcript:other', 'elsewhere')]);
+    expect(seqsOf(queuedEntries(queued))).toEqual([1, 2]);
+    expect(await peer.readList('transcript:c-1')).toEqual([turn('', 'one').item, turn('', 'two').item]);
+    expect(await peer.readList('transcript:other')).toEqual([turn('', 'elsewhere').item]);
+    expect(await peer.enqueue(queue('c-1'), [message('one')], 2, dedupe, [turn('transcript:c-1', 'retried')])).toEqual({ status: 'duplicate' });
+    await expect(peer.enqueue(queue('c-1'), [message('three'), message('four')], 3, undefined, [turn('transcript:c-1', 'too many')])).rejects.toMatchObject({ code: 'store_failed' });
+    await expect(peer.enqueue(queue('c-1'), [message('three')], 3, undefined, [{ ...turn('transcript:c-1', 'bad'), maxItems: 0 }])).rejects.toThrow(RangeError);
+    expect(await fixture.store.readList('transcript:c-1')).toEqual([turn('', 'one').item, turn('', 'two').item]);
+    expect(seqsOf(await fixture.store.pending(queue('c-1'), 10))).toEqual([1, 2]);
+  });
+
   it('round-trips payloads of every JSON kind exactly', async () => {
     const { store } = await ctx.open();
     await store.enqueue(queue('c-ü 日本'), AWKWARD_PAYLOADS, 1);

@@ -4,11 +4,11 @@
  * tests call it with their own (loopback URLs, a fixed clock) and talk to the real routes.
  */
 import { randomUUID } from 'node:crypto';
-import type { Server } from 'node:http';
+import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { ActionRegistry } from './actions/action-registry.js';
 import type { BotBackend } from './bot/bot-backend.js';
-import { createBotBackend, createBotRouters } from './bot/backend-factory.js';
+import { createBotBackend, createBotRoutes } from './bot/backend-factory.js';
 import { WidgetApiClient } from './bot/ultimate/widget-api-client.js';
 import type { BridgeConfig } from './config/bridge-config.js';
 import { secretsOf, type Env } from './config/env.js';
@@ -102,7 +102,7 @@ export async function startBridge(options: BridgeRuntimeOptions): Promise<Bridge
   if (backend.checkReady) readiness.push({ name: 'bot', check: () => backend.checkReady!() });
   const app = createApp({
     adapters: [...core.adapters.values()],
-    botRouters: createBotRouters({ env, config, output: bridge, widget: handoff.widget, actions, logger, metrics }),
+    botRoutes: createBotRoutes({ env, config, output: bridge, widget: handoff.widget, actions, logger, metrics }),
     readiness,
     metrics,
     logger,
@@ -159,7 +159,7 @@ async function channelAdapters(env: Env, { sink, store }: { sink: InboundSink; s
 
 function listen(app: ReturnType<typeof createApp>, port: number, host: string | undefined): Promise<Server> {
   return new Promise((resolve, reject) => {
-    const server = app.listen(port, host ?? '0.0.0.0');
+    const server = createServer(app).listen(port, host ?? '0.0.0.0');
     server.once('listening', () => resolve(server));
     server.once('error', reject);
   });

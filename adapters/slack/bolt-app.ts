@@ -1,14 +1,13 @@
 /**
- * Bolt on the bridge: HTTP mode uses Bolt's ExpressReceiver on its own router (it reads the raw
- * body itself and verifies Slack's v0 signature with its 5-minute window), Socket Mode when an
- * app token is set. With one workspace, authorisation is the one bot token, with the identity
+ * Bolt on the bridge: HTTP mode uses Bolt's ExpressReceiver behind the front route of
+ * POST /slack/events (request-guard.ts: it reads the raw body, which Bolt then verifies with
+ * Slack's v0 signature and its 5-minute window), Socket Mode when an app token is set. With one workspace, authorisation is the one bot token, with the identity
  * from a memoised auth.test, so a Slack outage at start-up cannot crash the process. With several
  * (SLACK_CLIENT_ID), the receiver also serves Bolt's OAuth installer (`@slack/oauth`
  * InstallProvider) at /slack/install and /slack/oauth_redirect, and Bolt authorises each event
  * from the installation store.
  */
 import { App, ErrorCode, ExpressReceiver, type ExpressReceiverOptions, type InstallationStore } from '@slack/bolt';
-import { Router } from 'express';
 import type { SlackEnv, SlackOAuthEnv } from '../../src/config/env.js';
 import { BridgeError } from '../../src/core/errors.js';
 import type { Logger } from '../../src/core/logger.js';
@@ -16,7 +15,8 @@ import { statusByErrorCode } from '../../src/http/http-errors.js';
 import type { BotIdentitySource } from './bot-identity.js';
 import { slackBotScopes } from './oauth-scopes.js';
 import { EventAuthorizationError } from './event-authorization.js';
-import { slackRequestGuard, type HotEventHandler } from './request-guard.js';
+import type { FrontRoute } from '../../src/http/front-route.js';
+import { slackEventsRoute, type HotEventHandler } from './request-guard.js';
 import { sdkLogger, slackClientOptions } from './web-client.js';
 
 /** The Slack Events API / interactivity / slash command route. */
@@ -35,10 +35,10 @@ const bodyLimitBytes = 1024 * 1024;
 /** Retries of apps.connections.open when (re)connecting in Socket Mode (the socket-mode SDK's own default). */
 const socketConnectRetry = { retries: 100, factor: 1.3 };
 
-/** A Bolt app and, in HTTP mode, the receiver whose router serves the route. */
+/** A Bolt app and, in HTTP mode, the receiver whose router serves the route behind the front route. */
 export interface BoltSetup {
   app: App;
-  receiver?: ExpressReceiver;
+  http?: { receiver: ExpressReceiver; front: FrontRoute };
 }
 
 /**
@@ -65,8 +65,8 @@ export function createBoltApp(env: SlackEnv, logger: Logger, authorization: Bolt
     ignoreSelf: true,
   };
   if (authorization.kind === 'installations') {
-    const receiver = new ExpressReceiver({ ...receiverOptions(env, logger, hotEvent), ...oauthReceiverOptions(env, authorization, logger) });
-    return { app: new App({ ...common, receiver }), receiver };
+    const receiver = new ExpressReceiver({ ...receiverOptions(env, logger), ...oauthReceiverOptions(env, authorization, logger) });
+    return { app: new App({ ...common, receiver }), http: { receiver, front: frontRoute(env, logger, hotEvent) } };
   }
   const { token, identity } = authorization;
   const authorize = async () => {
@@ -79,20 +79,21 @@ export function createBoltApp(env: SlackEnv, logger: Logger, authorization: Bolt
     const clientOptions = { ...common.clientOptions, retryConfig: socketConnectRetry };
     return { app: new App({ ...common, authorize, clientOptions, socketMode: true, appToken: env.appToken }) };
   }
-  const receiver = new ExpressReceiver(receiverOptions(env, logger, hotEvent));
-  return { app: new App({ ...common, authorize, receiver }), receiver };
+  const receiver = new ExpressReceiver(receiverOptions(env, logger));
+  return { app: new App({ ...common, authorize, receiver }), http: { receiver, front: frontRoute(env, logger, hotEvent) } };
 }
 
-/** The receiver of POST /slack/events, behind the request gate. */
-function receiverOptions(env: SlackEnv, logger: Logger, hotEvent: HotEventHandler): ExpressReceiverOptions {
-  // The gate runs before Bolt's own handlers on the route: Bolt registers its routes after it.
-  const router = Router();
-  router.post(slackEventsPath, ...slackRequestGuard({ signingSecret: env.signingSecret, bodyLimit: bodyLimitBytes, logger, hotEvent, failureStatus }));
+/** POST /slack/events ahead of express: it reads and checks every request before Bolt sees it. */
+function frontRoute(env: SlackEnv, logger: Logger, hotEvent: HotEventHandler): FrontRoute {
+  return slackEventsRoute(slackEventsPath, { signingSecret: env.signingSecret, bodyLimit: bodyLimitBytes, logger, hotEvent, failureStatus });
+}
+
+/** The receiver of what the front route passes on of POST /slack/events (and of OAuth's routes). */
+function receiverOptions(env: SlackEnv, logger: Logger): ExpressReceiverOptions {
   return {
     signingSecret: env.signingSecret,
     signatureVerification: true,
     endpoints: slackEventsPath,
-    router,
     logger: sdkLogger(logger),
     // Answer after the listener: listeners only journal the event (one store write, deduped on
     // event_id) or act on a ticket, so Slack's 200 means the event is durable, well within 3 s.

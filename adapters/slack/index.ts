@@ -72,7 +72,7 @@ export function createSlackAdapter(deps: SlackAdapterDeps): ChannelAdapter {
   const desk = new SlackDeskSide({ client, poster, tokens, delivery, presence, tickets });
   const deskInbound = new SlackDeskInbound({ sink, users, client, tokens, tickets, logger });
   const inbound = { sink, users, threads, logger, metrics, tickets: deskInbound };
-  const { app, receiver } = createBoltApp(env, logger, auth.bolt, hotEventHandler(inbound, auth.events));
+  const { app, http } = createBoltApp(env, logger, auth.bolt, hotEventHandler(inbound, auth.events));
   app.error(async (error) => {
     if (isAuthorizationError(error)) {
       if (isMissingInstallation(error)) return ignored({ logger, metrics }, 'workspace without an installation', undefined);
@@ -82,7 +82,7 @@ export function createSlackAdapter(deps: SlackAdapterDeps): ChannelAdapter {
     // Rethrown, so the receiver answers 5xx and Slack retries instead of taking a 200 for a lost event.
     throw error;
   });
-  registerInbound(app, inbound, { hotPath: receiver !== undefined });
+  registerInbound(app, inbound, { hotPath: http !== undefined });
   registerClicks(app, { sink, users, client, tokens, logger, metrics, desk: deskInbound });
   if (auth.installations) registerInstallationEvents(app, { installations: auth.installations, tokens, logger, metrics });
   deskInbound.registerResolveCommand(app);
@@ -91,9 +91,10 @@ export function createSlackAdapter(deps: SlackAdapterDeps): ChannelAdapter {
   const adapter: ChannelAdapter = {
     channel: slackChannel,
     mount(router: Router) {
-      if (receiver) router.use(receiver.router);
+      if (http) router.use(http.receiver.router);
       else logger.info('Slack runs in Socket Mode: no HTTP route mounted');
     },
+    frontRoutes: http ? [http.front] : [],
     deliver: async (address, message, context) => {
       await delivery.deliver(address, message, context);
       // A thread the bot answers in is one it follows without a mention (ticket threads are not).
@@ -111,7 +112,7 @@ export function createSlackAdapter(deps: SlackAdapterDeps): ChannelAdapter {
     const installations = auth.installations;
     return { ...adapter, start: () => installations.checkKey() };
   }
-  if (!receiver) {
+  if (!http) {
     return {
       ...adapter,
       start: () => app.start().then(() => undefined),

@@ -13,8 +13,9 @@
  */
 import { parse as parseQuery } from 'node:querystring';
 import { isValidSlackRequest } from '@slack/bolt';
-import type { Request, RequestHandler, Response } from 'express';
-import { bindLogContext, type Logger } from '../../src/core/logger.js';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { Logger } from '../../src/core/logger.js';
+import { answerJson, errorAnswerBody, headerOf, statusOf, type FrontRoute } from '../../src/http/front-route.js';
 
 /** Interactivity payload types Slack may send to an app that the bridge does not act on. */
 const ignoredInteractions = new Set([
@@ -92,66 +93,65 @@ export function isHotEvent(body: unknown): body is Record<string, unknown> & { e
   return hotEventTypes.has(body.event.type as string);
 }
 
-/** The gate, for the Slack route only. */
-export function slackRequestGuard(options: RequestGuardOptions): RequestHandler[] {
-  const readRaw = rawBodyReader(options.bodyLimit);
-  const gate: RequestHandler = (req: Request & { rawBody?: Buffer }, res: Response, next) => {
-    const raw: unknown = req.body;
-    if (!Buffer.isBuffer(raw)) {
-      next();
-      return;
-    }
-    req.rawBody = raw;
-    const text = raw.toString('utf8');
-    const signed = isValidSlackRequest({
-      signingSecret: options.signingSecret,
-      body: text,
-      headers: {
-        'x-slack-signature': req.get('x-slack-signature') ?? '',
-        'x-slack-request-timestamp': Number(req.get('x-slack-request-timestamp')),
-      },
-    });
-    if (!signed) {
-      next(); // Bolt answers 401 and logs why
-      return;
-    }
-    let body: unknown;
-    let shape: RequestShape;
-    try {
-      body = parseLikeBolt(text, req.headers['content-type']);
-      shape = classifyRequestShape(body);
-    } catch {
-      shape = reject('the body is not valid JSON');
-    }
-    if (shape.verdict === 'pass' && options.hotEvent && isHotEvent(body)) {
-      answerHotEvent(options.hotEvent, options, body, res);
-      return;
-    }
-    if (shape.verdict === 'pass') {
-      next();
-      return;
-    }
-    options.logger.debug({ verdict: shape.verdict, reason: shape.reason }, 'Slack request answered before Bolt');
-    if (shape.verdict === 'ignore') res.status(200).send('');
-    else res.status(400).json({ error: 'bad_request', message: shape.reason });
+/**
+ * The front route of POST /slack/events: read the body, check the signature, then the hot path,
+ * an early answer, or Bolt (`pass`, with the body kept as `rawBody`, which Bolt reads).
+ */
+export function slackEventsRoute(path: string, options: RequestGuardOptions): FrontRoute {
+  return {
+    path,
+    handle(req, res, pass) {
+      readRawBody(req, options.bodyLimit).then(
+        (raw) => (raw === undefined ? pass() : gate(options, req as IncomingMessage & { rawBody?: Buffer }, res, raw, pass)),
+        (error: unknown) => answerJson(res, statusOf(error), errorAnswerBody(statusOf(error), error)),
+      );
+    },
   };
-  return [readRaw, gate];
+}
+
+function gate(options: RequestGuardOptions, req: IncomingMessage & { rawBody?: Buffer }, res: ServerResponse, raw: Buffer, pass: () => void): void {
+  req.rawBody = raw;
+  const text = raw.toString('utf8');
+  const signed = isValidSlackRequest({
+    signingSecret: options.signingSecret,
+    body: text,
+    headers: {
+      'x-slack-signature': headerOf(req, 'x-slack-signature') ?? '',
+      'x-slack-request-timestamp': Number(headerOf(req, 'x-slack-request-timestamp')),
+    },
+  });
+  if (!signed) return pass(); // Bolt answers 401 and logs why
+  let body: unknown;
+  let shape: RequestShape;
+  try {
+    body = parseLikeBolt(text, req.headers['content-type']);
+    shape = classifyRequestShape(body);
+  } catch {
+    shape = reject('the body is not valid JSON');
+  }
+  if (shape.verdict === 'pass' && options.hotEvent && isHotEvent(body)) return answerHotEvent(options.hotEvent, options, body, res);
+  if (shape.verdict === 'pass') return pass();
+  options.logger.debug({ verdict: shape.verdict, reason: shape.reason }, 'Slack request answered before Bolt');
+  if (shape.verdict === 'ignore') {
+    res.writeHead(200);
+    res.end();
+  } else {
+    answerJson(res, 400, { error: 'bad_request', message: shape.reason });
+  }
 }
 
 /**
- * Read the whole body into `req.body` as a Buffer, answering as express.raw without inflation
- * would: 415 for a compressed body (Slack does not compress; the signature covers the bytes as
- * sent), 413 past `limit` bytes (declared or read), 400 when the client went away mid-body; a
- * request without a body goes on unread. `next` runs in the request's log context (its ids),
- * not in the stream's.
+ * The whole body, as express.raw without inflation would read it: 415 for a compressed body
+ * (Slack does not compress; the signature covers the bytes as sent), 413 past `limit` bytes
+ * (declared or read), 400 when the client went away mid-body; undefined for a request without a
+ * body. Its continuation runs in the request's log context (a promise keeps it), not the stream's.
  */
-function rawBodyReader(limit: number): RequestHandler {
-  return (req, _res, next) => {
-    if (req.headers['transfer-encoding'] === undefined && req.headers['content-length'] === undefined) return next();
-    const encoding = (req.headers['content-encoding'] ?? 'identity').toLowerCase();
-    if (encoding !== 'identity') return next(httpError(415, `content encoding unsupported: "${encoding}"`));
-    if (Number(req.headers['content-length']) > limit) return next(httpError(413, 'request entity too large'));
-    const resume = bindLogContext((error?: Error) => next(error));
+function readRawBody(req: IncomingMessage, limit: number): Promise<Buffer | undefined> {
+  if (req.headers['transfer-encoding'] === undefined && req.headers['content-length'] === undefined) return Promise.resolve(undefined);
+  const encoding = (req.headers['content-encoding'] ?? 'identity').toLowerCase();
+  if (encoding !== 'identity') return Promise.reject(httpError(415, `content encoding unsupported: "${encoding}"`));
+  if (Number(req.headers['content-length']) > limit) return Promise.reject(httpError(413, 'request entity too large'));
+  return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
     let size = 0;
     let settled = false;
@@ -159,7 +159,7 @@ function rawBodyReader(limit: number): RequestHandler {
       if (settled) return;
       settled = true;
       chunks.length = 0;
-      resume(error);
+      reject(error);
     };
     req.on('data', (chunk: Buffer) => {
       if (settled) return;
@@ -170,20 +170,19 @@ function rawBodyReader(limit: number): RequestHandler {
     req.on('end', () => {
       if (settled) return;
       settled = true;
-      req.body = chunks.length === 1 ? chunks[0] : Buffer.concat(chunks, size);
-      resume();
+      resolve(chunks.length === 1 ? chunks[0] : Buffer.concat(chunks, size));
     });
     req.on('error', () => fail(httpError(400, 'request aborted')));
-  };
+  });
 }
 
-/** An error the app's error handler answers with its status and message. */
+/** An error answered with its status and message. */
 function httpError(status: number, message: string): Error {
   return Object.assign(new Error(message), { status });
 }
 
 /** Run the hot path and answer Slack: 200 once handled, else the status Bolt would give the failure. */
-function answerHotEvent(hotEvent: HotEventHandler, options: RequestGuardOptions, body: Record<string, unknown>, res: Response): void {
+function answerHotEvent(hotEvent: HotEventHandler, options: RequestGuardOptions, body: Record<string, unknown>, res: ServerResponse): void {
   hotEvent(body).then(
     () => {
       res.writeHead(200);

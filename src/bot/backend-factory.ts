@@ -2,7 +2,7 @@
  * Chooses the bot backend from `BOT_BACKEND` and builds the bot-side HTTP routes (Ultimate's
  * Chat and Actions webhooks, the CSML callback).
  */
-import type { Router } from 'express';
+import type { FrontRoute } from '../http/front-route.js';
 import type { ActionCatalog } from '../actions/action-registry.js';
 import type { BridgeConfig } from '../config/bridge-config.js';
 import type { Env } from '../config/env.js';
@@ -10,10 +10,10 @@ import type { Logger } from '../core/logger.js';
 import type { Metrics } from '../core/metrics.js';
 import type { BotBackend, BotOutput, WidgetOutput } from './bot-backend.js';
 import { CsmlBackend } from './csml/csml-backend.js';
-import { createCsmlCallbackRouter } from './csml/csml-callback-route.js';
+import { csmlCallbackRoute } from './csml/csml-callback-route.js';
 import { DemoBot } from './demo/demo-bot.js';
 import { UltimateBackend } from './ultimate/ultimate-backend.js';
-import { createUltimateWebhookRouter } from './ultimate/webhook-routes.js';
+import { ultimateWebhookRoutes } from './ultimate/webhook-routes.js';
 
 /** What a backend is built from. */
 export interface BackendFactoryDeps {
@@ -53,14 +53,14 @@ export function createBotBackend({ env, config, output, actions, logger, metrics
  * token (possible only with the demo bot, `loadEnv` refuses it otherwise) none is mounted and the
  * paths answer 404.
  */
-export function createBotRouters(deps: BackendFactoryDeps & { widget: WidgetOutput }): Router[] {
+export function createBotRoutes(deps: BackendFactoryDeps & { widget: WidgetOutput }): FrontRoute[] {
   const { env, output, widget, actions, logger, metrics } = deps;
   const webhookToken = env.webhookToken;
   if (!webhookToken) {
     logger.info('WEBHOOK_TOKEN is not set: the bot webhook routes are not mounted');
     return [];
   }
-  const routers = [createUltimateWebhookRouter({ webhookToken, output, widget, actions, logger, metrics })];
-  if (env.botBackend === 'csml') routers.push(createCsmlCallbackRouter({ webhookToken, output, logger, metrics }));
-  return routers;
+  const routes = ultimateWebhookRoutes({ webhookToken, output, widget, actions, logger, metrics });
+  if (env.botBackend === 'csml') routes.push(csmlCallbackRoute({ webhookToken, output, logger, metrics }));
+  return routes;
 }

@@ -8,6 +8,7 @@
  * and `deliver`. Everything else is optional.
  */
 import type { Router } from 'express';
+import type { FrontRoute } from '../http/front-route.js';
 import type { BotMessage, MessageSender } from './bot-message.js';
 import type { ChannelAddress, RequesterProfile, VisitorEvent, VisitorEventOutcome } from './visitor-event.js';
 
@@ -54,6 +55,8 @@ export interface ChannelAdapter {
   readonly channel: string;
   /** Mount the adapter's inbound HTTP route(s) on the bridge's server. */
   mount?(router: Router): void;
+  /** Hot inbound routes served before express (Slack's Events API request URL). */
+  readonly frontRoutes?: FrontRoute[];
   /** Start receiving when the platform pushes over a socket (Slack Socket Mode). */
   start?(): Promise<void>;
   /** Stop receiving and release connections. */

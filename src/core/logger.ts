@@ -23,15 +23,6 @@ export function withLogContext<T>(context: LogContext, work: () => T, options: {
   return contextStorage.run(options.fresh ? { ...context } : { ...contextStorage.getStore(), ...context }, work);
 }
 
-/**
- * `work`, bound to the current log context: it writes the same ids wherever it is called from
- * (a stream's event, which runs in the connection's context, not the request's).
- */
-export function bindLogContext<A extends unknown[]>(work: (...args: A) => void): (...args: A) => void {
-  const context = contextStorage.getStore();
-  return context === undefined ? work : (...args: A) => contextStorage.run(context, work, ...args);
-}
-
 /** Add ids to the current context (e.g. once the conversation of a request is known). */
 export function addLogContext(context: LogContext): void {
   const store = contextStorage.getStore();

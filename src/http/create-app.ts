@@ -1,21 +1,26 @@
 /**
- * The bridge's one HTTP server: every route of DESIGN.md section 1 on one express app.
- * Channel adapters mount their routes first and parse their own bodies (Slack's signature check
- * needs the raw body); bot webhooks come next with their own size-limited JSON parsers.
+ * The bridge's one HTTP server: every route of DESIGN.md section 1. The hot routes (Slack's
+ * Events API request URL, the bot webhooks) are front routes, served on node's own request and
+ * response: express's router, prototypes and helpers took a sixth of their CPU
+ * (`npm run bench -- --cpu-prof`). Everything else is one express app: health, Bolt's share of
+ * the Slack route and its OAuth pages, Teams' /api/messages. Every request, front or express,
+ * gets its request id, access log line and duration metric first.
  */
-import express, { type ErrorRequestHandler, type Express, type Router } from 'express';
+import type { RequestListener } from 'node:http';
+import express, { type ErrorRequestHandler } from 'express';
 import type { ChannelAdapter } from '../core/channel-adapter.js';
 import type { Logger } from '../core/logger.js';
 import type { Metrics } from '../core/metrics.js';
+import { errorAnswerBody, statusOf, type FrontRoute } from './front-route.js';
 import { healthRoutes } from './health-routes.js';
 import { ReadinessProbe, type ReadinessCheck } from './readiness.js';
-import { requestContext } from './request-context.js';
+import { pathOf, requestContext } from './request-context.js';
 
 /** What the app is assembled from. */
 export interface AppDeps {
   adapters: ChannelAdapter[];
-  /** Routers of the bot side: Ultimate's webhooks, the CSML callback. */
-  botRouters: Router[];
+  /** Front routes of the bot side: Ultimate's webhooks, the CSML callback. */
+  botRoutes: FrontRoute[];
   /** What /readyz checks; each `name` is one of store, slack, teams, bot. */
   readiness: ReadinessCheck[];
   /** Clock of the readiness cache (tests fix it). */
@@ -25,25 +30,34 @@ export interface AppDeps {
   isShuttingDown: () => boolean;
 }
 
-/** Build the express app. */
-export function createApp(deps: AppDeps): Express {
+/** Build the server's request listener: request context, then a front route or the express app. */
+export function createApp(deps: AppDeps): RequestListener {
   const app = express();
   app.disable('x-powered-by');
+  app.disable('etag'); // JSON answers to webhooks and probes: nobody revalidates them
   app.set('trust proxy', true);
-  app.use(requestContext(deps.logger, deps.metrics));
   const readiness = new ReadinessProbe(deps.readiness, { logger: deps.logger, now: deps.now });
   app.use(healthRoutes(readiness, deps.metrics, deps.isShuttingDown));
+  const frontRoutes = new Map<string, FrontRoute>();
   for (const adapter of deps.adapters) {
+    for (const route of adapter.frontRoutes ?? []) frontRoutes.set(route.path, route);
     const router = express.Router();
     adapter.mount?.(router);
     app.use(router);
   }
-  for (const router of deps.botRouters) app.use(router);
+  for (const route of deps.botRoutes) frontRoutes.set(route.path, route);
   app.use((req, res) => {
     res.status(404).json({ error: 'not_found', message: `No route for ${req.method} ${req.path}` });
   });
   app.use(errorHandler(deps.logger));
-  return app;
+  const context = requestContext(deps.logger, deps.metrics);
+  return (req, res) => {
+    context(req, res, () => {
+      const front = req.method === 'POST' ? frontRoutes.get(pathOf(req)) : undefined;
+      if (front) front.handle(req, res, () => app(req, res));
+      else app(req, res);
+    });
+  };
 }
 
 function errorHandler(logger: Logger): ErrorRequestHandler {
@@ -52,11 +66,8 @@ function errorHandler(logger: Logger): ErrorRequestHandler {
       next(error);
       return;
     }
-    const status = typeof (error as { status?: unknown }).status === 'number' ? (error as { status: number }).status : 500;
+    const status = statusOf(error);
     if (status >= 500) logger.error({ err: error }, 'unhandled error in request');
-    res.status(status).json({
-      error: status >= 500 ? 'internal_error' : 'bad_request',
-      message: status >= 500 ? 'Internal error; see the bridge logs for the request id' : (error as Error).message,
-    });
+    res.status(status).json(errorAnswerBody(status, error));
   };
 }

@@ -1,13 +1,16 @@
 /**
  * JSON error answers for the bridge's webhook routes: one body shape `{error, message, path?}`,
- * one table from error codes to HTTP statuses, and one express error handler that applies them
- * to body-parser failures, request validation failures and `BridgeError`s. Anything else is a
+ * one table from error codes to HTTP statuses, and one answer that applies them to body-parser
+ * failures, request validation failures and `BridgeError`s. Anything else is a
  * 500 whose answer says nothing about internals (the log has the details).
  */
-import express, { type ErrorRequestHandler, type RequestHandler, type Response } from 'express';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import express, { type RequestHandler, type Response } from 'express';
 import type { z } from 'zod';
 import { BridgeError, type BridgeErrorCode } from '../core/errors.js';
 import type { Logger } from '../core/logger.js';
+import { answerJson } from './front-route.js';
+import { pathOf } from './request-context.js';
 
 /** The body of every error answer. */
 export interface ErrorBody {
@@ -22,7 +25,7 @@ export interface ErrorBody {
 export const defaultWebhookBodyLimit = '256kb';
 
 /**
- * JSON body parser for bot webhooks, whose failures `jsonErrorHandler` answers (413, 400, 415):
+ * JSON body parser for bot webhooks, whose failures `answerWebhookFailure` answers (413, 400, 415):
  * bounded size, and any content type is read as JSON (the docs do not promise a Content-Type; a
  * body that is not JSON is still a 400).
  */
@@ -114,21 +117,16 @@ export function errorAnswer(error: unknown): { status: number; body: ErrorBody }
 }
 
 /**
- * Express error handler answering JSON. Logs 4xx as warnings and 5xx as errors, with the
+ * Answer a failed webhook request with JSON. Logs 4xx as warnings and 5xx as errors, with the
  * route path only (never the query string, which may carry `?token=`) and never the body.
  */
-export function jsonErrorHandler(logger: Logger): ErrorRequestHandler {
-  return (error: unknown, req, res, next) => {
-    if (res.headersSent) {
-      next(error);
-      return;
-    }
-    const { status, body } = errorAnswer(error);
-    const fields = { method: req.method, route: req.path, status, error: body.error, reason: body.message };
-    if (status >= 500) logger.error({ ...fields, failure: describeError(error) }, 'webhook request failed');
-    else logger.warn(fields, 'webhook request refused');
-    sendError(res, status, body);
-  };
+export function answerWebhookFailure(logger: Logger, req: IncomingMessage, res: ServerResponse, error: unknown): void {
+  const { status, body } = errorAnswer(error);
+  const fields = { method: req.method, route: pathOf(req), status, error: body.error, reason: body.message };
+  if (status >= 500) logger.error({ ...fields, failure: describeError(error) }, 'webhook request failed');
+  else logger.warn(fields, 'webhook request refused');
+  if (res.headersSent) res.destroy();
+  else answerJson(res, status, body);
 }
 
 /** Name, message, code and stack only: an error's other fields (an HTTP client's config) may hold credentials. */

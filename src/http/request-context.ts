@@ -1,34 +1,51 @@
 /**
  * Per-request plumbing: a request id (taken from `x-request-id` when it looks sane, else new) on
- * every log line of the request, an access log line, and the request duration metric.
+ * every log line of the request, an access log line, and the request duration metric. It runs on
+ * node's own request and response, ahead of the front routes and of express.
  */
 import { randomUUID } from 'node:crypto';
-import type { NextFunction, Request, Response } from 'express';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import { withLogContext, type Logger } from '../core/logger.js';
 import type { Metrics } from '../core/metrics.js';
 
 const requestIdPattern = /^[\w.:-]{1,64}$/;
 const quietPaths = new Set(['/healthz', '/readyz', '/metrics']);
 
-/** Express middleware that opens the log context of a request. */
-export function requestContext(logger: Logger, metrics: Metrics) {
-  return (req: Request, res: Response, next: NextFunction): void => {
-    const incoming = req.get('x-request-id');
-    const requestId = incoming && requestIdPattern.test(incoming) ? incoming : randomUUID();
+/** What express leaves on a request it routed: the matched route and the mount path. */
+interface Routed {
+  route?: { path?: unknown };
+  baseUrl?: string;
+}
+
+/** Opens the log context of a request, then runs `next` in it. */
+export type RequestContext = (req: IncomingMessage, res: ServerResponse, next: () => void) => void;
+
+/** The request-context step of the bridge's server. */
+export function requestContext(logger: Logger, metrics: Metrics): RequestContext {
+  return (req, res, next) => {
+    const incoming = req.headers['x-request-id'];
+    const requestId = typeof incoming === 'string' && requestIdPattern.test(incoming) ? incoming : randomUUID();
     res.setHeader('x-request-id', requestId);
     const startedAt = process.hrtime.bigint();
     res.on('finish', () => {
       const seconds = Number(process.hrtime.bigint() - startedAt) / 1e9;
-      const route = req.route?.path ? `${req.baseUrl}${String(req.route.path)}` : req.path;
+      const path = pathOf(req);
+      const routed = req as IncomingMessage & Routed;
+      const route = routed.route?.path ? `${routed.baseUrl ?? ''}${String(routed.route.path)}` : path;
       metrics.httpRequests.observe({ route: routeLabel(route, res.statusCode), status: String(res.statusCode) }, seconds);
-      const level = quietPaths.has(req.path) && res.statusCode < 400 ? 'debug' : 'info';
+      const level = quietPaths.has(path) && res.statusCode < 400 ? 'debug' : 'info';
       // Only the path: query strings can carry the webhook token.
-      withLogContext({ requestId }, () =>
-        logger[level]({ method: req.method, path: req.path, status: res.statusCode, ms: Math.round(seconds * 1000) }, 'request'),
-      );
+      withLogContext({ requestId }, () => logger[level]({ method: req.method, path, status: res.statusCode, ms: Math.round(seconds * 1000) }, 'request'));
     });
     withLogContext({ requestId }, next);
   };
+}
+
+/** The request's path, without its query string. */
+export function pathOf(req: IncomingMessage): string {
+  const url = req.url ?? '/';
+  const queryAt = url.indexOf('?');
+  return queryAt < 0 ? url : url.slice(0, queryAt);
 }
 
 /** Unknown paths share one label so scanners cannot blow up the metric's cardinality. */

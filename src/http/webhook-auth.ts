@@ -5,8 +5,10 @@
  * as password (any user name), and `?token=<token>` in the URL.
  */
 import { createHash, timingSafeEqual } from 'node:crypto';
-import type { Request, RequestHandler } from 'express';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Logger } from '../core/logger.js';
+import { answerJson, headerOf } from './front-route.js';
+import { pathOf } from './request-context.js';
 
 /** The query parameter that may carry the token. */
 export const tokenQueryParam = 'token';
@@ -18,45 +20,27 @@ export interface WebhookAuthOptions {
 }
 
 /**
- * Middleware that lets a request through only when it carries `token` in one of the three forms;
- * otherwise answers 401 `{error: "unauthorized", message}`. Tokens are compared as SHA-256
- * digests with `timingSafeEqual`, so neither the content nor the length leaks through timing.
+ * The check of a webhook call: true when it carries `token` in one of the three forms; otherwise
+ * it answers 401 `{error: "unauthorized", message}` and returns false. Tokens are compared as
+ * SHA-256 digests with `timingSafeEqual`, so neither the content nor the length leaks through timing.
  */
-export function requireWebhookToken(token: string, options: WebhookAuthOptions = {}): RequestHandler {
+export function requireWebhookToken(token: string, options: WebhookAuthOptions = {}): (req: IncomingMessage, res: ServerResponse) => boolean {
   if (token.length === 0) throw new Error('requireWebhookToken needs a non-empty token');
   const expected = digest(token);
-  return (req, res, next) => {
+  return (req, res) => {
     const presented = presentedTokens(req);
-    if (presented.some((candidate) => timingSafeEqual(digest(candidate), expected))) {
-      next();
-      return;
-    }
+    if (presented.some((candidate) => timingSafeEqual(digest(candidate), expected))) return true;
     options.logger?.warn(
-      { method: req.method, route: req.path, forms: presented.length === 0 ? 'none' : describeForms(req) },
+      { method: req.method, route: pathOf(req), forms: presented.length === 0 ? 'none' : describeForms(req) },
       presented.length === 0 ? 'webhook call without a token refused' : 'webhook call with a wrong token refused',
     );
-    res
-      .status(401)
-      .set('WWW-Authenticate', 'Bearer realm="channel-bridge", Basic realm="channel-bridge"')
-      .json({
-        error: 'unauthorized',
-        message: 'missing or wrong webhook token: send Authorization: Bearer <WEBHOOK_TOKEN>, HTTP Basic with WEBHOOK_TOKEN as password, or ?token=<WEBHOOK_TOKEN>',
-      });
+    res.setHeader('WWW-Authenticate', 'Bearer realm="channel-bridge", Basic realm="channel-bridge"');
+    answerJson(res, 401, {
+      error: 'unauthorized',
+      message: 'missing or wrong webhook token: send Authorization: Bearer <WEBHOOK_TOKEN>, HTTP Basic with WEBHOOK_TOKEN as password, or ?token=<WEBHOOK_TOKEN>',
+    });
+    return false;
   };
-}
-
-/**
- * Express-ready list: the token check when a token is configured. Without one the route stays
- * closed (404, as if not mounted), so no configuration serves a bot webhook unauthenticated
- * (DESIGN.md 5.5); `createBotRouters` does not mount the routes then, this is the second lock.
- */
-export function webhookGuard(token: string | undefined, options: WebhookAuthOptions = {}): RequestHandler[] {
-  if (token) return [requireWebhookToken(token, options)];
-  return [
-    (req, res) => {
-      res.status(404).json({ error: 'not_found', message: `No route for ${req.method} ${req.path}` });
-    },
-  ];
 }
 
 /**
@@ -74,9 +58,9 @@ export function redactUrl(url: string): string {
 }
 
 /** Every token the request presents, in any of the three forms. */
-function presentedTokens(req: Request): string[] {
+function presentedTokens(req: IncomingMessage): string[] {
   const tokens: string[] = [];
-  const authorization = req.get('authorization');
+  const authorization = headerOf(req, 'authorization');
   const bearer = authorization?.match(/^Bearer\s+(.+)$/i);
   if (bearer?.[1]) tokens.push(bearer[1].trim());
   const basic = authorization?.match(/^Basic\s+(.+)$/i);
@@ -85,7 +69,7 @@ function presentedTokens(req: Request): string[] {
     const colon = decoded.indexOf(':');
     if (colon >= 0) tokens.push(decoded.slice(colon + 1));
   }
-  tokens.push(...queryTokens(req.originalUrl));
+  tokens.push(...queryTokens(req.url ?? ''));
   return tokens.filter((candidate) => candidate.length > 0);
 }
 
@@ -94,11 +78,11 @@ function queryTokens(url: string): string[] {
   return queryAt < 0 ? [] : new URLSearchParams(url.slice(queryAt + 1)).getAll(tokenQueryParam);
 }
 
-function describeForms(req: Request): string {
+function describeForms(req: IncomingMessage): string {
   const forms: string[] = [];
-  const scheme = req.get('authorization')?.split(/\s+/)[0];
+  const scheme = headerOf(req, 'authorization')?.split(/\s+/)[0];
   if (scheme) forms.push(scheme.toLowerCase());
-  if (queryTokens(req.originalUrl).length > 0) forms.push('query');
+  if (queryTokens(req.url ?? '').length > 0) forms.push('query');
   return forms.join(',');
 }
 

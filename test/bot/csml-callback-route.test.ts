@@ -1,6 +1,6 @@
 /** POST /csml/callback on a real express app on loopback, with a recording BotOutput. */
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { createCsmlCallbackRouter } from '../../src/bot/csml/csml-callback-route.js';
+import { csmlCallbackRoute } from '../../src/bot/csml/csml-callback-route.js';
 import { Metrics } from '../../src/core/metrics.js';
 import { loadFixture } from './support/fixtures.js';
 import { RecordingTargets } from './support/recording-targets.js';
@@ -18,7 +18,7 @@ let server: TestServer;
 const seedReply = () => loadFixture('csml', '001-chat-response').payload as Record<string, unknown>;
 
 beforeAll(async () => {
-  server = await startTestServer(createCsmlCallbackRouter({ webhookToken: token, output: targets.output, logger: log.logger, metrics, bodyLimit: '2kb' }));
+  server = await startTestServer([csmlCallbackRoute({ webhookToken: token, output: targets.output, logger: log.logger, metrics, bodyLimit: '2kb' })]);
 });
 afterAll(async () => {
   await server.close();

@@ -1,5 +1,5 @@
 /** GET /readyz through the real app: one cached, single-flight check run per 5 s, and an answer that names parts only. */
-import type { Server } from 'node:http';
+import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import { Metrics } from '../../src/core/metrics.js';
@@ -32,7 +32,7 @@ async function serve(checks: ReadinessCheck[], options: { shuttingDown?: () => b
   const log = capturingLogger({ level: 'debug' });
   const app = createApp({
     adapters: [],
-    botRouters: [],
+    botRoutes: [],
     readiness: checks,
     metrics: new Metrics(),
     logger: log.logger,
@@ -40,7 +40,7 @@ async function serve(checks: ReadinessCheck[], options: { shuttingDown?: () => b
     now: () => clock.now,
   });
   const server: Server = await new Promise((resolve) => {
-    const listening = app.listen(0, '127.0.0.1', () => resolve(listening));
+    const listening = createServer(app).listen(0, '127.0.0.1', () => resolve(listening));
   });
   servers.push(server);
   const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/readyz`;

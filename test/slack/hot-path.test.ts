@@ -6,14 +6,13 @@
  * reaches the sink came through the hot path.
  * Real route on loopback, Slack's documented payloads, msw for the Web API.
  */
-import type { Server } from 'node:http';
+import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import express from 'express';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { createSlackAdapter } from '../../adapters/slack/index.js';
 import { StoreUnavailableError } from '../../src/core/errors.js';
 import { Metrics } from '../../src/core/metrics.js';
-import { requestContext } from '../../src/http/request-context.js';
+import { createApp } from '../../src/http/create-app.js';
 import { capturingLogger } from '../support/silent-logger.js';
 import { RecordingSink } from './support/recording-sink.js';
 import { FakeSlackApi, fakeBot } from './support/fake-slack-api.js';
@@ -108,13 +107,9 @@ describe('the hot Events API path', () => {
     vi.spyOn(sink, 'visitorEvent').mockRejectedValue(new StoreUnavailableError('the store did not answer'));
     const metrics = new Metrics();
     const adapter = createSlackAdapter({ env: testSlackEnv, sink, logger, metrics });
-    const app = express();
-    app.use(requestContext(logger, metrics));
-    const router = express.Router();
-    adapter.mount!(router);
-    app.use(router);
+    const app = createApp({ adapters: [adapter], botRoutes: [], readiness: [], metrics, logger, isShuttingDown: () => false });
     const server = await new Promise<Server>((resolve) => {
-      const listening = app.listen(0, '127.0.0.1', () => resolve(listening));
+      const listening = createServer(app).listen(0, '127.0.0.1', () => resolve(listening));
     });
     try {
       const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/slack/events`;

@@ -3,19 +3,19 @@
  * callback URL. The body is a chat reply; its `client.user_id` is the conversation id the bridge
  * sent as `user_id`. Transport only: authenticate, parse, validate, hand over.
  */
-import { Router } from 'express';
 import type { BotOutput } from '../bot-backend.js';
 import { addLogContext, type Logger } from '../../core/logger.js';
 import type { Metrics } from '../../core/metrics.js';
-import { jsonErrorHandler, parseRequestBody, webhookJsonBody } from '../../http/http-errors.js';
-import { webhookGuard } from '../../http/webhook-auth.js';
+import type { FrontRoute } from '../../http/front-route.js';
+import { parseRequestBody } from '../../http/http-errors.js';
+import { webhookRoute } from '../../http/webhook-route.js';
 import { deliverCsmlReply } from './csml-reply.js';
 import { csmlCallbackSchema } from './csml-schema.js';
 
 /** What the callback route needs. */
 export interface CsmlCallbackDeps {
-  /** Required unless BOT_BACKEND=demo; without it the route is open. */
-  webhookToken?: string;
+  /** `WEBHOOK_TOKEN`: the route exists only with one. */
+  webhookToken: string;
   output: BotOutput;
   logger: Logger;
   metrics: Metrics;
@@ -23,16 +23,13 @@ export interface CsmlCallbackDeps {
   bodyLimit?: string;
 }
 
-/** A router with `POST /csml/callback`, to mount at the root. */
-export function createCsmlCallbackRouter(deps: CsmlCallbackDeps): Router {
-  const router = Router();
-  router.post('/csml/callback', ...webhookGuard(deps.webhookToken, { logger: deps.logger }), webhookJsonBody(deps.bodyLimit), async (req, res) => {
-    const reply = parseRequestBody(csmlCallbackSchema, req.body);
+/** `POST /csml/callback`, as a front route. */
+export function csmlCallbackRoute(deps: CsmlCallbackDeps): FrontRoute {
+  return webhookRoute('/csml/callback', { token: deps.webhookToken, logger: deps.logger, bodyLimit: deps.bodyLimit }, async (body) => {
+    const reply = parseRequestBody(csmlCallbackSchema, body);
     deps.metrics.eventsIn.inc({ platform: 'csml', type: 'callback' });
     addLogContext({ conversationId: reply.client.user_id });
     await deliverCsmlReply(deps.output, reply.client.user_id, reply, deps.logger);
-    res.status(200).json({});
+    return {};
   });
-  router.use(jsonErrorHandler(deps.logger));
-  return router;
 }

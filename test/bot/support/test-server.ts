@@ -1,7 +1,10 @@
-/** A real express app on loopback (port 0) around one router, and a JSON POST helper. */
-import express, { type Router } from 'express';
+/** The bridge's real server assembly (createApp) on loopback (port 0) around some front routes, and a JSON POST helper. */
 import type { AddressInfo } from 'node:net';
-import type { Server } from 'node:http';
+import { createServer, type Server } from 'node:http';
+import { pino } from 'pino';
+import { Metrics } from '../../../src/core/metrics.js';
+import { createApp } from '../../../src/http/create-app.js';
+import type { FrontRoute } from '../../../src/http/front-route.js';
 
 /** A running app. */
 export interface TestServer {
@@ -9,12 +12,11 @@ export interface TestServer {
   close(): Promise<void>;
 }
 
-/** Start an app serving `router` at the root. */
-export async function startTestServer(router: Router): Promise<TestServer> {
-  const app = express();
-  app.use(router);
+/** Start a server with the bot side's `routes`. */
+export async function startTestServer(routes: FrontRoute[]): Promise<TestServer> {
+  const app = createApp({ adapters: [], botRoutes: routes, readiness: [], metrics: new Metrics(), logger: pino({ level: 'silent' }), isShuttingDown: () => false });
   const server: Server = await new Promise((resolve) => {
-    const listening = app.listen(0, '127.0.0.1', () => resolve(listening));
+    const listening = createServer(app).listen(0, '127.0.0.1', () => resolve(listening));
   });
   const { port } = server.address() as AddressInfo;
   return {

@@ -1,10 +1,9 @@
 /**
- * The Slack adapter on a real express server on loopback, its Web API calls going to the msw
+ * The Slack adapter on the bridge's real server assembly (createApp: front route, express) on loopback, its Web API calls going to the msw
  * fake, and a recording sink as the core.
  */
-import type { Server } from 'node:http';
+import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import express from 'express';
 import { afterAll, afterEach, beforeAll, beforeEach } from 'vitest';
 import { pino } from 'pino';
 import { createSlackAdapter } from '../../../adapters/slack/index.js';
@@ -12,6 +11,7 @@ import type { SlackEnv } from '../../../src/config/env.js';
 import type { ChannelAdapter } from '../../../src/core/channel-adapter.js';
 import type { Logger } from '../../../src/core/logger.js';
 import { Metrics } from '../../../src/core/metrics.js';
+import { createApp } from '../../../src/http/create-app.js';
 import { fakeSlackApiUrl, type FakeSlackApi } from './fake-slack-api.js';
 import { RecordingSink } from './recording-sink.js';
 
@@ -37,12 +37,9 @@ export async function startSlackHarness(options: { sink?: RecordingSink; now?: (
   const metrics = new Metrics();
   const logger = options.logger ?? pino({ level: 'silent' });
   const adapter = createSlackAdapter({ env: testSlackEnv, sink, logger, metrics, now: options.now });
-  const app = express();
-  const router = express.Router();
-  adapter.mount!(router);
-  app.use(router);
+  const app = createApp({ adapters: [adapter], botRoutes: [], readiness: [], metrics, logger, isShuttingDown: () => false });
   const server = await new Promise<Server>((resolve) => {
-    const listening = app.listen(0, '127.0.0.1', () => resolve(listening));
+    const listening = createServer(app).listen(0, '127.0.0.1', () => resolve(listening));
   });
   const { port } = server.address() as AddressInfo;
   return {

@@ -96,7 +96,7 @@ export abstract class SqliteOutbox implements OutboxStore {
       this.outboxSql.upsertLease.run(queue.destination, queue.key, token, now + ttlMs);
       return { lease: { queue: { destination: queue.destination, key: queue.key }, token }, entries: this.headOf(queue, limit) };
     }, 'committed');
-    if (acquired && acquired.entries.length > 0) await this.untilDurable('acquireLease');
+    if (acquired && acquired.entries.length > 0) await this.untilDurable('acquireLease', queue);
     return acquired;
   }
 
@@ -121,7 +121,7 @@ export abstract class SqliteOutbox implements OutboxStore {
   async pending(queue: QueueRef, limit: number): Promise<OutboxEntry[]> {
     requireInteger('limit', limit, 0);
     const entries = this.run('pending', () => this.headOf(queue, limit));
-    await this.untilDurable('pending');
+    await this.untilDurable('pending', queue);
     return entries;
   }
 
@@ -234,11 +234,14 @@ export abstract class SqliteOutbox implements OutboxStore {
     return this.outboxSql.pending.all(queue.destination, queue.key, limit).map((row) => decodeEntry(queue, row));
   }
 
-  /** Entries are carried out only once they are on disk, as FULL shows readers no commit before its sync. */
-  private async untilDurable(operation: string): Promise<void> {
+  /**
+   * Entries are carried out only once they are on disk, as FULL shows readers no commit before its
+   * sync: this waits while the queue's last write (an entry, its progress) is not synced yet.
+   */
+  private async untilDurable(operation: string, queue: QueueRef): Promise<void> {
     if (!this.walSync) return;
     try {
-      await this.walSync.durable();
+      await this.walSync.durableFor(queueName(queue));
     } catch (error) {
       throw storeFailure('sqlite', operation, error);
     }
@@ -258,6 +261,7 @@ export abstract class SqliteOutbox implements OutboxStore {
       return decodeEntry(queue, { ...item, seq });
     });
     this.outboxSql.upsertLastSeq.run(destination, key, seq, this.now());
+    this.walSync?.noteWrite(queueName(queue));
     return entries;
   }
 
@@ -275,6 +279,7 @@ export abstract class SqliteOutbox implements OutboxStore {
       }
       const entry = this.outboxSql.getEntry.get(destination, key, seq);
       if (entry) work(destination, key, entry);
+      this.walSync?.noteWrite(queueName(lease.queue));
     });
   }
 }

@@ -6,8 +6,9 @@
  * connection runs NORMAL and the group commit calls `sync` after each COMMIT: one `fdatasync` of
  * the WAL on libuv's thread pool, and the batch's writes are acknowledged only once it returned.
  * What an acknowledged write survives is FULL's (a power loss too); only the fsync moved thread.
- * The outbox reads its entries through `durable` too, so no entry is carried out before it is on
- * disk (with FULL, SQLite shows a commit to readers only after its sync).
+ * The outbox reads its entries through `durableFor` too, so no entry is carried out before it is
+ * on disk (with FULL, SQLite shows a commit to readers only after its sync). It waits only while
+ * the queue's own last write is not synced yet, not for the syncs of other queues' writes.
  *
  * At most one sync runs at a time: the commits made while it runs share the next one, so under
  * load a sync covers many batches (each fdatasync costs the disk and the CPU), and alone a commit
@@ -35,6 +36,11 @@ export class SqliteWalSync {
   private next?: Promise<void>;
   /** The error of a failed sync: nothing is durable from then on. */
   private failure?: Error;
+  /** `sync` calls so far, and how many of them the finished fdatasyncs cover. */
+  private requested = 0;
+  private covered = 0;
+  /** Per key (an outbox queue), the `sync` call that covers its last write; pruned as syncs finish. */
+  private readonly lastWrites = new Map<string, number>();
 
   /** `databasePath` must exist (the database is open). */
   constructor(databasePath: string) {
@@ -63,9 +69,10 @@ export class SqliteWalSync {
     }
   }
 
-  /** Resolves once every frame committed before the call is on disk. */
+  /** Resolves once every frame committed before the call is on disk (called right after each COMMIT). */
   sync(): Promise<void> {
     if (this.failure) return Promise.reject(this.failure);
+    this.requested += 1;
     if (!this.running) return this.start();
     // The running sync may have begun before this commit: the next one covers it.
     this.next ??= this.running.then(
@@ -75,20 +82,29 @@ export class SqliteWalSync {
     return this.next;
   }
 
-  /** Resolves once every frame committed so far (by writes that asked for a sync) is on disk. */
-  durable(): Promise<void> {
+  /** Note a write to `key` in the batch being committed now, whose sync is the next `sync` call. */
+  noteWrite(key: string): void {
+    this.lastWrites.set(key, this.requested + 1);
+  }
+
+  /** Resolves once the last write noted for `key` is on disk. */
+  durableFor(key: string): Promise<void> {
     if (this.failure) return Promise.reject(this.failure);
+    const ticket = this.lastWrites.get(key);
+    if (ticket === undefined || ticket <= this.covered) return Promise.resolve();
     return this.next ?? this.running ?? Promise.resolve();
   }
 
   /** The same as `sync`, on this thread (the last commits before the connection closes). */
   syncNow(): void {
     if (this.failure) throw this.failure;
+    const through = ++this.requested;
     try {
       fdatasyncSync(this.descriptor());
     } catch (error) {
       throw this.fail(error);
     }
+    this.coverThrough(through);
   }
 
   /** Throws the sync failure, if there was one (readiness). */
@@ -103,9 +119,10 @@ export class SqliteWalSync {
     this.fd = undefined;
   }
 
-  /** One fdatasync on the thread pool; the next waiting round starts when it ends. */
+  /** One fdatasync on the thread pool, covering every `sync` call so far; the next waiting round starts when it ends. */
   private start(): Promise<void> {
     this.next = undefined;
+    const through = this.requested;
     const done = new Promise<void>((resolve, reject) => {
       if (this.failure) return reject(this.failure);
       let descriptor: number;
@@ -114,7 +131,13 @@ export class SqliteWalSync {
       } catch (error) {
         return reject(this.fail(error));
       }
-      fdatasync(descriptor, (error) => (error ? reject(this.fail(error)) : resolve()));
+      this.syncOffLoop(descriptor).then(
+        () => {
+          this.coverThrough(through);
+          resolve();
+        },
+        (error: unknown) => reject(this.fail(error)),
+      );
     });
     this.running = done;
     const finished = () => {
@@ -122,6 +145,15 @@ export class SqliteWalSync {
     };
     done.then(finished, finished);
     return done;
+  }
+
+  private coverThrough(through: number): void {
+    this.covered = Math.max(this.covered, through);
+    for (const [key, ticket] of this.lastWrites) if (ticket <= this.covered) this.lastWrites.delete(key);
+  }
+
+  private syncOffLoop(descriptor: number): Promise<void> {
+    return new Promise((resolve, reject) => fdatasync(descriptor, (error) => (error ? reject(error) : resolve())));
   }
 
   private fail(error: unknown): Error {

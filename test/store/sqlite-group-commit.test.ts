@@ -206,7 +206,7 @@ function killAfterAcks(path: string, acks: number): Promise<{ stdout: string; st
 /** Holds the store's WAL syncs until released, or fails them. */
 function gateWalSync(store: SqliteStore): { release(): void; fail(error: Error): void } {
   const wal = store['walSync']!;
-  const original = wal.sync.bind(wal);
+  const original = wal['syncOffLoop'].bind(wal);
   let open!: () => void;
   let refuse!: (error: Error) => void;
   const gate = new Promise<void>((resolve, reject) => {
@@ -214,8 +214,7 @@ function gateWalSync(store: SqliteStore): { release(): void; fail(error: Error):
     refuse = reject;
   });
   gate.catch(() => undefined); // failed before the batch asked for its sync: not unhandled
-  wal.sync = () => gate.then(original);
-  wal.durable = () => gate;
+  wal['syncOffLoop'] = (descriptor: number) => gate.then(() => original(descriptor));
   return { release: () => open(), fail: (error) => refuse(error) };
 }
 
@@ -240,6 +239,30 @@ describe('sqlite WAL sync off the event loop', () => {
       gate.release();
       expect(queuedEntries(await enqueued)).toHaveLength(1);
       expect(seqsOf(await pending)).toEqual([1]);
+    } finally {
+      await store.close();
+    }
+  });
+
+  it('lets the outbox read entries already on disk without waiting for the sync of later commits', async () => {
+    const store = new SqliteStore({ path: newPath() });
+    try {
+      await store.enqueue(queue('c-synced'), [message('on disk')], 1);
+      const gate = gateWalSync(store);
+      const later = store.enqueue(queue('c-later'), [message('not yet')], 2);
+      await new Promise((resolve) => setTimeout(resolve, 20)); // the later batch is committed, its sync held
+      const acquired = await store.acquireLease(queue('c-synced'), 15_000, 10);
+      expect(acquired?.entries.map((entry) => entry.payload)).toEqual([message('on disk')]);
+      let read = false;
+      const waiting = store.acquireLease(queue('c-later'), 15_000, 10).then((result) => {
+        read = true;
+        return result;
+      });
+      await new Promise((resolve) => setTimeout(resolve, 50));
+      expect(read).toBe(false);
+      gate.release();
+      expect(seqsOf((await waiting)!.entries)).toEqual([1]);
+      expect(queuedEntries(await later)).toHaveLength(1);
     } finally {
       await store.close();
     }

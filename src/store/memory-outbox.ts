@@ -81,13 +81,13 @@ export abstract class MemoryOutbox implements OutboxStore {
     const clock = this.now();
     // No await from here on: the dedupe check, the bound check and the writes stay one step.
     if (dedupe && (this.dedupeKeys.get(dedupe.key) ?? 0) > clock) return { status: 'duplicate' };
-    const entries = this.append(
+    const added = this.append(
       queue,
       texts.map((payload) => ({ payload, enqueuedAt: now, attempts: 0 })),
     );
     if (dedupe) this.dedupeKeys.set(dedupe.key, clock + dedupe.ttlMs, { ttl: dedupe.ttlMs });
     for (const append of appends) this.appendItem(append);
-    return { status: 'queued', entries };
+    return { status: 'queued', seqs: added.map((entry) => entry.seq) };
   }
 
   async acquireLease(queue: QueueRef, ttlMs: number, limit: number): Promise<AcquiredLease | undefined> {
@@ -188,7 +188,7 @@ export abstract class MemoryOutbox implements OutboxStore {
     // append throws on a full queue before anything changes, so the dead letter stays.
     const [entry] = this.append({ destination, key }, [{ payload, enqueuedAt: now, attempts: 0, progress }]);
     this.deadLetterLog.splice(index, 1);
-    return entry;
+    return decodeEntry({ destination, key }, entry!);
   }
 
   async purgeDeadLetters(): Promise<number> {
@@ -215,7 +215,7 @@ export abstract class MemoryOutbox implements OutboxStore {
   }
 
   /** Appends entries with the next seqs, or throws before changing anything when a bound would pass. */
-  private append(queue: QueueRef, items: Omit<StoredEntry, 'seq'>[]): OutboxEntry[] {
+  private append(queue: QueueRef, items: Omit<StoredEntry, 'seq'>[]): StoredEntry[] {
     if (items.length === 0) return [];
     const name = queueName(queue);
     const existing = this.queues.get(name);
@@ -235,15 +235,15 @@ export abstract class MemoryOutbox implements OutboxStore {
     target.entries.push(...added);
     this.queues.set(name, target);
     this.sequences.set(name, seq);
-    return added.map((entry) => decodeEntry(queue, entry));
+    return added;
   }
 
-  /** The entry `seq` of the lease's queue (undefined if gone); LeaseLostError unless the lease is current. */
   private headOf(queue: QueueRef, limit: number): OutboxEntry[] {
     const entries = this.queues.get(queueName(queue))?.entries ?? [];
     return entries.slice(0, limit).map((entry) => decodeEntry(queue, entry));
   }
 
+  /** The entry `seq` of the lease's queue (undefined if gone); LeaseLostError unless the lease is current. */
   private fencedEntry(lease: Lease, seq: number): StoredEntry | undefined {
     const name = queueName(lease.queue);
     if (this.leases.get(name)?.token !== lease.token) throw new LeaseLostError(name, lease.token);

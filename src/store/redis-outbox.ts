@@ -75,10 +75,7 @@ export class RedisOutbox implements OutboxStore {
       )) as [number, number?];
       if (first === -2) return { status: 'duplicate' };
       if (first === -1) throw outboxFullError(queue, pending ?? 0, texts.length, limit);
-      const entries = texts.map((payload, index) =>
-        decodeEntry(queue, { seq: first + index, payload, enqueuedAt: now, attempts: 0 }),
-      );
-      return { status: 'queued', entries };
+      return { status: 'queued', seqs: texts.map((_, index) => first + index) };
     });
   }
 

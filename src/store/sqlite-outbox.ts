@@ -74,13 +74,13 @@ export abstract class SqliteOutbox implements OutboxStore {
     return this.write('enqueue', (): EnqueueResult => {
       const clock = this.now();
       if (dedupe && this.outboxSql.dedupeHeld.get(dedupe.key, clock)) return { status: 'duplicate' };
-      const entries = this.append(
+      const seqs = this.append(
         queue,
         texts.map((payload) => ({ payload, enqueuedAt: now, attempts: 0, progress: null })),
       );
       if (dedupe) this.outboxSql.holdDedupe.run(dedupe.key, clock + dedupe.ttlMs);
       for (const append of appends) this.appendItem(append);
-      return { status: 'queued', entries };
+      return { status: 'queued', seqs };
     });
   }
 
@@ -194,9 +194,9 @@ export abstract class SqliteOutbox implements OutboxStore {
       const letter = this.outboxSql.getDeadLetter.get(number);
       if (!letter) return undefined;
       const { destination, key, payload, progress } = letter;
-      const [entry] = this.append({ destination, key }, [{ payload, enqueuedAt: now, attempts: 0, progress }]);
+      const [seq] = this.append({ destination, key }, [{ payload, enqueuedAt: now, attempts: 0, progress }]);
       this.outboxSql.deleteDeadLetter.run(number);
-      return entry;
+      return decodeEntry({ destination, key }, { seq: seq!, payload, enqueuedAt: now, attempts: 0, progress });
     });
   }
 
@@ -247,22 +247,22 @@ export abstract class SqliteOutbox implements OutboxStore {
     }
   }
 
-  /** Appends entries with the next seqs, or throws before writing when the queue would pass its bound. */
-  private append(queue: QueueRef, items: Omit<StoredEntry, 'seq'>[]): OutboxEntry[] {
+  /** Appends entries with the next seqs (returned), or throws before writing when the queue would pass its bound. */
+  private append(queue: QueueRef, items: Omit<StoredEntry, 'seq'>[]): number[] {
     if (items.length === 0) return [];
     const { destination, key } = queue;
     const state = this.outboxSql.queueState.get(destination, key) ?? { pending: 0, last_seq: null };
     const limit = this.limits.maxPendingPerConversation;
     if (state.pending + items.length > limit) throw outboxFullError(queue, state.pending, items.length, limit);
     let seq = Math.max(this.outboxSql.lastSeq.get(destination, key)?.last_seq ?? 0, state.last_seq ?? 0);
-    const entries = items.map((item) => {
+    const seqs = items.map((item) => {
       seq += 1;
       this.outboxSql.insertEntry.run(destination, key, seq, item.payload, item.enqueuedAt, item.progress ?? null);
-      return decodeEntry(queue, { ...item, seq });
+      return seq;
     });
     this.outboxSql.upsertLastSeq.run(destination, key, seq, this.now());
     this.walSync?.noteWrite(queueName(queue));
-    return entries;
+    return seqs;
   }
 
   /** Runs `work` on entry `seq` (if it exists) only while the lease is current, else LeaseLostError. */

@@ -109,8 +109,8 @@ export interface EnqueueDedupe {
   ttlMs: number;
 }
 
-/** What `enqueue` did. */
-export type EnqueueResult = { status: 'queued'; entries: OutboxEntry[] } | { status: 'duplicate' };
+/** What `enqueue` did: the seqs the payloads got, in order, or nothing for a held dedupe key. */
+export type EnqueueResult = { status: 'queued'; seqs: number[] } | { status: 'duplicate' };
 
 /**
  * A replica's right to work on one queue. `token` is a fencing token: tokens only ever grow, across

@@ -15,7 +15,7 @@ import { SqliteStore, type SqliteStoreOptions } from '../../src/store/sqlite-sto
 import { SqliteWalSync } from '../../src/store/sqlite-wal-sync.js';
 import type { OutboxEntry } from '../../src/store/store.js';
 import { leaseOf } from './conformance/fixture.js';
-import { message, queue, queuedEntries, seqsOf } from './conformance/samples.js';
+import { message, queue, queuedSeqs, seqsOf } from './conformance/samples.js';
 
 const repoRoot = fileURLToPath(new URL('../..', import.meta.url));
 const writer = fileURLToPath(new URL('./fixtures/sqlite-ack-writer.ts', import.meta.url));
@@ -125,7 +125,7 @@ describe('sqlite group commit', () => {
     expect(await store.pending(queue('c-1'), 10)).toEqual([]);
     expect(await store.getRecord('record:1')).toBeUndefined();
     // The next turn's batch starts afresh.
-    expect(queuedEntries(await store.enqueue(queue('c-1'), [message('next batch')], 2))[0]?.seq).toBe(1);
+    expect(queuedSeqs(await store.enqueue(queue('c-1'), [message('next batch')], 2))[0]).toBe(1);
     await store.close();
   });
 
@@ -160,9 +160,10 @@ describe('sqlite group commit', () => {
         message: 'sqlite store: enqueue refused: 5 writes already wait for a commit (maxQueuedWrites 5); nothing was written',
       },
     });
-    const entries = outcomes.slice(0, 5).map((outcome) => queuedEntries((outcome as PromiseFulfilledResult<never>).value)[0]);
-    expect(entries.map((entry) => [entry?.seq, entry?.payload])).toEqual([0, 1, 2, 3, 4].map((n) => [n + 1, message(`${n}`)]));
-    expect(queuedEntries(await store.enqueue(queue('c-1'), [message('later')], 6))[0]?.seq).toBe(6);
+    const seqs = outcomes.slice(0, 5).map((outcome) => queuedSeqs((outcome as PromiseFulfilledResult<never>).value)[0]);
+    expect(seqs).toEqual([1, 2, 3, 4, 5]);
+    expect((await store.pending(queue('c-1'), 10)).map((entry) => entry.payload)).toEqual([0, 1, 2, 3, 4].map((n) => message(`${n}`)));
+    expect(queuedSeqs(await store.enqueue(queue('c-1'), [message('later')], 6))[0]).toBe(6);
     await store.close();
   });
 
@@ -171,7 +172,7 @@ describe('sqlite group commit', () => {
     const store = new SqliteStore({ path });
     const waiting = store.enqueue(queue('c-1'), [message('issued before close')], 1);
     await store.close();
-    expect(queuedEntries(await waiting)[0]?.seq).toBe(1);
+    expect(queuedSeqs(await waiting)[0]).toBe(1);
     const reopened = new SqliteStore({ path });
     expect(seqsOf(await reopened.pending(queue('c-1'), 10))).toEqual([1]);
     await reopened.close();
@@ -237,7 +238,7 @@ describe('sqlite WAL sync off the event loop', () => {
       await new Promise((resolve) => setTimeout(resolve, 50));
       expect([acknowledged, read]).toEqual([false, false]);
       gate.release();
-      expect(queuedEntries(await enqueued)).toHaveLength(1);
+      expect(queuedSeqs(await enqueued)).toHaveLength(1);
       expect(seqsOf(await pending)).toEqual([1]);
     } finally {
       await store.close();
@@ -262,7 +263,7 @@ describe('sqlite WAL sync off the event loop', () => {
       expect(read).toBe(false);
       gate.release();
       expect(seqsOf((await waiting)!.entries)).toEqual([1]);
-      expect(queuedEntries(await later)).toHaveLength(1);
+      expect(queuedSeqs(await later)).toHaveLength(1);
     } finally {
       await store.close();
     }
@@ -278,7 +279,7 @@ describe('sqlite WAL sync off the event loop', () => {
       expect(await store.renewLease(lease!, 15_000)).toBe(true);
       await store.releaseLease(lease!);
       gate.release();
-      expect(queuedEntries(await enqueued)).toHaveLength(1);
+      expect(queuedSeqs(await enqueued)).toHaveLength(1);
     } finally {
       await store.close();
     }
@@ -316,7 +317,7 @@ describe('sqlite WAL sync off the event loop', () => {
     symlinkSync(real, link);
     const store = new SqliteStore({ path: link });
     try {
-      expect(queuedEntries(await store.enqueue(queue('c-link'), [message('one')], 1))).toHaveLength(1);
+      expect(queuedSeqs(await store.enqueue(queue('c-link'), [message('one')], 1))).toHaveLength(1);
       expect(store['walSync']!.walPath).toBe(`${realpathSync(real)}-wal`);
     } finally {
       await store.close();

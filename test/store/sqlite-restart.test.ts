@@ -12,7 +12,7 @@ import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
 import { SqliteStore } from '../../src/store/sqlite-store.js';
 import { leaseOf } from './conformance/fixture.js';
-import { conversation, message, queue, queuedEntries } from './conformance/samples.js';
+import { conversation, message, queue, queuedSeqs } from './conformance/samples.js';
 
 const repoRoot = fileURLToPath(new URL('../..', import.meta.url));
 const writer = fileURLToPath(new URL('./fixtures/sqlite-crash-writer.ts', import.meta.url));
@@ -81,7 +81,7 @@ describe('sqlite store across a process restart', () => {
         const lease = await leaseOf(store, queue('c-crash'));
         expect(lease.token).toBeGreaterThan(Number(written![1]));
         await store.complete(lease, 2);
-        expect(queuedEntries(await store.enqueue(queue('c-crash'), [message('after restart')], 1_700_000_000_002))[0]?.seq).toBe(3);
+        expect(queuedSeqs(await store.enqueue(queue('c-crash'), [message('after restart')], 1_700_000_000_002))[0]).toBe(3);
       } finally {
         await store.close();
       }

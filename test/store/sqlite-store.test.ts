@@ -11,7 +11,7 @@ import { SqliteStore } from '../../src/store/sqlite-store.js';
 import { SQLITE_MIGRATIONS, SQLITE_SCHEMA_VERSION } from '../../src/store/sqlite-schema.js';
 import { describeStoreConformance } from './store-conformance.js';
 import { leaseOf } from './conformance/fixture.js';
-import { conversation, message, queue, queuedEntries } from './conformance/samples.js';
+import { conversation, message, queue, queuedSeqs } from './conformance/samples.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'bridge-sqlite-'));
 let files = 0;
@@ -87,7 +87,7 @@ describe('sqlite store file handling', () => {
     expect(await store.findConversationByAddress(record.address.channel, record.address.key)).toEqual({ value: record, version: 1 });
     expect(await store.updateConversation({ ...record, session: 'ended' }, 1)).toBe(2);
     expect(await store.queuesWithPending(10)).toEqual([]);
-    expect(queuedEntries(await store.enqueue(queue('c-old'), [message('new')], 2))[0]?.seq).toBe(1);
+    expect(queuedSeqs(await store.enqueue(queue('c-old'), [message('new')], 2))[0]).toBe(1);
     await store.close();
     const check = new Database(path, { readonly: true });
     expect(check.pragma('user_version', { simple: true })).toBe(SQLITE_SCHEMA_VERSION);
@@ -123,7 +123,7 @@ describe('sqlite store file handling', () => {
       other.exec('ROLLBACK');
       other.close();
     }
-    expect(queuedEntries(await store.enqueue(queue('c-1'), [message('after')], 2))).toHaveLength(1);
+    expect(queuedSeqs(await store.enqueue(queue('c-1'), [message('after')], 2))).toHaveLength(1);
     await store.close();
   });
 
@@ -174,7 +174,7 @@ describe('sqlite store garbage', () => {
       sequences: 1,
     });
     expect(countRows(path, 'outbox_sequences')).toBe(1);
-    expect(queuedEntries(await store.enqueue(queue('c-waiting'), [message('next')], 2))[0]?.seq).toBe(2);
+    expect(queuedSeqs(await store.enqueue(queue('c-waiting'), [message('next')], 2))[0]).toBe(2);
     // The token counter is not a row the purge touches: tokens keep growing.
     expect((await leaseOf(store, queue('c-drained'))).token).toBeGreaterThan(drained.token);
     await store.close();

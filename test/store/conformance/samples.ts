@@ -7,7 +7,6 @@ import type {
   Destination,
   EnqueueResult,
   Json,
-  OutboxEntry,
   QueueRef,
   SessionState,
 } from '../../../src/store/store.js';
@@ -39,9 +38,9 @@ export function message(text: string): Json {
 }
 
 /** The entries of a result that must have been queued. */
-export function queuedEntries(result: EnqueueResult): OutboxEntry[] {
+export function queuedSeqs(result: EnqueueResult): number[] {
   if (result.status !== 'queued') throw new Error(`expected the enqueue to be queued, got ${result.status}`);
-  return result.entries;
+  return result.seqs;
 }
 
 /** The seqs of some entries, in their order. */

@@ -68,7 +68,8 @@ export class SlackDelivery {
         index -= 1; // post the same position again, in the relaxed layout
         continue;
       }
-      await context.saveProgress({ posted: index + 1, layout: formatLayout(layout) });
+      // After the last post the entry is completed: a record of it would narrow no window for a repeat.
+      if (index + 1 < parts.length) await context.saveProgress({ posted: index + 1, layout: formatLayout(layout) });
     }
     return posted;
   }

@@ -40,7 +40,8 @@ export class ProactiveSender {
       } catch (error) {
         throw toDeliveryError(error, 'proactive send', this.now);
       }
-      await context.saveProgress({ posted: index + 1 });
+      // After the last one the entry is completed: a record of it would narrow no window for a repeat.
+      if (index + 1 < activities.length) await context.saveProgress({ posted: index + 1 });
     }
   }
 

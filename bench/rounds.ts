@@ -3,8 +3,10 @@
  * (A B C D E, then the next path); a half-load round does the same paced at half the minimal
  * Bolt app's max. Repeating whole rounds (A B C ... A B C ...) spreads slow drifts of the machine
  * over every system alike instead of landing on whichever was measured last. Before each
- * measurement the previous one's backlog must have reached the sinks; during each one the
- * disturbance meter watches what other processes use.
+ * measurement the previous one's backlog must have reached the sinks; during each one the other
+ * systems are paused (SIGSTOP, then SIGCONT), so that their timers (outbox sweeps, presence
+ * rounds, Redis's cron) never run on the measured system's core, and the disturbance meter
+ * watches what other processes use.
  */
 import type { DisturbanceMeter } from './disturbance.js';
 import type { LoadShape } from './load.js';
@@ -34,6 +36,8 @@ export interface RoundContext {
   measure: MeasureContext;
   meter: DisturbanceMeter;
   settings: RoundSettings;
+  /** The processes to pause while `system` is measured: the other systems, and Redis unless it is `system`'s. */
+  bystanders: (system: SystemName) => number[];
   /** Wraps a measurement (a CPU profile of the system while it runs, with --cpu-prof). */
   around: <T>(sut: SutProcess, name: string, work: () => Promise<T>) => Promise<T>;
   /** Each measurement as it is taken. */
@@ -80,9 +84,16 @@ async function take(context: RoundContext, cell: Cell): Promise<void> {
   const sut = context.suts.get(cell.system)!;
   const left = await quiesce(context.measure.book, context.settings.quiesceMs);
   if (left > 0) context.notes.push(`before ${cell.system} (${cell.path}) ${cell.kind} round ${cell.round}: ${left} earlier events had still not reached the sinks after ${context.settings.quiesceMs} ms`);
-  const stop = context.meter.start();
-  const measurement = await context.around(sut, `${cell.system}-${cell.path}-${cell.kind}-r${cell.round}`, () => measure(context, sut, cell));
-  const disturbance = stop();
+  const paused = signalAll(context.bystanders(cell.system), 'SIGSTOP');
+  let measurement: PathMeasurement;
+  let disturbance: ReturnType<ReturnType<DisturbanceMeter['start']>>;
+  try {
+    const stop = context.meter.start();
+    measurement = await context.around(sut, `${cell.system}-${cell.path}-${cell.kind}-r${cell.round}`, () => measure(context, sut, cell));
+    disturbance = stop();
+  } finally {
+    signalAll(paused, 'SIGCONT');
+  }
   context.taken({
     ...measurement,
     system: cell.system,
@@ -90,6 +101,18 @@ async function take(context: RoundContext, cell: Cell): Promise<void> {
     kind: cell.kind,
     ...(disturbance ? { otherCpuPercent: disturbance.otherCpuPercent } : {}),
     disturbed: disturbance?.disturbed ?? false,
+  });
+}
+
+/** Send `signal` to each process; answers those it reached (one that exited is skipped). */
+function signalAll(pids: readonly number[], signal: 'SIGSTOP' | 'SIGCONT'): number[] {
+  return pids.filter((pid) => {
+    try {
+      process.kill(pid, signal);
+      return true;
+    } catch {
+      return false;
+    }
   });
 }
 

@@ -114,6 +114,11 @@ async function main(): Promise<void> {
       measure,
       meter,
       settings,
+      bystanders: (system) => [
+        ...[...running].filter(([other]) => other !== system).map(([, sut]) => sut.pid),
+        ...(heapProbe ? [heapProbe.pid] : []),
+        ...(redis && system !== 'bridge-redis' ? [redis.pid] : []),
+      ],
       around: (sut, name, work) => (settings.cpuProfile && name.endsWith('-r1') ? profiled(sut, name, work) : work()),
       taken: (measurement) => {
         results.measurements.push(measurement);
@@ -202,7 +207,7 @@ function addNotes(results: BenchResults, workDir: string, hadRedis: boolean): vo
     if (run.missing > 0) results.notes.push(`${where}: ${run.missing} events sent in the window never reached the sink within ${settings.drainMs} ms`);
     if (run.non2xx > 0 || run.errors > 0) results.notes.push(`${where}: ${run.non2xx} non-2xx answers, ${run.errors} errors${run.firstRejection ? `; first: ${run.firstRejection}` : ''}`);
   }
-  results.notes.push(`each system runs in its own process; load generator and sinks share this one (${results.machine.cpus} CPUs, ${results.machine.cpuModel})`);
+  results.notes.push(`each system runs in its own process; load generator and sinks share this one (${results.machine.cpus} CPUs, ${results.machine.cpuModel}); the other systems (and Redis, but for bridge-redis) are paused while one is measured`);
   if (hadRedis) results.notes.push('the private redis-server shares the systems’ CPU; its own CPU time is not in the bridge’s CPU per event');
   results.notes.push(`SQLite: a fresh file per run, synchronous as shipped; stores in this run: ${bridgeSystems.filter((system) => results.measurements.some((m) => m.system === system)).join(', ')}`);
   if (logsWritten(workDir)) results.notes.push(`the systems wrote warnings or errors: see the *.log files in ${workDir}`);

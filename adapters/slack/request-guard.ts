@@ -101,7 +101,7 @@ export function slackEventsRoute(path: string, options: RequestGuardOptions): Fr
   return {
     path,
     handle(req, res, pass) {
-      readRawBody(req, options.bodyLimit).then(
+      return readRawBody(req, options.bodyLimit).then(
         (raw) => (raw === undefined ? pass() : gate(options, req as IncomingMessage & { rawBody?: Buffer }, res, raw, pass)),
         (error: unknown) => answerJson(res, statusOf(error), errorAnswerBody(statusOf(error), error)),
       );
@@ -109,7 +109,7 @@ export function slackEventsRoute(path: string, options: RequestGuardOptions): Fr
   };
 }
 
-function gate(options: RequestGuardOptions, req: IncomingMessage & { rawBody?: Buffer }, res: ServerResponse, raw: Buffer, pass: () => void): void {
+function gate(options: RequestGuardOptions, req: IncomingMessage & { rawBody?: Buffer }, res: ServerResponse, raw: Buffer, pass: () => void): void | Promise<void> {
   req.rawBody = raw;
   const text = raw.toString('utf8');
   const signed = isValidSlackRequest({
@@ -182,8 +182,8 @@ function httpError(status: number, message: string): Error {
 }
 
 /** Run the hot path and answer Slack: 200 once handled, else the status Bolt would give the failure. */
-function answerHotEvent(hotEvent: HotEventHandler, options: RequestGuardOptions, body: Record<string, unknown>, res: ServerResponse): void {
-  hotEvent(body).then(
+function answerHotEvent(hotEvent: HotEventHandler, options: RequestGuardOptions, body: Record<string, unknown>, res: ServerResponse): Promise<void> {
+  return hotEvent(body).then(
     () => {
       res.writeHead(200);
       res.end();

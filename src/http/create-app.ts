@@ -6,12 +6,12 @@
  * the Slack route and its OAuth pages, Teams' /api/messages. Every request, front or express,
  * gets its request id, access log line and duration metric first.
  */
-import type { RequestListener } from 'node:http';
+import type { RequestListener, ServerResponse } from 'node:http';
 import express, { type ErrorRequestHandler } from 'express';
 import type { ChannelAdapter } from '../core/channel-adapter.js';
 import type { Logger } from '../core/logger.js';
 import type { Metrics } from '../core/metrics.js';
-import { errorAnswerBody, statusOf, type FrontRoute } from './front-route.js';
+import { answerJson, errorAnswerBody, statusOf, type FrontRoute } from './front-route.js';
 import { healthRoutes } from './health-routes.js';
 import { ReadinessProbe, type ReadinessCheck } from './readiness.js';
 import { pathOf, requestContext } from './request-context.js';
@@ -51,12 +51,22 @@ export function createApp(deps: AppDeps): RequestListener {
   });
   app.use(errorHandler(deps.logger));
   const context = requestContext(deps.logger, deps.metrics);
+  const failed = internalError(deps.logger);
   return (req, res) => {
     context(req, res, () => {
       const front = req.method === 'POST' ? frontRoutes.get(pathOf(req)) : undefined;
-      if (front) front.handle(req, res, () => app(req, res));
-      else app(req, res);
+      if (!front) return app(req, res);
+      front.handle(req, res, () => app(req, res)).catch((error: unknown) => failed(error, res));
     });
+  };
+}
+
+/** A failure nothing else answered: logged, and answered 500 unless an answer has begun (then the connection goes). */
+function internalError(logger: Logger): (error: unknown, res: ServerResponse) => void {
+  return (error, res) => {
+    logger.error({ err: error }, 'unhandled error in request');
+    if (res.headersSent) res.destroy();
+    else answerJson(res, 500, errorAnswerBody(500, error));
   };
 }
 

@@ -7,10 +7,11 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 /**
  * A `POST` route served before express. `handle` answers, or calls `pass` to let express route
  * the request (Slack's other requests, to Bolt, with what the route read kept on the request).
+ * It resolves once it has answered or passed; a rejection is answered 500 by the server.
  */
 export interface FrontRoute {
   path: string;
-  handle(req: IncomingMessage, res: ServerResponse, pass: () => void): void;
+  handle(req: IncomingMessage, res: ServerResponse, pass: () => void): Promise<void>;
 }
 
 /** A request header's one value (a repeated header counts as absent). */

@@ -25,10 +25,10 @@ export function webhookRoute(path: string, options: WebhookRouteOptions, answer:
   const parseJson = webhookJsonBody(options.bodyLimit);
   return {
     path,
-    handle(req, res) {
+    async handle(req, res) {
       if (!authorized(req, res)) return;
       // The promise keeps the request's log context for what follows the body's last chunk.
-      new Promise<void>((resolve, reject) => parseJson(req as never, res as never, (error?: unknown) => (error ? reject(error) : resolve())))
+      await new Promise<void>((resolve, reject) => parseJson(req as never, res as never, (error?: unknown) => (error ? reject(error) : resolve())))
         .then(() => answer((req as { body?: unknown }).body))
         .then(
           (body) => answerJson(res, 200, body),

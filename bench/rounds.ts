@@ -71,6 +71,9 @@ export async function halfRound(context: RoundContext, round: number, rates: Rec
   }
 }
 
+/** How long a system's last store calls get after its backlog reached the sinks, before it is paused. */
+const pauseSettleMs = 300;
+
 interface Cell {
   round: number;
   kind: LoadKind;
@@ -84,6 +87,10 @@ async function take(context: RoundContext, cell: Cell): Promise<void> {
   const sut = context.suts.get(cell.system)!;
   const left = await quiesce(context.measure.book, context.settings.quiesceMs);
   if (left > 0) context.notes.push(`before ${cell.system} (${cell.path}) ${cell.kind} round ${cell.round}: ${left} earlier events had still not reached the sinks after ${context.settings.quiesceMs} ms`);
+  // Paused in order (the bridges before Redis) and resumed in reverse, so that no bridge runs while
+  // its Redis is stopped; the pause waits a moment after the backlog reached the sinks, so that
+  // the last completes are answered (a reply left unread across the pause would time out).
+  await new Promise((resolve) => setTimeout(resolve, pauseSettleMs));
   const paused = signalAll(context.bystanders(cell.system), 'SIGSTOP');
   let measurement: PathMeasurement;
   let disturbance: ReturnType<ReturnType<DisturbanceMeter['start']>>;
@@ -92,7 +99,7 @@ async function take(context: RoundContext, cell: Cell): Promise<void> {
     measurement = await context.around(sut, `${cell.system}-${cell.path}-${cell.kind}-r${cell.round}`, () => measure(context, sut, cell));
     disturbance = stop();
   } finally {
-    signalAll(paused, 'SIGCONT');
+    signalAll([...paused].reverse(), 'SIGCONT');
   }
   context.taken({
     ...measurement,

@@ -111,7 +111,8 @@ export abstract class MemoryOutbox implements OutboxStore {
     return true;
   }
 
-  async releaseLease(lease: Lease): Promise<boolean> {
+  async releaseLease(lease: Lease, completed?: number): Promise<boolean> {
+    if (completed !== undefined && this.fencedEntry(lease, completed)) this.takeEntry(lease.queue, completed);
     const name = queueName(lease.queue);
     if (this.leases.get(name)?.token === lease.token) this.leases.delete(name);
     return this.queues.has(name);

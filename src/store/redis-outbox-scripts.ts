@@ -135,13 +135,38 @@ return 1
 };
 
 /**
- * Gives a current lease up (a stale one changes nothing); 1 when the queue has pending entries,
- * else 0. KEYS: lease, held, queue. ARGV: token.
+ * Lua shared by takeEntry and releaseLease: removes entry `seq` from its queue and keeps the
+ * queue's pending score and its destination's depth.
+ */
+const REMOVE_LUA = `
+local function removeEntry(queue, entries, pending, depth, seq, queueKey, destination)
+  redis.call('ZREM', queue, seq)
+  redis.call('HDEL', entries, 'e:' .. seq, 't:' .. seq, 'a:' .. seq, 'p:' .. seq)
+  redis.call('HINCRBY', depth, destination, -1)
+  local head = redis.call('ZRANGE', queue, 0, 0)[1]
+  if head then
+    redis.call('ZADD', pending, redis.call('HGET', entries, 't:' .. head), queueKey)
+  else
+    redis.call('ZREM', pending, queueKey)
+  end
+end
+`;
+
+/**
+ * Gives a current lease up (a stale one changes nothing), first removing the delivered entry
+ * ARGV[2] when given (a stale lease then answers -1 and changes nothing); 1 when the queue has
+ * pending entries, else 0. KEYS: lease, held, queue, entries, pending, depth. ARGV: token,
+ * completed seq or '', queue key, destination.
  */
 const releaseLease: RedisScript = {
-  numberOfKeys: 3,
-  lua: `
-if redis.call('GET', KEYS[1]) == ARGV[1] then redis.call('DEL', KEYS[1], KEYS[2]) end
+  numberOfKeys: 6,
+  lua: `${REMOVE_LUA}
+local current = redis.call('GET', KEYS[1]) == ARGV[1]
+if ARGV[2] ~= '' then
+  if not current then return -1 end
+  if redis.call('HEXISTS', KEYS[4], 'e:' .. ARGV[2]) == 1 then removeEntry(KEYS[3], KEYS[4], KEYS[5], KEYS[6], ARGV[2], ARGV[3], ARGV[4]) end
+end
+if current then redis.call('DEL', KEYS[1], KEYS[2]) end
 if redis.call('ZCARD', KEYS[3]) > 0 then return 1 end
 return 0
 `,
@@ -197,19 +222,11 @@ return 0
  */
 const takeEntry: RedisScript = {
   numberOfKeys: 8,
-  lua: `${fenceLua(-1)}${DEAD_LETTER_LUA}
+  lua: `${REMOVE_LUA}${fenceLua(-1)}${DEAD_LETTER_LUA}
 local seq = ARGV[2]
 local entry = redis.call('HMGET', KEYS[3], 'e:' .. seq, 't:' .. seq, 'a:' .. seq, 'p:' .. seq)
 if not entry[1] then return 0 end
-redis.call('ZREM', KEYS[2], seq)
-redis.call('HDEL', KEYS[3], 'e:' .. seq, 't:' .. seq, 'a:' .. seq, 'p:' .. seq)
-redis.call('HINCRBY', KEYS[5], ARGV[4], -1)
-local head = redis.call('ZRANGE', KEYS[2], 0, 0)[1]
-if head then
-  redis.call('ZADD', KEYS[4], redis.call('HGET', KEYS[3], 't:' .. head), ARGV[3])
-else
-  redis.call('ZREM', KEYS[4], ARGV[3])
-end
+removeEntry(KEYS[2], KEYS[3], KEYS[4], KEYS[5], seq, ARGV[3], ARGV[4])
 if ARGV[5] == 'dead' then
   local id = redis.call('INCR', KEYS[8])
   redis.call('ZADD', KEYS[6], id, id)

@@ -114,15 +114,22 @@ export class RedisOutbox implements OutboxStore {
     });
   }
 
-  async releaseLease(lease: Lease): Promise<boolean> {
-    const [, queueKey] = this.queueKeys(lease.queue);
+  async releaseLease(lease: Lease, completed?: number): Promise<boolean> {
+    const [, queueKey, entriesKey, pendingKey, depthKey] = this.queueKeys(lease.queue);
     return this.run('releaseLease', async () => {
       const pending = await this.client.bridgeReleaseLease(
         this.leaseKey('lease', lease.queue),
         this.leaseKey('lease-held', lease.queue),
         queueKey,
+        entriesKey,
+        pendingKey,
+        depthKey,
         lease.token,
+        completed ?? '',
+        lease.queue.key,
+        lease.queue.destination,
       );
+      if (pending === -1) throw new LeaseLostError(queueName(lease.queue), lease.token);
       return pending === 1;
     });
   }

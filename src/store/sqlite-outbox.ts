@@ -110,12 +110,18 @@ export abstract class SqliteOutbox implements OutboxStore {
     );
   }
 
-  async releaseLease(lease: Lease): Promise<boolean> {
+  async releaseLease(lease: Lease, completed?: number): Promise<boolean> {
     const { destination, key } = lease.queue;
-    return this.write('releaseLease', () => {
-      this.outboxSql.releaseLease.run(destination, key, lease.token);
-      return this.outboxSql.pending.all(destination, key, 1).length > 0;
-    }, 'committed');
+    return this.write(
+      'releaseLease',
+      () => {
+        if (completed !== undefined) this.fencedStep(lease, completed, () => this.outboxSql.deleteEntry.run(destination, key, completed));
+        this.outboxSql.releaseLease.run(destination, key, lease.token);
+        return this.outboxSql.pending.all(destination, key, 1).length > 0;
+      },
+      // A completed entry's removal is synced as `complete`'s is; a bare release settles at COMMIT.
+      completed === undefined ? 'committed' : 'synced',
+    );
   }
 
   async pending(queue: QueueRef, limit: number): Promise<OutboxEntry[]> {
@@ -272,14 +278,17 @@ export abstract class SqliteOutbox implements OutboxStore {
     seq: number,
     work: (destination: Destination, key: string, entry: StoredEntry) => unknown,
   ): Promise<void> {
+    return this.write(operation, () => this.fencedStep(lease, seq, work));
+  }
+
+  /** Inside a write: `work` on entry `seq` (if it exists) while the lease is current, else LeaseLostError. */
+  private fencedStep(lease: Lease, seq: number, work: (destination: Destination, key: string, entry: StoredEntry) => unknown): void {
     const { destination, key } = lease.queue;
-    return this.write(operation, () => {
-      if (this.outboxSql.leaseToken.get(destination, key)?.token !== lease.token) {
-        throw new LeaseLostError(queueName(lease.queue), lease.token);
-      }
-      const entry = this.outboxSql.getEntry.get(destination, key, seq);
-      if (entry) work(destination, key, entry);
-      this.walSync?.noteWrite(queueName(lease.queue));
-    });
+    if (this.outboxSql.leaseToken.get(destination, key)?.token !== lease.token) {
+      throw new LeaseLostError(queueName(lease.queue), lease.token);
+    }
+    const entry = this.outboxSql.getEntry.get(destination, key, seq);
+    if (entry) work(destination, key, entry);
+    this.walSync?.noteWrite(queueName(lease.queue));
   }
 }

@@ -158,8 +158,10 @@ export interface OutboxStore {
   /**
    * Give a lease up (a stale one changes nothing). True when the queue has pending entries then,
    * read in the same step: an entry another replica enqueued meanwhile found the lease taken.
+   * With `completed`, that delivered entry is removed first, in the same step, as `complete`
+   * removes it (a stale lease then throws `LeaseLostError` and changes nothing).
    */
-  releaseLease(lease: Lease): Promise<boolean>;
+  releaseLease(lease: Lease, completed?: number): Promise<boolean>;
   /** The oldest pending entries of a queue, in order. */
   pending(queue: QueueRef, limit: number): Promise<OutboxEntry[]>;
   /** Count a failed attempt on an entry (it stays at the head of its queue). */

@@ -34,15 +34,16 @@ export class LeaseKeeper {
   }
 
   /**
-   * Stop renewing and give the lease up (a failure to release only delays the next holder).
-   * True when the store said the queue has pending entries at the release.
+   * Stop renewing and give the lease up, completing the delivered entry `completed` in the same
+   * step. A failure only delays the next holder (who delivers `completed` again). True when the
+   * store said the queue has pending entries at the release.
    */
-  async release(): Promise<boolean> {
+  async release(completed?: number): Promise<boolean> {
     clearInterval(this.timer);
     await this.renewing;
     if (this.lostLease) return false;
-    return this.store.releaseLease(this.lease).catch((error: unknown) => {
-      this.logger.warn({ err: error }, 'could not release an outbox lease; it expires by itself');
+    return this.store.releaseLease(this.lease, completed).catch((error: unknown) => {
+      this.logger.warn({ err: error, completed }, 'could not release an outbox lease; it expires by itself');
       return false;
     });
   }

@@ -56,7 +56,14 @@ const maxWaitingQueues = 10_000;
 const attemptDeadlineName = 'AttemptDeadlineError';
 const sweepLimit = 5_000;
 
-type AttemptOutcome = 'done' | 'stop';
+/** What became of an entry: delivered (to be completed), dead-lettered, or left for later (shutdown, lease lost). */
+type AttemptOutcome = 'delivered' | 'dead' | 'stop';
+
+/** What a drain did: whether it reached the queue's end, and the last delivered entry it left for the release to complete. */
+interface HeldOutcome {
+  drained: boolean;
+  delivered?: number;
+}
 
 /** The delivery loop. Call `notify` after enqueueing; `start` resumes what a restart left behind. */
 export class OutboxWorker {
@@ -149,32 +156,40 @@ export class OutboxWorker {
     const acquired = await this.deps.store.acquireLease(queue, this.timing.leaseTtlMs, batchSize);
     if (!acquired) return; // another replica drains it
     const keeper = new LeaseKeeper(this.deps.store, acquired.lease, this.timing.leaseTtlMs, this.deps.logger);
-    let drained = false;
+    let held: HeldOutcome = { drained: false };
     try {
-      drained = await this.carryOutHeld(queue, acquired.entries, keeper);
+      held = await this.carryOutHeld(queue, acquired.entries, keeper);
     } finally {
       // An entry enqueued by another replica while this one held the lease found the lease taken:
       // the release tells whether the queue has entries now, and then it is drained once more.
-      const pendingAfter = await keeper.release();
-      if (drained && pendingAfter && !this.stopping && !keeper.lost) this.rerun.add(queueId(queue));
+      const pendingAfter = await keeper.release(held.delivered);
+      if (held.drained && pendingAfter && !this.stopping && !keeper.lost) this.rerun.add(queueId(queue));
     }
   }
 
-  /** Carry a held queue's entries out, batch by batch; false when the loop stopped early (shutdown, lease lost). */
-  private async carryOutHeld(queue: QueueRef, first: OutboxEntry[], keeper: LeaseKeeper): Promise<boolean> {
+  /**
+   * Carry a held queue's entries out, batch by batch, completing each delivered one; the queue's
+   * last is left for the release to complete, in the same store step.
+   */
+  private async carryOutHeld(queue: QueueRef, first: OutboxEntry[], keeper: LeaseKeeper): Promise<HeldOutcome> {
     for (let entries = first; entries.length > 0; entries = await this.deps.store.pending(queue, batchSize)) {
-      for (const entry of entries) {
-        if ((await this.carryOut(entry, keeper)) === 'stop') return false;
-      }
       // A short batch was the whole queue: an entry enqueued here since then has asked for a
       // rerun (notify), one enqueued by another replica is found at the release.
-      if (entries.length < batchSize) break;
-      if (this.stopping || keeper.lost) return false;
+      const wholeQueue = entries.length < batchSize;
+      for (const [index, entry] of entries.entries()) {
+        const outcome = await this.carryOut(entry, keeper);
+        if (outcome === 'stop') return { drained: false };
+        if (outcome !== 'delivered') continue;
+        if (wholeQueue && index === entries.length - 1) return { drained: true, delivered: entry.seq };
+        await this.deps.store.complete(keeper.lease, entry.seq);
+      }
+      if (wholeQueue) break;
+      if (this.stopping || keeper.lost) return { drained: false };
     }
-    return true;
+    return { drained: true };
   }
 
-  /** Deliver one entry, retrying it under its destination's policy, then complete or dead-letter it. */
+  /** Deliver one entry, retrying it under its destination's policy, or dead-letter it; the caller completes a delivered one. */
   private async carryOut(entry: OutboxEntry, keeper: LeaseKeeper): Promise<AttemptOutcome> {
     const { store, metrics } = this.deps;
     const handler = this.deps.handlers[entry.destination];
@@ -209,7 +224,7 @@ export class OutboxWorker {
           // Only the lease holder may give up: telling someone is not fenced, the dead letter is.
           if (keeper.lost || !(await store.renewLease(lease, this.timing.leaseTtlMs))) return 'stop';
           await this.giveUp(lease, { ...entry, attempts, progress }, describe(error), error);
-          return 'done';
+          return 'dead';
         }
         await store.recordAttempt(lease, entry.seq);
         metrics.deliveryRetries.inc({ destination: entry.destination });
@@ -218,9 +233,8 @@ export class OutboxWorker {
         waitedMs += waitMs;
         continue;
       }
-      await store.complete(lease, entry.seq);
       metrics.deliveryLatency.observe({ destination: entry.destination }, Math.max(0, this.now() - entry.enqueuedAt) / 1000);
-      return 'done';
+      return 'delivered';
     }
   }
 

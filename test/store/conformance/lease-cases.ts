@@ -132,6 +132,25 @@ export function leaseCases(ctx: ConformanceContext): void {
     expect(await fixture.store.acquireLease(Q, 60_000, 0)).toBeDefined();
   });
 
+  it('completes a delivered entry with the release in one step; a stale lease changes nothing then', async () => {
+    const fixture = await ctx.open();
+    const peer = ctx.peerOf(fixture);
+    await fixture.store.enqueue(Q, [message('one'), message('two')], 1);
+    const lease = await leaseOf(fixture.store, Q);
+    expect(await fixture.store.releaseLease(lease, 1)).toBe(true);
+    expect(seqsOf(await peer.pending(Q, 10))).toEqual([2]);
+    expect(await peer.outboxDepths()).toContainEqual({ destination: 'conversation', depth: 1, oldestEnqueuedAt: 1 });
+    await expect(fixture.store.releaseLease(lease, 2)).rejects.toMatchObject({ code: 'lease_lost' });
+    expect(seqsOf(await peer.pending(Q, 10))).toEqual([2]);
+    const next = await leaseOf(peer, Q);
+    expect(await peer.releaseLease(next, 99)).toBe(true); // an unknown seq: only the release
+    const last = await leaseOf(peer, Q);
+    expect(await peer.releaseLease(last, 2)).toBe(false);
+    expect(await fixture.store.pending(Q, 10)).toEqual([]);
+    expect(await fixture.store.queuesWithPending(10)).toEqual([]);
+    expect(await fixture.store.acquireLease(Q, 60_000, 0)).toBeDefined();
+  });
+
   it('keeps a renewed lease past its first TTL', async () => {
     const fixture = await ctx.open();
     const peer = ctx.peerOf(fixture);

@@ -43,7 +43,12 @@ export class LeaseKeeper {
     await this.renewing;
     if (this.lostLease) return false;
     return this.store.releaseLease(this.lease, completed).catch((error: unknown) => {
-      this.logger.warn({ err: error, completed }, 'could not release an outbox lease; it expires by itself');
+      this.logger.warn(
+        { err: error, completed },
+        completed === undefined
+          ? 'could not release an outbox lease; it expires by itself'
+          : 'could not record a delivered entry and release its lease; it is delivered again once the lease expires',
+      );
       return false;
     });
   }

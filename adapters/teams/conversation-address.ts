@@ -1,9 +1,9 @@
 /**
  * The one codec between a Teams conversation and the bridge's `ChannelAddress`: the key is the
  * Teams conversation id (a channel thread has its own, `19:…@thread.tacv2;messageid=…`), the
- * reference is the ConversationReference botbuilder needs to write there later, plus the team
- * and tenant ids (proactive turns carry no channelData). Stored addresses are read back through
- * the same schema, so a damaged one fails with a clear error instead of a confusing SDK one.
+ * reference is what botbuilder's ConversationReference needs to write there later, plus the team
+ * and tenant ids (proactive turns carry no channelData). Stored addresses are read back through a
+ * schema, so a damaged one fails with a clear error instead of a confusing SDK one.
  */
 import { z } from 'zod';
 import type { ChannelAddress } from '../../src/core/visitor-event.js';
@@ -13,10 +13,26 @@ export const teamsChannel = 'teams';
 
 const accountSchema = z.looseObject({ id: z.string().min(1), name: z.string().optional(), aadObjectId: z.string().optional() });
 
-const referenceSchema = z.looseObject({
+/** A ConversationReference as `TurnContext.getConversationReference` gives it. */
+const incomingSchema = z.looseObject({
   channelId: z.string().min(1),
   serviceUrl: z.url({ protocol: /^https?$/ }),
   conversation: z.looseObject({ id: z.string().min(1), conversationType: z.string().optional(), tenantId: z.string().optional(), isGroup: z.boolean().optional() }),
+  bot: accountSchema,
+  user: accountSchema.optional(),
+  locale: z.string().optional(),
+});
+
+/**
+ * The reference as an address stores it: without what the address holds already (the
+ * conversation id is its key, the tenant id is stored once) and without what sending does not
+ * need (display names, the conversation's type, the user's directory id: the requester profile
+ * has it). Loose, so
+ * addresses stored with the full reference by earlier versions still read.
+ */
+const storedSchema = z.looseObject({
+  channelId: z.string().min(1),
+  serviceUrl: z.url({ protocol: /^https?$/ }),
   bot: accountSchema,
   user: accountSchema.optional(),
   locale: z.string().optional(),
@@ -24,13 +40,13 @@ const referenceSchema = z.looseObject({
   tenantId: z.string().optional(),
 });
 
-/** A ConversationReference as stored in an address (plain JSON). */
-export type StoredReference = z.infer<typeof referenceSchema>;
+/** A ConversationReference for botbuilder (plain JSON). */
+export type ConversationReferenceJson = z.infer<typeof incomingSchema>;
 
 /** What the adapter needs to write to a conversation. */
 export interface TeamsTarget {
-  /** The ConversationReference for `continueConversationAsync` (without the bridge's extra ids). */
-  reference: Omit<StoredReference, 'teamId' | 'tenantId'>;
+  /** The ConversationReference for `continueConversationAsync`. */
+  reference: ConversationReferenceJson;
   teamId?: string;
   tenantId?: string;
 }
@@ -45,22 +61,30 @@ export interface ReferenceSource {
 
 /** The address of the conversation an activity belongs to. */
 export function addressOf(source: ReferenceSource): ChannelAddress {
-  // The activity id changes with every message; leaving it out keeps the stored address stable.
-  const { activityId: _activityId, ...reference } = withoutNulls(source.reference) as Record<string, unknown>;
-  const stored = referenceSchema.parse({ ...reference, teamId: source.teamId, tenantId: source.tenantId });
-  return { channel: teamsChannel, key: stored.conversation.id, reference: withoutUndefined(stored) };
+  // The activity id changes with every message and is not kept, so the stored address is stable.
+  const { channelId, serviceUrl, conversation, bot, user, locale } = incomingSchema.parse(withoutNulls(source.reference));
+  const reference = withoutUndefined({
+    channelId,
+    serviceUrl,
+    bot: { id: bot.id },
+    user: user && { id: user.id },
+    locale,
+    teamId: source.teamId,
+    tenantId: source.tenantId ?? conversation.tenantId,
+  });
+  return { channel: teamsChannel, key: conversation.id, reference };
 }
 
 /** Read a stored address back; throws with the first problem when it is not a Teams address. */
 export function targetOf(address: ChannelAddress): TeamsTarget {
   if (address.channel !== teamsChannel) throw new Error(`Not a Teams address: channel "${address.channel}"`);
-  const parsed = referenceSchema.safeParse(address.reference);
+  const parsed = storedSchema.safeParse(address.reference);
   if (!parsed.success) {
     const issue = parsed.error.issues[0]!;
     throw new Error(`Stored Teams address ${address.key} is invalid at ${issue.path.join('.') || '(root)'}: ${issue.message}`);
   }
-  const { teamId, tenantId, ...reference } = parsed.data;
-  return { reference, teamId, tenantId };
+  const { teamId, tenantId, conversation: _stored, ...reference } = parsed.data;
+  return { reference: { ...reference, conversation: { id: address.key, ...(tenantId ? { tenantId } : {}) } }, teamId, tenantId };
 }
 
 /** A Teams channel's root conversation id, without the `;messageid=` of a thread. */
@@ -81,6 +105,6 @@ function withoutNulls(value: unknown): unknown {
   return Object.fromEntries(Object.entries(value).flatMap(([key, field]) => (field === null ? [] : [[key, withoutNulls(field)]])));
 }
 
-function withoutUndefined(value: Record<string, unknown>): Record<string, unknown> {
-  return Object.fromEntries(Object.entries(value).filter(([, field]) => field !== undefined));
+function withoutUndefined<T extends Record<string, unknown>>(value: T): T {
+  return Object.fromEntries(Object.entries(value).filter(([, field]) => field !== undefined)) as T;
 }

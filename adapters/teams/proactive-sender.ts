@@ -60,7 +60,9 @@ export class ProactiveSender {
   }
 
   private continueIn(target: TeamsTarget, logic: (context: TurnContext) => Promise<void>): Promise<void> {
-    const turn = this.adapter.continueConversationAsync(this.botAppId, target.reference as Parameters<CloudAdapter['continueConversationAsync']>[1], logic);
+    // botbuilder's types ask for display names it never needs to send; the stored reference has none.
+    const reference = target.reference as unknown as Parameters<CloudAdapter['continueConversationAsync']>[1];
+    const turn = this.adapter.continueConversationAsync(this.botAppId, reference, logic);
     // TimeoutError, so the delivery loop retries.
     return withDeadline(turn, this.turnDeadlineMs, 'in a proactive Teams turn', 'TimeoutError');
   }

@@ -11,7 +11,7 @@ import { LRUCache } from 'lru-cache';
 import { BridgeError } from '../core/errors.js';
 import type { ConversationRecord, CreateConversationResult, ListAppend, Store, Versioned } from './store.js';
 import type { StoreOptions } from './store-limits.js';
-import { createBlockedBy, requireInteger, toJson } from './store-rules.js';
+import { createBlockedBy, flattened, requireInteger, toJson } from './store-rules.js';
 import { MemoryOutbox } from './memory-outbox.js';
 
 interface Claim {
@@ -19,10 +19,11 @@ interface Claim {
   expiresAt: number;
 }
 
-interface StoredRecord {
-  json: string;
-  version: number;
-}
+/**
+ * A kept record as one string: its version, a space, its JSON text. One flat string per record
+ * instead of a wrapper object around one, about 40 bytes less for every idle conversation.
+ */
+type StoredRecord = string;
 
 /** The memory store (`STORE_URL=memory:`). */
 export class MemoryStore extends MemoryOutbox implements Store {
@@ -60,7 +61,7 @@ export class MemoryStore extends MemoryOutbox implements Store {
     const bound = boundId === undefined ? undefined : readVersioned<ConversationRecord>(this.conversations.get(boundId));
     const blocked = createBlockedBy(readVersioned(this.conversations.get(record.id)), bound);
     if (blocked) return blocked;
-    this.conversations.set(record.id, { json, version: 1 });
+    this.conversations.set(record.id, storedRecord(1, json));
     this.addresses.set(thread, record.id);
     return { created: true, version: 1 };
   }
@@ -68,9 +69,9 @@ export class MemoryStore extends MemoryOutbox implements Store {
   async updateConversation(record: ConversationRecord, expectedVersion: number): Promise<number | undefined> {
     requireInteger('expectedVersion', expectedVersion, 0);
     const json = toJson('Conversation record', record);
-    const version = this.conversations.get(record.id)?.version;
+    const version = versionOf(this.conversations.get(record.id));
     if (version === undefined || version !== expectedVersion) return undefined;
-    this.conversations.set(record.id, { json, version: version + 1 });
+    this.conversations.set(record.id, storedRecord(version + 1, json));
     // The binding is not changed, only kept alive as long as the conversation it still points at.
     const thread = addressKey(record.address.channel, record.address.key);
     if (this.addresses.get(thread) === record.id) this.addresses.set(thread, record.id);
@@ -82,7 +83,7 @@ export class MemoryStore extends MemoryOutbox implements Store {
     const now = this.now();
     const held = this.claims.get(key);
     if (held && held.expiresAt > now) return false;
-    this.claims.set(key, { owner, expiresAt: now + ttlMs }, { ttl: ttlMs });
+    this.claims.set(flattened(key), { owner, expiresAt: now + ttlMs }, { ttl: ttlMs });
     return true;
   }
 
@@ -97,9 +98,9 @@ export class MemoryStore extends MemoryOutbox implements Store {
   async compareAndSet<T>(key: string, expectedVersion: number, value: T): Promise<number | undefined> {
     requireInteger('expectedVersion', expectedVersion, 0);
     const json = toJson(`Record ${key}`, value);
-    const version = this.records.get(key)?.version ?? 0;
+    const version = versionOf(this.records.get(key)) ?? 0;
     if (version !== expectedVersion) return undefined;
-    this.records.set(key, { json, version: version + 1 });
+    this.records.set(key, storedRecord(version + 1, json));
     return version + 1;
   }
 
@@ -110,7 +111,7 @@ export class MemoryStore extends MemoryOutbox implements Store {
 
   protected appendItem({ key, item, maxItems }: ListAppend): void {
     const list = this.lists.get(key) ?? [];
-    this.lists.set(key, [...list, item].slice(-maxItems));
+    this.lists.set(key, [...list, flattened(item)].slice(-maxItems));
   }
 
   async readList(key: string): Promise<string[]> {
@@ -128,11 +129,21 @@ export class MemoryStore extends MemoryOutbox implements Store {
   }
 }
 
+function storedRecord(version: number, json: string): StoredRecord {
+  return flattened(`${version} ${json}`);
+}
+
+function versionOf(stored: StoredRecord | undefined): number | undefined {
+  return stored === undefined ? undefined : Number(stored.slice(0, stored.indexOf(' ')));
+}
+
 function readVersioned<T>(stored: StoredRecord | undefined): Versioned<T> | undefined {
-  return stored && { value: JSON.parse(stored.json) as T, version: stored.version };
+  if (stored === undefined) return undefined;
+  const space = stored.indexOf(' ');
+  return { value: JSON.parse(stored.slice(space + 1)) as T, version: Number(stored.slice(0, space)) };
 }
 
 /** The key of a thread binding; JSON keeps a channel containing ':' from colliding with a key. */
 function addressKey(channel: string, key: string): string {
-  return JSON.stringify([channel, key]);
+  return flattened(JSON.stringify([channel, key]));
 }

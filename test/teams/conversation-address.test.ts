@@ -17,8 +17,33 @@ describe('conversation address codec', () => {
     const address = addressOf({ reference, teamId: '19:team@thread.tacv2', tenantId: 'tenant-1' });
     expect(address.channel).toBe('teams');
     expect(address.key).toBe('19:aebd0ad4@thread.tacv2;messageid=1481567603816');
-    const { activityId: _dropped, ...stable } = reference;
-    expect(JSON.parse(JSON.stringify(targetOf(address)))).toEqual({ reference: stable, teamId: '19:team@thread.tacv2', tenantId: 'tenant-1' });
+    expect(JSON.parse(JSON.stringify(targetOf(address)))).toEqual({
+      reference: {
+        channelId: 'msteams',
+        serviceUrl: 'https://smba.trafficmanager.net/amer/',
+        conversation: { id: '19:aebd0ad4@thread.tacv2;messageid=1481567603816', tenantId: 'tenant-1' },
+        bot: { id: '28:c9e8c047' },
+        user: { id: '29:9e52142b' },
+        locale: 'en-US',
+      },
+      teamId: '19:team@thread.tacv2',
+      tenantId: 'tenant-1',
+    });
+  });
+
+  it('stores the conversation id and the tenant id once, and no display names or directory ids', () => {
+    const stored = JSON.stringify(addressOf({ reference: { ...reference, conversation: { ...reference.conversation, tenantId: 'tenant-1' } }, tenantId: 'tenant-1' }));
+    expect(stored.split(reference.conversation.id)).toHaveLength(2);
+    expect(stored.split('tenant-1')).toHaveLength(2);
+    expect(stored).not.toContain('Jane Smith');
+    expect(stored).not.toContain('Teams TestBot');
+    expect(stored).not.toContain('eddfa9d4');
+  });
+
+  it('reads an address stored with the full reference by an earlier version', () => {
+    const { activityId: _dropped, ...full } = reference;
+    const address = { channel: 'teams', key: reference.conversation.id, reference: { ...full, tenantId: 'tenant-1' } };
+    expect(targetOf(address).reference).toMatchObject({ conversation: { id: reference.conversation.id, tenantId: 'tenant-1' }, bot: { id: '28:c9e8c047' }, serviceUrl: reference.serviceUrl });
   });
 
   it('gives the same address for every message of a conversation', () => {
@@ -28,7 +53,7 @@ describe('conversation address codec', () => {
   it('rejects what is not a Teams address, naming the problem', () => {
     const address = addressOf({ reference });
     expect(() => targetOf({ ...address, channel: 'slack' })).toThrow('Not a Teams address');
-    expect(() => targetOf({ ...address, reference: { ...address.reference, conversation: {} } })).toThrow(/conversation\.id/);
+    expect(() => targetOf({ ...address, reference: { ...address.reference, bot: {} } })).toThrow(/bot\.id/);
     expect(() => addressOf({ reference: { ...reference, serviceUrl: 'ftp://x' } })).toThrow();
   });
 

@@ -13,6 +13,7 @@ import { TeamDirectory } from '../../adapters/teams/desk/team-directory.js';
 import { createTeamsDesk } from '../../adapters/teams/desk/teams-desk.js';
 import { encodeTicketAction } from '../../adapters/teams/desk/ticket-action-codec.js';
 import { ProactiveSender } from '../../adapters/teams/proactive-sender.js';
+import { targetOf } from '../../adapters/teams/conversation-address.js';
 import type { DeskSide, DeskTarget, TicketView } from '../../src/core/channel-adapter.js';
 import type { RecordedRequest, ScriptedResponse } from '../support/fake-http-server.js';
 import { defaultConnector, fixture, startTeamsHarness, type TeamsHarness } from './support/teams-harness.js';
@@ -138,7 +139,8 @@ function inThread(extra: Record<string, unknown>): Record<string, unknown> {
 describe('Teams desk side', () => {
   it('posts a ticket card into the desk channel and returns its thread address', async () => {
     const address = await deskSide.postTicket(desk, ticket);
-    expect(address).toMatchObject({ channel: 'teams', key: thread, reference: { serviceUrl: `${harness.connector.url}/`, teamId, tenantId, conversation: { id: thread } } });
+    expect(address).toMatchObject({ channel: 'teams', key: thread });
+    expect(targetOf(address)).toMatchObject({ reference: { serviceUrl: `${harness.connector.url}/`, conversation: { id: thread } }, teamId, tenantId });
     const create = harness.connector.requests.find((request) => request.path === '/v3/conversations')!;
     expect(create.body).toMatchObject({ isGroup: true, channelData: { channel: { id: deskChannel } } });
     const card = (create.body.activity as { attachments: Array<{ content: Record<string, unknown> }> }).attachments[0]!.content;

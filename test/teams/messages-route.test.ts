@@ -6,6 +6,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { encodeClick } from '../../adapters/teams/click-codec.js';
 import { endedNote } from '../../adapters/teams/render-click-update.js';
 import { fixture, startTeamsHarness, type TeamsHarness } from './support/teams-harness.js';
+import { targetOf } from '../../adapters/teams/conversation-address.js';
 
 let harness: TeamsHarness;
 
@@ -27,11 +28,13 @@ describe('POST /api/messages', () => {
     expect(event.eventId).toBe('1485983408511');
     expect(event.address.channel).toBe('teams');
     expect(event.address.key).toMatch(/^a:17I0kl9E/);
-    expect(event.address.reference).toMatchObject({
-      channelId: 'msteams',
-      serviceUrl: `${harness.connector.url}/`,
-      conversation: { conversationType: 'personal', id: event.address.key },
-      bot: { id: '28:c9e8c047-2a74-40a2-b28a-b162d5f5327c' },
+    expect(targetOf(event.address)).toMatchObject({
+      reference: {
+        channelId: 'msteams',
+        serviceUrl: `${harness.connector.url}/`,
+        conversation: { id: event.address.key },
+        bot: { id: '28:c9e8c047-2a74-40a2-b28a-b162d5f5327c' },
+      },
       tenantId: '72f988bf-86f1-41af-91ab-2d7cd011db47',
     });
     expect(event.address.reference).not.toHaveProperty('activityId');

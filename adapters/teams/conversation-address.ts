@@ -11,6 +11,9 @@ import type { ChannelAddress } from '../../src/core/visitor-event.js';
 /** The channel name of Teams addresses. */
 export const teamsChannel = 'teams';
 
+/** The Bot Framework channel id of Teams, the one a stored reference leaves out. */
+const teamsChannelId = 'msteams';
+
 const accountSchema = z.looseObject({ id: z.string().min(1), name: z.string().optional(), aadObjectId: z.string().optional() });
 
 /** A ConversationReference as `TurnContext.getConversationReference` gives it. */
@@ -25,13 +28,13 @@ const incomingSchema = z.looseObject({
 
 /**
  * The reference as an address stores it: without what the address holds already (the
- * conversation id is its key, the tenant id is stored once) and without what sending does not
- * need (display names, the conversation's type, the user's directory id: the requester profile
- * has it). Loose, so
+ * conversation id is its key, the tenant id is stored once, the channel id only when it is not
+ * Teams') and without what sending does not need (display names, the conversation's type, the
+ * user's directory id: the requester profile has it). Loose, so
  * addresses stored with the full reference by earlier versions still read.
  */
 const storedSchema = z.looseObject({
-  channelId: z.string().min(1),
+  channelId: z.string().min(1).default(teamsChannelId),
   serviceUrl: z.url({ protocol: /^https?$/ }),
   bot: accountSchema,
   user: accountSchema.optional(),
@@ -64,7 +67,7 @@ export function addressOf(source: ReferenceSource): ChannelAddress {
   // The activity id changes with every message and is not kept, so the stored address is stable.
   const { channelId, serviceUrl, conversation, bot, user, locale } = incomingSchema.parse(withoutNulls(source.reference));
   const reference = withoutUndefined({
-    channelId,
+    channelId: channelId === teamsChannelId ? undefined : channelId,
     serviceUrl,
     bot: { id: bot.id },
     user: user && { id: user.id },

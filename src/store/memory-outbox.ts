@@ -29,6 +29,7 @@ import {
   decodeDeadLetter,
   decodeEntry,
   outboxFullError,
+  flattened,
   parseDeadLetterId,
   queueName,
   requireInteger,
@@ -85,7 +86,7 @@ export abstract class MemoryOutbox implements OutboxStore {
       queue,
       texts.map((payload) => ({ payload, enqueuedAt: now, attempts: 0 })),
     );
-    if (dedupe) this.dedupeKeys.set(dedupe.key, clock + dedupe.ttlMs, { ttl: dedupe.ttlMs });
+    if (dedupe) this.dedupeKeys.set(flattened(dedupe.key), clock + dedupe.ttlMs, { ttl: dedupe.ttlMs });
     for (const append of appends) this.appendItem(append);
     return { status: 'queued', seqs: added.map((entry) => entry.seq) };
   }
@@ -235,7 +236,7 @@ export abstract class MemoryOutbox implements OutboxStore {
     const added = items.map((item) => ({ ...item, seq: ++seq }));
     target.entries.push(...added);
     this.queues.set(name, target);
-    this.sequences.set(name, seq);
+    this.sequences.set(flattened(name), seq);
     return added;
   }
 

@@ -38,6 +38,7 @@ describe('conversation address codec', () => {
     expect(stored).not.toContain('Jane Smith');
     expect(stored).not.toContain('Teams TestBot');
     expect(stored).not.toContain('eddfa9d4');
+    expect(stored).not.toContain('msteams');
   });
 
   it('reads an address stored with the full reference by an earlier version', () => {

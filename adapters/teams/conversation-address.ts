@@ -11,9 +11,6 @@ import type { ChannelAddress } from '../../src/core/visitor-event.js';
 /** The channel name of Teams addresses. */
 export const teamsChannel = 'teams';
 
-/** The Bot Framework channel id of Teams, the one a stored reference leaves out. */
-const teamsChannelId = 'msteams';
-
 const accountSchema = z.looseObject({ id: z.string().min(1), name: z.string().optional(), aadObjectId: z.string().optional() });
 
 /** A ConversationReference as `TurnContext.getConversationReference` gives it. */
@@ -27,15 +24,16 @@ const incomingSchema = z.looseObject({
 });
 
 /**
- * The reference as an address stores it: without what the address holds already (the
- * conversation id is its key, the tenant id is stored once, the channel id only when it is not
- * Teams') and without what sending does not need (display names, the conversation's type, the
- * user's directory id: the requester profile has it). Loose, so
- * addresses stored with the full reference by earlier versions still read.
+ * The reference as an address stores it: the tenant id once, and nothing sending does not need
+ * (display names, the conversation's type, the user's directory id: the requester profile has
+ * it). `channelId` and `conversation.id` (the address key again) stay because the release before
+ * this one requires them: during a rolling update its replicas deliver from addresses this one
+ * wrote. Loose, so addresses stored with the full reference by earlier releases still read.
  */
 const storedSchema = z.looseObject({
-  channelId: z.string().min(1).default(teamsChannelId),
+  channelId: z.string().min(1),
   serviceUrl: z.url({ protocol: /^https?$/ }),
+  conversation: z.looseObject({ tenantId: z.string().optional() }).optional(),
   bot: accountSchema,
   user: accountSchema.optional(),
   locale: z.string().optional(),
@@ -67,8 +65,9 @@ export function addressOf(source: ReferenceSource): ChannelAddress {
   // The activity id changes with every message and is not kept, so the stored address is stable.
   const { channelId, serviceUrl, conversation, bot, user, locale } = incomingSchema.parse(withoutNulls(source.reference));
   const reference = withoutUndefined({
-    channelId: channelId === teamsChannelId ? undefined : channelId,
+    channelId,
     serviceUrl,
+    conversation: { id: conversation.id },
     bot: { id: bot.id },
     user: user && { id: user.id },
     locale,
@@ -86,7 +85,9 @@ export function targetOf(address: ChannelAddress): TeamsTarget {
     const issue = parsed.error.issues[0]!;
     throw new Error(`Stored Teams address ${address.key} is invalid at ${issue.path.join('.') || '(root)'}: ${issue.message}`);
   }
-  const { teamId, tenantId, conversation: _stored, ...reference } = parsed.data;
+  const { teamId, tenantId: storedTenantId, conversation, ...reference } = parsed.data;
+  // An address from an earlier release may hold the tenant only in its conversation.
+  const tenantId = storedTenantId ?? conversation?.tenantId;
   return { reference: { ...reference, conversation: { id: address.key, ...(tenantId ? { tenantId } : {}) } }, teamId, tenantId };
 }
 

@@ -31,20 +31,32 @@ describe('conversation address codec', () => {
     });
   });
 
-  it('stores the conversation id and the tenant id once, and no display names or directory ids', () => {
-    const stored = JSON.stringify(addressOf({ reference: { ...reference, conversation: { ...reference.conversation, tenantId: 'tenant-1' } }, tenantId: 'tenant-1' }));
-    expect(stored.split(reference.conversation.id)).toHaveLength(2);
+  it('stores the tenant id once, and no display names, directory ids or conversation type', () => {
+    const stored = JSON.stringify(addressOf({ reference: { ...reference, conversation: { ...reference.conversation, tenantId: 'tenant-1' } }, tenantId: 'tenant-1' }).reference);
     expect(stored.split('tenant-1')).toHaveLength(2);
-    expect(stored).not.toContain('Jane Smith');
-    expect(stored).not.toContain('Teams TestBot');
-    expect(stored).not.toContain('eddfa9d4');
-    expect(stored).not.toContain('msteams');
+    for (const dropped of ['Jane Smith', 'Teams TestBot', 'eddfa9d4', 'conversationType', 'isGroup']) expect(stored).not.toContain(dropped);
   });
 
-  it('reads an address stored with the full reference by an earlier version', () => {
+  it('keeps what the previous release needs to read the address, so its replicas deliver during a rolling update', () => {
+    // The previous release's targetOf requires channelId, serviceUrl, conversation.id and bot.id.
+    const address = addressOf({ reference, tenantId: 'tenant-1' });
+    expect(address.reference).toMatchObject({ channelId: 'msteams', serviceUrl: reference.serviceUrl, conversation: { id: reference.conversation.id }, bot: { id: '28:c9e8c047' } });
+  });
+
+  it('reads an address stored with the full reference by an earlier release, the tenant from its conversation if need be', () => {
     const { activityId: _dropped, ...full } = reference;
-    const address = { channel: 'teams', key: reference.conversation.id, reference: { ...full, tenantId: 'tenant-1' } };
-    expect(targetOf(address).reference).toMatchObject({ conversation: { id: reference.conversation.id, tenantId: 'tenant-1' }, bot: { id: '28:c9e8c047' }, serviceUrl: reference.serviceUrl });
+    const address = { channel: 'teams', key: reference.conversation.id, reference: { ...full, conversation: { ...full.conversation, tenantId: 'tenant-1' } } };
+    expect(JSON.parse(JSON.stringify(targetOf(address)))).toEqual({
+      reference: {
+        channelId: 'msteams',
+        serviceUrl: reference.serviceUrl,
+        conversation: { id: reference.conversation.id, tenantId: 'tenant-1' },
+        bot: { id: '28:c9e8c047', name: 'Teams TestBot' },
+        user: { id: '29:9e52142b', name: 'Jane Smith', aadObjectId: 'eddfa9d4' },
+        locale: 'en-US',
+      },
+      tenantId: 'tenant-1',
+    });
   });
 
   it('gives the same address for every message of a conversation', () => {
@@ -55,6 +67,7 @@ describe('conversation address codec', () => {
     const address = addressOf({ reference });
     expect(() => targetOf({ ...address, channel: 'slack' })).toThrow('Not a Teams address');
     expect(() => targetOf({ ...address, reference: { ...address.reference, bot: {} } })).toThrow(/bot\.id/);
+    expect(() => targetOf({ ...address, reference: { ...address.reference, serviceUrl: 'ftp://x' } })).toThrow(/serviceUrl/);
     expect(() => addressOf({ reference: { ...reference, serviceUrl: 'ftp://x' } })).toThrow();
   });
 

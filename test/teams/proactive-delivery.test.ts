@@ -68,6 +68,27 @@ describe('proactive delivery', () => {
     });
   });
 
+  it('sends into a conversation whose address an earlier release stored with the full reference', async () => {
+    harness = await startTeamsHarness();
+    const serviceUrl = `${harness.connector.url}/`;
+    const stored: ChannelAddress = {
+      channel: 'teams',
+      key: conversationId,
+      reference: {
+        channelId: 'msteams',
+        serviceUrl,
+        conversation: { id: conversationId, conversationType: 'personal', tenantId: '72f988bf-86f1-41af-91ab-2d7cd011db47' },
+        bot: { id: '28:c9e8c047-2a74-40a2-b28a-b162d5f5327c', name: 'Teams TestBot' },
+        user: { id: '29:1XJKJMvc5GBtc2JwZq0oj8tHZmzrQgFmB39ATiQWA85gQ', name: 'Megan Bowen', aadObjectId: '7faf8ab2-3d56-4244-b585-20c8a42ed2b8' },
+        locale: 'en-US',
+        tenantId: '72f988bf-86f1-41af-91ab-2d7cd011db47',
+      },
+    };
+    await harness.adapter.deliver(stored, { kind: 'text', text: 'Still here.', buttons: [] }, deliveryContext('conv-old'));
+    const [send] = sends(harness);
+    expect(send!.body).toMatchObject({ type: 'message', text: 'Still here.', conversation: { id: conversationId }, recipient: { id: '29:1XJKJMvc5GBtc2JwZq0oj8tHZmzrQgFmB39ATiQWA85gQ' } });
+  });
+
   it('throws a retryable DeliveryError with retryAfterMs on 429, after exactly one request, and succeeds on the retry', async () => {
     harness = await startTeamsHarness({ script: scripted([{ status: 429, headers: { 'retry-after': '3' }, body: { error: { code: 'TooManyRequests' } } }]) });
     const address = addressAt(`${harness.connector.url}/`);

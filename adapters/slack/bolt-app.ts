@@ -18,6 +18,7 @@ import { EventAuthorizationError } from './event-authorization.js';
 import type { FrontRoute } from '../../src/http/front-route.js';
 import { slackEventsRoute, type HotEventHandler } from './request-guard.js';
 import { sdkLogger, slackClientOptions } from './web-client.js';
+import { AckAfterProcessingReceiver } from './socket-mode-receiver.js';
 
 /** The Slack Events API / interactivity / slash command route. */
 export const slackEventsPath = '/slack/events';
@@ -77,7 +78,9 @@ export function createBoltApp(env: SlackEnv, logger: Logger, authorization: Bolt
     // Bolt's own clients only open the socket here (our calls go through our one-attempt client):
     // keep the SDK's retries for apps.connections.open, or one network blip would end reconnection.
     const clientOptions = { ...common.clientOptions, retryConfig: socketConnectRetry };
-    return { app: new App({ ...common, authorize, clientOptions, socketMode: true, appToken: env.appToken }) };
+    // Acked once the listener has journalled the event, as processBeforeResponse does over HTTP.
+    const receiver = new AckAfterProcessingReceiver({ appToken: env.appToken, logger, clientOptions });
+    return { app: new App({ ...common, authorize, clientOptions, receiver }) };
   }
   const receiver = new ExpressReceiver(receiverOptions(env, logger));
   return { app: new App({ ...common, authorize, receiver }), http: { receiver, front: frontRoute(env, logger, hotEvent) } };

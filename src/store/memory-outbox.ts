@@ -28,8 +28,8 @@ import { resolveStoreLimits, type StoreClock, type StoreLimits, type StoreOption
 import {
   decodeDeadLetter,
   decodeEntry,
-  outboxFullError,
   flattened,
+  outboxFullError,
   parseDeadLetterId,
   queueName,
   requireInteger,

@@ -1,11 +1,16 @@
 /**
- * Socket Mode with the HTTP path's guarantee: an envelope is acknowledged only after Bolt has
- * processed it, so an acked event is journalled. Bolt's own SocketModeReceiver acks an Events API
- * envelope before the listeners run (App.processEvent acks events at once), and an event lost to
- * a crash right after that ack is never delivered again. Here the ack Bolt calls only records
- * the response; the envelope is acked with it once processing resolved. When processing fails
- * (the store could not journal the event, say) nothing is acked: Slack delivers the envelope again
- * (with `retry_attempt`), and the dedupe on event_id makes the retry safe, as over HTTP.
+ * Socket Mode with the HTTP path's guarantee: an Events API envelope is acknowledged only after
+ * Bolt has processed it, so an acked event is journalled. Bolt's own SocketModeReceiver acks such
+ * an envelope before the listeners run (App.processEvent acks events at once), and an event lost
+ * to a crash right after that ack is never delivered again. Here the ack Bolt calls for an event
+ * is held and sent once processing resolved; when processing fails (the store could not journal
+ * the event, say) nothing is acked: Slack delivers the envelope again (with `retry_attempt`), and
+ * the dedupe on event_id makes the retry safe.
+ *
+ * Interactivity and slash commands are acked the moment their listener acks, as Bolt does: Slack
+ * never redelivers them and wants the ack within 3 seconds, so holding it protects nothing. An
+ * envelope no listener acked (a type Bolt cannot tell, an interaction without a listener) is
+ * acked empty once processed, as the HTTP route answers them. The first ack answers, as in Bolt.
  */
 import type { App, Receiver, ReceiverEvent } from '@slack/bolt';
 import { SocketModeClient, type SocketModeOptions } from '@slack/socket-mode';
@@ -23,6 +28,8 @@ export interface SocketModeReceiverOptions {
 /** The `slack_event` the socket-mode client emits for each envelope. */
 interface SocketEnvelope {
   ack: (response?: Record<string, unknown>) => Promise<void>;
+  /** `events_api`, `interactive` or `slash_commands`. */
+  type: string;
   body: Record<string, unknown>;
   retry_num?: number;
   retry_reason?: string;
@@ -48,29 +55,31 @@ export class AckAfterProcessingReceiver implements Receiver {
     return this.client.start();
   }
 
-  stop(): Promise<unknown> {
-    return this.client.disconnect();
+  /** Close the socket without waiting for Slack's side of the close, as Bolt's receiver does. */
+  async stop(): Promise<void> {
+    this.client.disconnect().catch((error: unknown) => this.options.logger.warn({ err: error }, 'Socket Mode disconnect failed'));
   }
 
   private async process(envelope: SocketEnvelope): Promise<void> {
+    const holdAck = envelope.type === 'events_api';
     let acked = false;
-    let response: Record<string, unknown> | undefined;
-    const event: ReceiverEvent = {
-      body: envelope.body,
-      retryNum: envelope.retry_num,
-      retryReason: envelope.retry_reason,
-      ack: async (body?: unknown) => {
-        acked = true;
-        response = body as Record<string, unknown> | undefined;
-      },
+    let held: Record<string, unknown> | undefined;
+    const ack = async (response?: unknown) => {
+      if (acked) return;
+      acked = true;
+      if (holdAck) held = response as Record<string, unknown> | undefined;
+      else await envelope.ack(response as Record<string, unknown> | undefined);
     };
+    const event: ReceiverEvent = { body: envelope.body, retryNum: envelope.retry_num, retryReason: envelope.retry_reason, ack };
     try {
       if (!this.app) throw new Error('the Socket Mode receiver was started before Bolt initialised it');
       await this.app.processEvent(event);
     } catch (error) {
-      this.options.logger.warn({ err: error }, 'Socket Mode envelope not acknowledged: processing failed, Slack delivers it again');
+      // Bolt's error handler (adapters/slack/index.ts) has logged the failure.
+      if (holdAck) this.options.logger.warn({ err: error, retryNum: envelope.retry_num ?? 0 }, 'Socket Mode event not acknowledged; Slack delivers it again');
       return;
     }
-    if (acked) await envelope.ack(response);
+    if (holdAck) await envelope.ack(held);
+    else if (!acked) await envelope.ack();
   }
 }

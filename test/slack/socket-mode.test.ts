@@ -88,6 +88,21 @@ describe('Socket Mode', () => {
     expect(ackOf('env-failed')).toBeUndefined();
     await adapter.stop!();
   });
+
+  it('acks a slash command with its listener\'s answer, and an interaction nobody listens to empty', async () => {
+    const { port } = server.address() as AddressInfo;
+    api.on('apps.connections.open', () => ({ url: `ws://127.0.0.1:${port}/link/?ticket=test` }));
+    const adapter = createSlackAdapter({ env: { ...testSlackEnv, appToken: 'xapp-1-A0PNCHHK2-test' }, sink: new RecordingSink(), logger: pino({ level: 'silent' }), metrics: new Metrics() });
+    await adapter.start!();
+    const socket = sockets.at(-1)!;
+    socket.send(JSON.stringify({ envelope_id: 'env-command', payload: { ...fixture('slash-command'), command: '/weather' }, type: 'slash_commands', accepts_response_payload: true }));
+    const answer = (await waitUntil(() => ackOf('env-command'), 'the command ack')) as { payload?: { response_type?: string; text?: string } };
+    expect(answer.payload).toMatchObject({ response_type: 'ephemeral', text: expect.stringContaining('Unknown command /weather') });
+    const shortcut = { type: 'shortcut', token: 'x', action_ts: '1712345678.000100', team: { id: 'T0A6R9YLSKA', domain: 'dev' }, user: { id: 'U0A60JBHJBE', team_id: 'T0A6R9YLSKA' }, callback_id: 'no_such_shortcut', trigger_id: '1.2.3' };
+    socket.send(JSON.stringify({ envelope_id: 'env-shortcut', payload: shortcut, type: 'interactive', accepts_response_payload: false }));
+    await waitUntil(() => ackOf('env-shortcut'), 'the empty ack of an interaction without a listener');
+    await adapter.stop!();
+  });
 });
 
 function ackOf(envelopeId: string): unknown {

@@ -37,13 +37,13 @@ interface SocketEnvelope {
 
 /** A Bolt receiver over Slack's Socket Mode that acks each envelope after it was processed. */
 export class AckAfterProcessingReceiver implements Receiver {
-  readonly client: SocketModeClient;
+  private readonly client: SocketModeClient;
   private app?: App;
 
   constructor(private readonly options: SocketModeReceiverOptions) {
     this.client = new SocketModeClient({ appToken: options.appToken, logger: sdkLogger(options.logger), clientOptions: options.clientOptions });
     this.client.on('slack_event', (envelope: SocketEnvelope) => {
-      this.process(envelope).catch((error: unknown) => options.logger.warn({ err: error }, 'Socket Mode acknowledgement failed; Slack delivers the envelope again'));
+      this.process(envelope).catch((error: unknown) => options.logger.warn({ err: error, type: envelope.type }, 'Socket Mode acknowledgement failed (an Events API envelope is delivered again)'));
     });
   }
 

@@ -113,7 +113,7 @@ export abstract class MemoryOutbox implements OutboxStore {
   }
 
   async releaseLease(lease: Lease, completed?: number): Promise<boolean> {
-    if (completed !== undefined && this.fencedEntry(lease, completed)) this.takeEntry(lease.queue, completed);
+    if (completed !== undefined) this.completeEntry(lease, completed);
     const name = queueName(lease.queue);
     if (this.leases.get(name)?.token === lease.token) this.leases.delete(name);
     return this.queues.has(name);
@@ -142,6 +142,11 @@ export abstract class MemoryOutbox implements OutboxStore {
   protected abstract appendItem(append: ListAppend): void;
 
   async complete(lease: Lease, seq: number): Promise<void> {
+    this.completeEntry(lease, seq);
+  }
+
+  /** Remove the delivered entry `seq` (if still there); LeaseLostError unless the lease is current. */
+  private completeEntry(lease: Lease, seq: number): void {
     if (this.fencedEntry(lease, seq)) this.takeEntry(lease.queue, seq);
   }
 

@@ -115,7 +115,7 @@ export abstract class SqliteOutbox implements OutboxStore {
     return this.write(
       'releaseLease',
       () => {
-        if (completed !== undefined) this.fencedStep(lease, completed, () => this.outboxSql.deleteEntry.run(destination, key, completed));
+        if (completed !== undefined) this.completeStep(lease, completed);
         this.outboxSql.releaseLease.run(destination, key, lease.token);
         return this.outboxSql.pending.all(destination, key, 1).length > 0;
       },
@@ -150,7 +150,12 @@ export abstract class SqliteOutbox implements OutboxStore {
   protected abstract appendItem(append: ListAppend): void;
 
   async complete(lease: Lease, seq: number): Promise<void> {
-    return this.fenced('complete', lease, seq, (destination, key) => this.outboxSql.deleteEntry.run(destination, key, seq));
+    return this.write('complete', () => this.completeStep(lease, seq));
+  }
+
+  /** Inside a write: remove the delivered entry `seq` (if still there); LeaseLostError unless the lease is current. */
+  private completeStep(lease: Lease, seq: number): void {
+    this.fencedStep(lease, seq, (destination, key) => this.outboxSql.deleteEntry.run(destination, key, seq));
   }
 
   async deadLetter(lease: Lease, seq: number, reason: string, now: number): Promise<void> {

@@ -32,9 +32,12 @@ export interface GroupCommitBounds {
 /**
  * When a write may resolve: `synced` once its WAL sync returned (everything that must survive a
  * power loss), `committed` at COMMIT (leases: they fence live replicas, and a power loss ends
- * every holder of a lease on the machine, so none outlives the lease it lost).
+ * every holder of a lease on the machine, so none outlives the lease it lost), `deferred` at
+ * COMMIT too, with its sync left to the next one anyone starts or to `syncSoon`'s timer (a
+ * delivered entry's removal: nobody outside waits for it, and the outbox carries out the queue's
+ * next entry only once it is on disk, sqlite-wal-sync.ts).
  */
-export type WriteDurability = 'synced' | 'committed';
+export type WriteDurability = 'synced' | 'committed' | 'deferred';
 
 interface QueuedWrite {
   operation: string;
@@ -95,9 +98,15 @@ export class SqliteGroupCommit {
     });
   }
 
-  /** Commits and syncs everything queued now, on this thread (before the connection closes). */
+  /** Commits and syncs everything queued now, deferred syncs included, on this thread (before the connection closes). */
   flush(): void {
     while (this.queued.length > 0) this.commitBatch(this.queued.splice(0, this.bounds.maxBatchWrites), 'now');
+    if (!this.walSync?.behind) return;
+    try {
+      this.walSync.syncNow();
+    } catch {
+      // The sync had already failed (the store reports it to every caller): nothing more can be made durable.
+    }
   }
 
   private schedule(): void {
@@ -132,7 +141,10 @@ export class SqliteGroupCommit {
     const settled = batch.map((write, index) => ({ write, outcome: outcomes[index]! }));
     const waiting = this.walSync ? settled.filter(({ write }) => write.durability === 'synced') : [];
     settle(waiting.length === 0 ? settled : settled.filter(({ write }) => write.durability !== 'synced'));
-    if (waiting.length === 0) return;
+    if (waiting.length === 0) {
+      if (this.walSync && batch.some((write) => write.durability === 'deferred')) this.walSync.syncSoon();
+      return;
+    }
     if (sync === 'off-loop') {
       this.walSync!.sync().then(
         () => settle(waiting),

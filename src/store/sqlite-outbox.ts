@@ -119,8 +119,11 @@ export abstract class SqliteOutbox implements OutboxStore {
         this.outboxSql.releaseLease.run(destination, key, lease.token);
         return this.outboxSql.pending.all(destination, key, 1).length > 0;
       },
-      // A completed entry's removal is synced as `complete`'s is; a bare release settles at COMMIT.
-      completed === undefined ? 'committed' : 'synced',
+      // A release settles at COMMIT; a completed entry's removal is synced soon after, and before
+      // the queue's next entry is carried out (`untilDurable`), so a power loss can bring back at
+      // most this one delivered entry of the queue. `complete` in the middle of a held batch is
+      // synced before the worker goes on to the next entry it already holds.
+      completed === undefined ? 'committed' : 'deferred',
     );
   }
 

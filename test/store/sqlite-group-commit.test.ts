@@ -285,6 +285,75 @@ describe('sqlite WAL sync off the event loop', () => {
     }
   });
 
+  it('answers the release of a delivered entry at COMMIT, syncs its removal soon by itself, and carries out the next entry only once that removal is on disk', async () => {
+    const store = new SqliteStore({ path: newPath() });
+    try {
+      await store.enqueue(queue('c-done'), [message('one'), message('two')], 1);
+      const wal = store['walSync']!;
+      const first = await store.acquireLease(queue('c-done'), 15_000, 1);
+      expect(seqsOf(first!.entries)).toEqual([1]);
+      const gate = gateWalSync(store);
+      // Answered while its sync is held: nobody outside waits for a removal.
+      expect(await store.releaseLease(first!.lease, 1)).toBe(true);
+      expect(wal.behind).toBe(true);
+      let read = false;
+      const next = store.acquireLease(queue('c-done'), 15_000, 10).then((acquired) => {
+        read = true;
+        return acquired;
+      });
+      await new Promise((resolve) => setTimeout(resolve, 60)); // past the deferral: the sync was asked for, and is held
+      expect(read).toBe(false);
+      gate.release();
+      expect(seqsOf((await next)!.entries)).toEqual([2]);
+      expect(wal.behind).toBe(false);
+    } finally {
+      await store.close();
+    }
+  });
+
+  it('syncs a deferred removal within its deferral when no other write comes, and on close', async () => {
+    const path = newPath();
+    const store = new SqliteStore({ path });
+    await store.enqueue(queue('c-soon'), [message('one'), message('two')], 1);
+    const wal = store['walSync']!;
+    const first = await store.acquireLease(queue('c-soon'), 15_000, 1);
+    await store.releaseLease(first!.lease, 1);
+    expect(wal.behind).toBe(true);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    expect(wal.behind).toBe(false);
+    const second = await store.acquireLease(queue('c-soon'), 15_000, 1);
+    await store.releaseLease(second!.lease, 2);
+    expect(wal.behind).toBe(true);
+    let closingSyncs = 0;
+    const syncNow = wal.syncNow.bind(wal);
+    wal.syncNow = () => {
+      closingSyncs += 1;
+      syncNow();
+    };
+    await store.close();
+    expect([closingSyncs, wal.behind]).toEqual([1, false]);
+    const reopened = new SqliteStore({ path });
+    try {
+      expect(await reopened.pending(queue('c-soon'), 10)).toEqual([]);
+    } finally {
+      await reopened.close();
+    }
+  });
+
+  it('stops the store when a deferred sync fails', async () => {
+    const store = new SqliteStore({ path: newPath() });
+    await store.enqueue(queue('c-soon-eio'), [message('one')], 1);
+    const wal = store['walSync']!;
+    const acquired = await store.acquireLease(queue('c-soon-eio'), 15_000, 1);
+    closeSync(wal['fd']!); // the deferred fdatasync fails (EBADF), as a disk's EIO would
+    await store.releaseLease(acquired!.lease, 1);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    await expect(store.ping()).rejects.toThrow(/WAL could not be synced/);
+    await expect(store.pending(queue('c-soon-eio'), 10)).rejects.toMatchObject({ code: 'store_failed' });
+    wal['fd'] = undefined; // already closed above
+    await store.close();
+  });
+
   it('fails for good once a WAL sync failed: writes, outbox reads and the readiness ping; the committed write is there after a restart', async () => {
     const path = newPath();
     const store = new SqliteStore({ path });

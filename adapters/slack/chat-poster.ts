@@ -1,9 +1,9 @@
 /**
  * chat.postMessage and chat.update (every message the outbox delivers, ticket posts and their
- * updates) as one keep-alive HTTP request with a whole-request deadline. The benchmark (bench/,
- * `npm run bench`) measured the Web API client at about 600 µs of CPU per call against under
- * 100 µs for a plain request: it queues, wraps retries we switch off anyway, and serialises a
- * redacted copy of every body for debug logging. Reads (users.info, presence, permalinks) keep
+ * updates) as one keep-alive HTTP request with a whole-request deadline (src/http/outbound-post.ts).
+ * The benchmark (bench/, `npm run bench`) measured the Web API client at about 600 µs of CPU per
+ * call against under 100 µs for a plain request: it queues, wraps retries we switch off anyway,
+ * and serialises a redacted copy of every body for debug logging. Reads (users.info, presence, permalinks) keep
  * using the client. The request is what the client sends: form-encoded, nested fields as JSON,
  * the bot token as a Bearer header, to SLACK_API_URL; one attempt, failures mapped to DeliveryError.
  * The token is an argument of each call: every workspace's messages go out with its own token.
@@ -11,6 +11,7 @@
 import http from 'node:http';
 import https from 'node:https';
 import { DeliveryError } from '../../src/core/errors.js';
+import { postOnce, TransportError } from '../../src/http/outbound-post.js';
 import { parseRetryAfterMs } from '../../src/core/retry-after.js';
 import { isTransientSlackError } from './slack-errors.js';
 
@@ -84,44 +85,18 @@ export class ChatPoster {
     this.agent.destroy();
   }
 
-  private send(url: URL, body: string, { method, token }: { method: ChatMethod; token: string }): Promise<{ status: number; headers: http.IncomingHttpHeaders; text: string }> {
-    const transport = url.protocol === 'https:' ? https : http;
-    return new Promise((resolve, reject) => {
-      const request = transport.request(
-        url,
-        {
-          method: 'POST',
-          agent: this.agent,
-          headers: {
-            authorization: `Bearer ${token}`,
-            'content-type': 'application/x-www-form-urlencoded',
-            'content-length': Buffer.byteLength(body),
-          },
-        },
-        (response) => {
-          const chunks: Buffer[] = [];
-          let size = 0;
-          response.on('data', (chunk: Buffer) => {
-            size += chunk.length;
-            if (size > maxAnswerBytes) request.destroy(new Error('answer too large'));
-            else chunks.push(chunk);
-          });
-          response.on('end', () => {
-            clearTimeout(deadline);
-            resolve({ status: response.statusCode ?? 0, headers: response.headers, text: Buffer.concat(chunks).toString('utf8') });
-          });
-          response.on('error', (error) => reject(networkError(error, method)));
-        },
-      );
-      // One deadline for the whole request (connect, send, answer), not an idle-socket timeout.
-      const deadline = setTimeout(() => request.destroy(Object.assign(new Error(`no answer within ${this.options.timeoutMs} ms`), { name: 'TimeoutError' })), this.options.timeoutMs);
-      deadline.unref();
-      request.on('error', (error) => {
-        clearTimeout(deadline);
-        reject(networkError(error, method));
+  private async send(url: URL, body: string, { method, token }: { method: ChatMethod; token: string }): Promise<{ status: number; headers: http.IncomingHttpHeaders; text: string }> {
+    try {
+      const answer = await postOnce(url, body, {
+        agent: this.agent,
+        headers: { authorization: `Bearer ${token}`, 'content-type': 'application/x-www-form-urlencoded', 'content-length': Buffer.byteLength(body) },
+        timeoutMs: this.options.timeoutMs,
+        maxAnswerBytes,
       });
-      request.end(body);
-    });
+      return { status: answer.status, headers: answer.headers, text: answer.body.toString('utf8') };
+    } catch (error) {
+      throw error instanceof TransportError ? networkError(error, method) : error;
+    }
   }
 }
 
@@ -134,8 +109,8 @@ function formEncode(args: Record<string, unknown>): string {
   return form.toString();
 }
 
-function networkError(error: Error, method: ChatMethod): DeliveryError {
-  const timeout = error.name === 'TimeoutError';
+function networkError(error: TransportError, method: ChatMethod): DeliveryError {
+  const timeout = error.timedOut;
   return new DeliveryError(`Slack ${method} failed: ${timeout ? 'timeout' : 'request_error'}`, {
     retryable: true,
     platformCode: timeout ? 'timeout' : 'request_error',

@@ -11,7 +11,8 @@ import { BotRequestError } from '../core/errors.js';
 import type { Logger } from '../core/logger.js';
 import type { Metrics } from '../core/metrics.js';
 import { parseRetryAfterMs } from '../core/retry-after.js';
-import { isRetryableStatus, postJson, TransportError, type JsonResponse } from './json-post.js';
+import { TransportError } from '../http/outbound-post.js';
+import { isRetryableStatus, postJson, type JsonResponse } from './json-post.js';
 
 /** Default deadline of one whole request (connect, send, answer read in full). */
 export const defaultBotTimeoutMs = 10_000;

@@ -9,7 +9,8 @@ import { summarizeMessage } from '../../core/bot-message.js';
 import { DeliveryError } from '../../core/errors.js';
 import type { WidgetSender } from '../../core/requester-delivery.js';
 import { parseRetryAfterMs } from '../../core/retry-after.js';
-import { endpointUrl, isRetryableStatus, postJson, TransportError } from '../json-post.js';
+import { TransportError } from '../../http/outbound-post.js';
+import { endpointUrl, isRetryableStatus, postJson } from '../json-post.js';
 
 /** Widget event types. */
 export type WidgetEventType = 'message' | 'escalationSuccess' | 'escalationFailed' | 'escalationQueueUpdate' | 'agentDisconnect';

@@ -181,6 +181,7 @@ export class SqliteGroupCommit {
    * other write fails with the batch's cause, each naming its own operation.
    */
   private failBatch(batch: QueuedWrite[], outcomes: Outcome[], cause: unknown): void {
+    this.walSync?.rolledBack();
     let detail = '';
     try {
       if (this.db.open && this.db.inTransaction) this.sql.rollback.run();

@@ -37,7 +37,7 @@ export interface SqliteStoreOptions extends StoreOptions {
   busyTimeoutMs?: number;
   /** How often expired rows are purged. Default 60,000. */
   purgeIntervalMs?: number;
-  /** Where a failed background purge is reported; default `process.emitWarning`. */
+  /** Where a failed background purge, or a WAL sync failure found at close, is reported; default `process.emitWarning`. */
   onBackgroundError?: (error: BridgeError) => void;
 }
 
@@ -55,6 +55,7 @@ export class SqliteStore extends SqliteOutbox implements Store {
   readonly kind = 'sqlite';
   private readonly sql: SqliteStatements;
   private readonly purgeTimer: NodeJS.Timeout;
+  private readonly report: (error: BridgeError) => void;
 
   constructor(options: SqliteStoreOptions) {
     const { db, walSync } = openDatabase(options);
@@ -67,6 +68,7 @@ export class SqliteStore extends SqliteOutbox implements Store {
       throw storeFailure('sqlite', `opening ${options.path}`, error);
     }
     const report = options.onBackgroundError ?? ((error: BridgeError) => process.emitWarning(error));
+    this.report = report;
     this.purgeTimer = setInterval(() => this.purgeInBackground(report), options.purgeIntervalMs ?? 60_000);
     // The timer must not keep a process alive that has nothing else to do.
     this.purgeTimer.unref();
@@ -167,6 +169,12 @@ export class SqliteStore extends SqliteOutbox implements Store {
       this.db.close();
     } finally {
       await this.walSync?.close();
+    }
+    try {
+      this.walSync?.check();
+    } catch (error) {
+      // A WAL sync failed, perhaps the last one just now: what was written since is not known to be on disk.
+      this.report(storeFailure('sqlite', 'closing', error));
     }
   }
 

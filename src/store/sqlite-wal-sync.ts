@@ -51,6 +51,8 @@ export class SqliteWalSync {
   private covered = 0;
   /** Per key (an outbox queue), the `sync` call that covers its last write; pruned as syncs finish. */
   private readonly lastWrites = new Map<string, number>();
+  /** Keys written by the batch being committed now: they count once its COMMIT succeeded. */
+  private readonly batchWrites = new Set<string>();
 
   /**
    * `databasePath` must exist (the database is open). `deferMs`: how long a commit that asked for
@@ -88,7 +90,7 @@ export class SqliteWalSync {
   /** Resolves once every frame committed before the call is on disk (called right after each COMMIT). */
   sync(): Promise<void> {
     if (this.failure) return Promise.reject(this.failure);
-    this.requested += 1;
+    this.committed();
     return this.upcoming();
   }
 
@@ -99,13 +101,14 @@ export class SqliteWalSync {
    */
   syncSoon(): void {
     if (this.failure) return;
-    this.requested += 1;
+    this.committed();
     this.deferred ??= setTimeout(() => {
       this.deferred = undefined;
       if (this.covered < this.requested && !this.next && !(this.running && this.runningThrough >= this.requested)) {
         this.upcoming().catch(() => undefined); // the failure is kept: every later write and read reports it
       }
     }, this.deferMs);
+    this.deferred.unref();
   }
 
   /** Whether frames committed so far are not known to be on disk. */
@@ -113,9 +116,14 @@ export class SqliteWalSync {
     return this.covered < this.requested;
   }
 
-  /** Note a write to `key` in the batch being committed now, whose sync is the next `sync` call. */
+  /** Note a write to `key` in the batch being committed now: once it committed, its sync is the next one asked for. */
   noteWrite(key: string): void {
-    this.lastWrites.set(key, this.requested + 1);
+    this.batchWrites.add(key);
+  }
+
+  /** The batch being committed now did not commit: its writes are gone, nothing of them needs a sync. */
+  rolledBack(): void {
+    this.batchWrites.clear();
   }
 
   /** Resolves once the last write noted for `key` is on disk. */
@@ -131,7 +139,8 @@ export class SqliteWalSync {
   /** The same as `sync`, on this thread (the last commits before the connection closes). */
   syncNow(): void {
     if (this.failure) throw this.failure;
-    const through = ++this.requested;
+    this.committed();
+    const through = this.requested;
     try {
       fdatasyncSync(this.descriptor());
     } catch (error) {
@@ -152,6 +161,13 @@ export class SqliteWalSync {
     await Promise.allSettled([this.running, this.next]);
     if (this.fd !== undefined) closeSync(this.fd);
     this.fd = undefined;
+  }
+
+  /** A COMMIT succeeded: it is the next `sync` call, which its batch's written keys wait for. */
+  private committed(): void {
+    this.requested += 1;
+    for (const key of this.batchWrites) this.lastWrites.set(key, this.requested);
+    this.batchWrites.clear();
   }
 
   /** The sync that covers every commit so far: the running one has begun before some of them, so the next. */

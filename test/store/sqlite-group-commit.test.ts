@@ -122,7 +122,17 @@ describe('sqlite group commit', () => {
       { code: 'store_failed', message: expect.stringMatching(/^sqlite store: endTransaction failed/) },
       { code: 'store_failed', message: expect.stringMatching(/^sqlite store: compareAndSet failed/) },
     ]);
+    // Nothing of the batch is on disk to wait for: reading its queue starts no WAL sync.
+    const wal = store['walSync']!;
+    const original = wal['syncOffLoop'].bind(wal);
+    let syncs = 0;
+    wal['syncOffLoop'] = (descriptor: number) => {
+      syncs += 1;
+      return original(descriptor);
+    };
     expect(await store.pending(queue('c-1'), 10)).toEqual([]);
+    expect(await store.pending(queue('c-1'), 10)).toEqual([]);
+    expect(syncs).toBe(0);
     expect(await store.getRecord('record:1')).toBeUndefined();
     // The next turn's batch starts afresh.
     expect(queuedSeqs(await store.enqueue(queue('c-1'), [message('next batch')], 2))[0]).toBe(1);
@@ -202,6 +212,15 @@ function killAfterAcks(path: string, acks: number): Promise<{ stdout: string; st
     child.on('error', reject);
     child.on('close', (_code, signal) => resolve({ stdout, stderr, signal }));
   });
+}
+
+/** Holds each of the store's WAL syncs from now on until its own release (by the order they started). */
+function gateEachWalSync(store: SqliteStore): { started(): number; release(index: number): void } {
+  const wal = store['walSync']!;
+  const original = wal['syncOffLoop'].bind(wal);
+  const opens: (() => void)[] = [];
+  wal['syncOffLoop'] = (descriptor: number) => new Promise<void>((resolve) => opens.push(resolve)).then(() => original(descriptor));
+  return { started: () => opens.length, release: (index) => opens[index]!() };
 }
 
 /** Holds the store's WAL syncs until released, or fails them. */
@@ -340,23 +359,68 @@ describe('sqlite WAL sync off the event loop', () => {
     }
   });
 
-  it('stops the store when a deferred sync fails', async () => {
-    const store = new SqliteStore({ path: newPath() });
+  it('stops the store when a deferred sync fails, and reports it at close', async () => {
+    const reported: string[] = [];
+    const store = new SqliteStore({ path: newPath(), onBackgroundError: (error) => reported.push(error.message) });
     await store.enqueue(queue('c-soon-eio'), [message('one')], 1);
-    const wal = store['walSync']!;
     const acquired = await store.acquireLease(queue('c-soon-eio'), 15_000, 1);
-    closeSync(wal['fd']!); // the deferred fdatasync fails (EBADF), as a disk's EIO would
+    const gate = gateWalSync(store);
     await store.releaseLease(acquired!.lease, 1);
-    await new Promise((resolve) => setTimeout(resolve, 100));
-    await expect(store.ping()).rejects.toThrow(/WAL could not be synced/);
+    gate.fail(Object.assign(new Error('EIO: i/o error, fdatasync'), { code: 'EIO' })); // as a failing disk answers
+    await new Promise((resolve) => setTimeout(resolve, 100)); // past the deferral: its sync ran and failed
+    await expect(store.ping()).rejects.toThrow(/WAL could not be synced.*EIO/);
     await expect(store.pending(queue('c-soon-eio'), 10)).rejects.toMatchObject({ code: 'store_failed' });
-    wal['fd'] = undefined; // already closed above
     await store.close();
+    expect(reported).toEqual([expect.stringMatching(/^sqlite store: closing failed: the SQLite WAL could not be synced.*EIO/)]);
+  });
+
+  it('carries out the next entry only after a sync that began after the removal, not one already running for another queue', async () => {
+    const store = new SqliteStore({ path: newPath() });
+    try {
+      await store.enqueue(queue('c-order'), [message('one'), message('two')], 1);
+      const first = await store.acquireLease(queue('c-order'), 15_000, 1);
+      const gates = gateEachWalSync(store);
+      const other = store.enqueue(queue('c-other'), [message('elsewhere')], 2);
+      await new Promise((resolve) => setTimeout(resolve, 20)); // its sync is running, held
+      expect(gates.started()).toBe(1);
+      await store.releaseLease(first!.lease, 1); // committed after that sync began
+      let read = false;
+      const next = store.acquireLease(queue('c-order'), 15_000, 10).then((acquired) => {
+        read = true;
+        return acquired;
+      });
+      gates.release(0);
+      await other;
+      await new Promise((resolve) => setTimeout(resolve, 50));
+      expect([read, gates.started()]).toEqual([false, 2]); // the removal's own sync is held
+      gates.release(1);
+      expect(seqsOf((await next)!.entries)).toEqual([2]);
+    } finally {
+      await store.close();
+    }
+  });
+
+  it('answers complete in the middle of a held batch only after its sync: the worker goes on to entries it already holds', async () => {
+    const store = new SqliteStore({ path: newPath() });
+    try {
+      await store.enqueue(queue('c-mid'), [message('one'), message('two')], 1);
+      const held = await store.acquireLease(queue('c-mid'), 15_000, 10);
+      const gate = gateWalSync(store);
+      let completed = false;
+      const completing = store.complete(held!.lease, 1).then(() => (completed = true));
+      await new Promise((resolve) => setTimeout(resolve, 50));
+      expect(completed).toBe(false);
+      gate.release();
+      await completing;
+    } finally {
+      await store.close();
+    }
   });
 
   it('fails for good once a WAL sync failed: writes, outbox reads and the readiness ping; the committed write is there after a restart', async () => {
     const path = newPath();
-    const store = new SqliteStore({ path });
+    const reported: string[] = [];
+    const store = new SqliteStore({ path, onBackgroundError: (error) => reported.push(error.message) });
     await store.enqueue(queue('c-eio'), [message('one')], 1); // the sync's descriptor is open
     const wal = store['walSync']!;
     closeSync(wal['fd']!); // its next fdatasync fails (EBADF), as a disk's EIO would
@@ -370,6 +434,7 @@ describe('sqlite WAL sync off the event loop', () => {
     await expect(store.ping()).rejects.toThrow(/WAL could not be synced/);
     wal['fd'] = undefined; // already closed above
     await store.close();
+    expect(reported).toHaveLength(1);
     const reopened = new SqliteStore({ path });
     try {
       expect(seqsOf(await reopened.pending(queue('c-eio'), 10))).toEqual([1, 2]);

@@ -8,10 +8,9 @@
  * the bot token as a Bearer header, to SLACK_API_URL; one attempt, failures mapped to DeliveryError.
  * The token is an argument of each call: every workspace's messages go out with its own token.
  */
-import http from 'node:http';
-import https from 'node:https';
+import type http from 'node:http';
 import { DeliveryError } from '../../src/core/errors.js';
-import { postOnce, TransportError } from '../../src/http/outbound-post.js';
+import { keepAliveAgent, postOnce, TransportError } from '../../src/http/outbound-post.js';
 import { parseRetryAfterMs } from '../../src/core/retry-after.js';
 import { isTransientSlackError } from './slack-errors.js';
 
@@ -43,8 +42,7 @@ export class ChatPoster {
 
   constructor(private readonly options: ChatPosterOptions) {
     this.base = new URL(options.apiUrl);
-    const Agent = this.base.protocol === 'https:' ? https.Agent : http.Agent;
-    this.agent = new Agent({ keepAlive: true, maxSockets: 64 });
+    this.agent = keepAliveAgent(this.base.protocol === 'https:' ? 'https:' : 'http:', 64);
   }
 
   /** One chat.postMessage call with the workspace's `token`; throws DeliveryError (platformCode = Slack's error name). */

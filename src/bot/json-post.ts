@@ -8,9 +8,8 @@
  * connection lost before the server read it). Redirects are not followed (they would resend the
  * API key elsewhere).
  */
-import http, { type IncomingHttpHeaders } from 'node:http';
-import https from 'node:https';
-import { postOnce, TransportError } from '../http/outbound-post.js';
+import type { IncomingHttpHeaders } from 'node:http';
+import { keepAliveAgent, postOnce, TransportError } from '../http/outbound-post.js';
 
 /** The answer: any status (the caller classifies), the body parsed as JSON when it is JSON. */
 export interface JsonResponse {
@@ -24,10 +23,7 @@ export function isRetryableStatus(status: number): boolean {
   return status === 429 || status >= 500;
 }
 
-const agents = {
-  'http:': new http.Agent({ keepAlive: true, maxSockets: 64 }),
-  'https:': new https.Agent({ keepAlive: true, maxSockets: 64 }),
-};
+const agents = { 'http:': keepAliveAgent('http:', 64), 'https:': keepAliveAgent('https:', 64) };
 const maxAnswerBytes = 4 * 1024 * 1024;
 
 /** `path` under an API base URL given with or without a trailing slash (`ULTIMATE_API_URL`, `CSML_API_URL`). */

@@ -6,14 +6,19 @@
  * without a whole answer fails with `TransportError`, which each client maps to its own errors.
  *
  * A keep-alive connection can be closed by the server just as it is reused (its idle timeout, a
- * load balancer's): the request then fails with ECONNRESET or EPIPE before any answer. Such a
- * request is sent once more on a new connection, as Node's documentation advises for
- * `request.reusedSocket`, within the same deadline. The server closed the connection before reading
- * it, so this does not send twice what was processed once; should the server instead have died
- * with the request read, the outbox would have repeated it anyway, only later.
+ * load balancer's). Two things keep that from costing a delivery attempt:
+ * - `keepAliveAgent` closes connections idle for 4 s, before the 5 s of Node's servers and far
+ *   before the 60 s or more of load balancers (agentkeepalive's `freeSocketTimeout`, for the same
+ *   reason), and earlier still when the server announces a shorter `Keep-Alive: timeout`;
+ * - a request on a reused connection that fails with ECONNRESET or EPIPE before a single byte of
+ *   answer is sent once more, on a connection of its own, within the same deadline, as Node's
+ *   documentation advises for `request.reusedSocket`. Usually the server had closed the connection
+ *   before reading the request; should it instead have died with the request read, the outbox
+ *   would have repeated the request anyway, only later.
  */
 import http, { type IncomingHttpHeaders } from 'node:http';
 import https from 'node:https';
+import type { Socket } from 'node:net';
 
 /** The answer: any status (the caller classifies it), the body as it came. */
 export interface PostAnswer {
@@ -37,8 +42,9 @@ export class TransportError extends Error {
   constructor(
     readonly code: string,
     readonly timedOut: boolean,
+    options?: { cause?: unknown },
   ) {
-    super(timedOut ? 'no answer before the deadline' : `transport failure ${code}`);
+    super(timedOut ? 'no answer before the deadline' : `transport failure ${code}`, options);
     this.name = 'TransportError';
   }
 
@@ -53,6 +59,15 @@ const permanentTransportCodes = new Set(['ERR_INVALID_URL', 'ERR_ANSWER_TOO_LARG
 
 /** Codes of a reused connection the server had closed before it answered. */
 const closedConnectionCodes = new Set(['ECONNRESET', 'EPIPE']);
+
+/** How long a kept-alive connection may stay idle before the agent closes it. */
+const idleConnectionMs = 4000;
+
+/** The agent of one client: connections kept alive, at most `maxSockets` at once, closed after 4 s idle. */
+export function keepAliveAgent(protocol: 'http:' | 'https:', maxSockets: number): http.Agent {
+  const options = { keepAlive: true, maxSockets, timeout: idleConnectionMs };
+  return protocol === 'https:' ? new https.Agent(options) : new http.Agent(options);
+}
 
 /**
  * POST `body` to `url`. Rejects with `TransportError` when no whole answer came, and with Node's
@@ -70,7 +85,7 @@ export function postOnce(url: URL, body: string, options: PostOptions): Promise<
       if (error) reject(error);
       else resolve(answer!);
     };
-    const fail = (error: NodeJS.ErrnoException) => finish(new TransportError(error.code ?? 'ERR_NETWORK', false));
+    const fail = (error: NodeJS.ErrnoException) => finish(new TransportError(error.code ?? 'ERR_NETWORK', false, { cause: error }));
     const deadline = setTimeout(() => {
       finish(new TransportError('ETIMEDOUT', true));
       current?.destroy();
@@ -78,16 +93,21 @@ export function postOnce(url: URL, body: string, options: PostOptions): Promise<
     deadline.unref();
 
     const send = (mayRepeat: boolean) => {
-      let answered = false;
       let request: http.ClientRequest;
       try {
-        request = transport.request(url, { method: 'POST', agent: options.agent, headers: options.headers });
+        // The repetition gets a connection of its own: the agent's other idle ones may be as stale.
+        request = transport.request(url, { method: 'POST', agent: mayRepeat ? options.agent : false, headers: options.headers });
       } catch (error) {
         return finish(error as Error); // Node refused to build it: nothing was sent
       }
       current = request;
+      // The bytes its connection had received before this request: any more, and the server answered.
+      let connection: { socket: Socket; readBefore: number } | undefined;
+      request.on('socket', (socket) => {
+        connection = { socket, readBefore: socket.bytesRead };
+      });
+      const answered = () => connection === undefined || connection.socket.bytesRead > connection.readBefore;
       request.on('response', (response) => {
-        answered = true;
         const chunks: Buffer[] = [];
         let size = 0;
         response.on('data', (chunk: Buffer) => {
@@ -100,7 +120,7 @@ export function postOnce(url: URL, body: string, options: PostOptions): Promise<
         response.on('end', () => finish(undefined, { status: response.statusCode ?? 0, headers: response.headers, body: Buffer.concat(chunks) }));
       });
       request.on('error', (error: NodeJS.ErrnoException) => {
-        if (mayRepeat && !answered && !settled && request.reusedSocket && closedConnectionCodes.has(error.code ?? '')) send(false);
+        if (mayRepeat && !settled && request.reusedSocket && closedConnectionCodes.has(error.code ?? '') && !answered()) send(false);
         else fail(error);
       });
       request.end(body);

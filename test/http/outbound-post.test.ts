@@ -2,7 +2,8 @@
  * The hot-path clients' transport (src/http/outbound-post.ts) against a raw TCP server on
  * loopback that speaks just enough HTTP/1.1 to close a keep-alive connection at the moment the
  * client reuses it, as a server's idle timeout does: the bot API client (postJson) and Slack's
- * chat.postMessage (ChatPoster) send such a request once more on a new connection, and only then.
+ * chat.postMessage (ChatPoster) send such a request once more on a connection of its own, and
+ * only when no byte of an answer came and the deadline has not passed.
  */
 import { createServer, type Server, type Socket } from 'node:net';
 import type { AddressInfo } from 'node:net';
@@ -12,7 +13,7 @@ import { postJson } from '../../src/bot/json-post.js';
 import { TransportError } from '../../src/http/outbound-post.js';
 
 /** What the server does with the `index`-th request (from 0) on its `connection`-th connection (from 0). */
-type Behaviour = (connection: number, index: number) => 'answer' | 'close' | 'hang';
+type Behaviour = (connection: number, index: number) => 'answer' | 'close' | 'half-answer' | 'hang';
 
 interface RawServer {
   url: string;
@@ -51,6 +52,7 @@ async function rawServer(behaviour: Behaviour): Promise<RawServer> {
         state.requests += 1;
         const action = behaviour(connection, index++);
         if (action === 'close') return void socket.destroy();
+        if (action === 'half-answer') return void socket.end('HTTP/1.1 200 OK\r\ncontent-le');
         if (action === 'hang') return;
         socket.write(`HTTP/1.1 200 OK\r\ncontent-type: application/json\r\ncontent-length: ${okAnswer.length}\r\nconnection: keep-alive\r\n\r\n${okAnswer}`);
       }
@@ -113,6 +115,28 @@ describe.each(Object.entries(clients))('%s over a keep-alive connection', (_name
     expect({ connections: server.connections, requests: server.requests }).toEqual({ connections: 1, requests: 1 });
   });
 
+  it('sends the repetition on a connection of its own, not on another idle one that may be as stale', async () => {
+    const { server, client } = await connect((connection, index) => (connection < 3 && index > 0 ? 'close' : 'answer'));
+    expect(await Promise.all([client.send(), client.send(), client.send()])).toEqual([true, true, true]); // three idle connections
+    expect(await client.send()).toBe(true);
+    expect({ connections: server.connections, requests: server.requests }).toEqual({ connections: 4, requests: 5 });
+  });
+
+  it('does not send again once the server began to answer on the reused connection', async () => {
+    const { server, client } = await connect((_connection, index) => (index === 0 ? 'answer' : 'half-answer'));
+    expect(await client.send()).toBe(true);
+    await expect(client.send()).rejects.toThrow();
+    expect({ connections: server.connections, requests: server.requests }).toEqual({ connections: 1, requests: 2 });
+  });
+
+  it('does not send again after the deadline ended a request on a reused connection', async () => {
+    const { server, client } = await connect((_connection, index) => (index === 0 ? 'answer' : 'hang'), 300);
+    expect(await client.send()).toBe(true);
+    await expect(client.send()).rejects.toThrow(/timeout|deadline/);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    expect({ connections: server.connections, requests: server.requests }).toEqual({ connections: 1, requests: 2 });
+  });
+
   it('keeps one deadline for the request and its repetition', async () => {
     const { server, client } = await connect((connection, index) => (connection === 0 ? (index === 0 ? 'answer' : 'close') : 'hang'), 300);
     expect(await client.send()).toBe(true);
@@ -127,5 +151,14 @@ it('reports a closed new connection as a retryable transport failure of the bot 
   const server = await rawServer(() => 'close');
   const failure = await postJson(`${server.url}converse`, {}, { headers: {}, timeoutMs: 2000 }).catch((error: unknown) => error);
   expect(failure).toBeInstanceOf(TransportError);
-  expect(failure).toMatchObject({ code: 'ECONNRESET', timedOut: false, retryable: true });
+  expect(failure).toMatchObject({ code: 'ECONNRESET', timedOut: false, retryable: true, cause: { code: 'ECONNRESET' } });
 });
+
+it('closes a kept-alive connection after 4 s idle, before a server with Node\'s 5 s keep-alive timeout would', async () => {
+  const server = await rawServer(() => 'answer');
+  const client = clients['the bot API client (postJson)']!(server.url, 2000);
+  expect(await client.send()).toBe(true);
+  await new Promise((resolve) => setTimeout(resolve, 4300));
+  expect(await client.send()).toBe(true);
+  expect({ connections: server.connections, requests: server.requests }).toEqual({ connections: 2, requests: 2 });
+}, 10_000);

@@ -18,6 +18,7 @@ import { createCore } from './core/create-core.js';
 import type { OutboxTiming, OutboxWorker } from './core/outbox/outbox-worker.js';
 import type { HandoffService } from './core/handoff/handoff-service.js';
 import type { PresenceService } from './core/handoff/presence.js';
+import { withDeadline } from './core/deadline.js';
 import type { TicketTimers } from './core/handoff/ticket-timers.js';
 import { createLogger, type Logger } from './core/logger.js';
 import { Metrics } from './core/metrics.js';
@@ -128,11 +129,15 @@ export async function startBridge(options: BridgeRuntimeOptions): Promise<Bridge
     const closed = new Promise<void>((resolve) => server.close(() => resolve()));
     server.closeIdleConnections();
     timers.stop();
-    presence.stop();
+    const presenceStopped = presence.stop();
     // Platforms were acked once their events were journalled: finish what is in flight, then
     // drain deliveries under their leases while the adapters' connections are still open.
     await bridge.settle(shutdownDeadlinesMs.events);
     await worker.stop(shutdownDeadlinesMs.deliveries);
+    // Its last round reads the desk platform and writes the store; each of its calls has a deadline.
+    await withDeadline(presenceStopped, shutdownDeadlinesMs.events, 'the last presence round').catch((error: unknown) => {
+      logger.warn({ err: error }, 'stopping with a presence round still in flight');
+    });
     for (const adapter of core.adapters.values()) await adapter.stop?.();
     server.closeAllConnections();
     await closed;

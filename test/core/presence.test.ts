@@ -63,6 +63,32 @@ describe('PresenceService', () => {
     expect(Date.now() - started).toBeLessThan(1_000);
   });
 
+  it('stops: settles only once the round in flight ended, and starts no round after', async () => {
+    const { platform, service, store } = setup({ firstAnswerDeadlineMs: 50 });
+    let finish: () => void = () => undefined;
+    platform.read = (request) =>
+      new Promise<void>((resolve) => {
+        finish = () => {
+          request.onReading('A1', true);
+          resolve();
+        };
+      });
+    const round = service.refreshNow();
+    await new Promise((resolve) => setTimeout(resolve, 20)); // the round is reading the platform
+    let stopped = false;
+    const stopping = service.stop().then(() => (stopped = true));
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    expect(stopped).toBe(false);
+    finish();
+    await Promise.all([round, stopping]);
+    // The round released its claim before stop settled, so the store may close now.
+    expect(await store.claim(refreshClaimKey('it'), 'replica-b', 1_000)).toBe(true);
+    await store.release(refreshClaimKey('it'), 'replica-b');
+    await service.refreshNow();
+    expect(await service.isOnline('it')).toBe(true); // from what the last round read
+    expect(platform.requests).toHaveLength(1);
+  });
+
   it('answers false when nothing is known by the deadline, and from the cache once the round has read someone', async () => {
     const { platform, service } = setup({ firstAnswerDeadlineMs: 50 });
     let finish: () => void = () => undefined;

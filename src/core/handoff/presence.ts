@@ -90,6 +90,8 @@ export class PresenceService {
   /** Questions waiting for a first present member, per desk. */
   private readonly waiters = new Map<string, Set<() => void>>();
   private timer?: NodeJS.Timeout;
+  /** Set by `stop`: no new round starts (the store and the desk platform are about to go). */
+  private stopped = false;
 
   constructor(private readonly deps: PresenceDeps) {
     this.timing = { ...defaultPresenceTiming, ...deps.timing };
@@ -143,9 +145,15 @@ export class PresenceService {
     this.timer.unref();
   }
 
-  /** Stop background rounds. */
-  stop(): void {
+  /**
+   * Stop: no round starts from now on (questions are answered from what is known), and the
+   * returned promise settles once the rounds in flight have ended, so shutdown closes the store
+   * and the desk platform's client only after their last calls. Each call in a round has a deadline.
+   */
+  stop(): Promise<void> {
+    this.stopped = true;
     if (this.timer) clearInterval(this.timer);
+    return Promise.all(this.rounds.values()).then(() => undefined);
   }
 
   /** A round for every desk in its hours now (joining rounds already in flight); resolves when they end. */
@@ -187,6 +195,7 @@ export class PresenceService {
   private refresh(desk: DeskConfig): Promise<void> {
     const running = this.rounds.get(desk.id);
     if (running) return running;
+    if (this.stopped) return Promise.resolve();
     const round = this.round(desk)
       .catch((error: unknown) => this.deps.logger.warn({ err: error, deskId: desk.id }, 'presence refresh failed; last known readings kept'))
       .finally(() => this.rounds.delete(desk.id));

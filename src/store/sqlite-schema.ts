@@ -135,6 +135,28 @@ export const SQLITE_MIGRATIONS: readonly string[] = [
     failed_at INTEGER NOT NULL
   );
   `,
+  // Lists (transcripts) as one row per item: an append writes one short row and trims the oldest,
+  // where rewriting the whole list (50 turns, kilobytes) cost every message its JSON and its pages.
+  `
+  ALTER TABLE lists RENAME TO lists_whole;
+  DROP INDEX lists_touched;
+  CREATE TABLE lists (
+    key TEXT PRIMARY KEY,
+    last_seq INTEGER NOT NULL,
+    touched_at INTEGER NOT NULL
+  ) WITHOUT ROWID;
+  CREATE INDEX lists_touched ON lists (touched_at);
+  CREATE TABLE list_items (
+    key TEXT NOT NULL,
+    seq INTEGER NOT NULL,
+    item TEXT NOT NULL,
+    PRIMARY KEY (key, seq)
+  ) WITHOUT ROWID;
+  INSERT INTO list_items (key, seq, item)
+    SELECT lists_whole.key, CAST(entry.key AS INTEGER) + 1, entry.value FROM lists_whole, json_each(lists_whole.items) AS entry;
+  INSERT INTO lists (key, last_seq, touched_at) SELECT key, json_array_length(items), touched_at FROM lists_whole;
+  DROP TABLE lists_whole;
+  `,
 ];
 
 /** The schema version this code writes. */

@@ -50,17 +50,22 @@ export function prepareStatements(db: BetterSqlite3.Database) {
       `INSERT INTO records (key, value, version, touched_at) VALUES (?, ?, ?, ?)
        ON CONFLICT (key) DO UPDATE SET value = excluded.value, version = excluded.version, touched_at = excluded.touched_at`,
     ),
-    getList: db.prepare<[key: string, cutoff: number], { items: string }>(
-      'SELECT items FROM lists WHERE key = ? AND touched_at > ?',
+    listItems: db.prepare<[key: string, cutoff: number], { item: string }>(
+      `SELECT list_items.item FROM lists JOIN list_items ON list_items.key = lists.key
+       WHERE lists.key = ? AND lists.touched_at > ? ORDER BY list_items.seq`,
     ),
-    upsertList: db.prepare<[key: string, items: string, now: number]>(
-      `INSERT INTO lists (key, items, touched_at) VALUES (?, ?, ?)
-       ON CONFLICT (key) DO UPDATE SET items = excluded.items, touched_at = excluded.touched_at`,
+    listHead: db.prepare<[key: string], { last_seq: number; touched_at: number }>('SELECT last_seq, touched_at FROM lists WHERE key = ?'),
+    insertListItem: db.prepare<[key: string, seq: number, item: string]>('INSERT INTO list_items (key, seq, item) VALUES (?, ?, ?)'),
+    trimList: db.prepare<[key: string, throughSeq: number]>('DELETE FROM list_items WHERE key = ? AND seq <= ?'),
+    upsertListHead: db.prepare<[key: string, lastSeq: number, now: number]>(
+      `INSERT INTO lists (key, last_seq, touched_at) VALUES (?, ?, ?)
+       ON CONFLICT (key) DO UPDATE SET last_seq = excluded.last_seq, touched_at = excluded.touched_at`,
     ),
     purgeClaims: db.prepare<[now: number]>('DELETE FROM claims WHERE expires_at <= ?'),
     purgeConversations: db.prepare<[cutoff: number]>('DELETE FROM conversations WHERE touched_at <= ?'),
     purgeBindings: db.prepare<[cutoff: number]>('DELETE FROM thread_bindings WHERE touched_at <= ?'),
     purgeRecords: db.prepare<[cutoff: number]>('DELETE FROM records WHERE touched_at <= ?'),
+    purgeListItems: db.prepare<[cutoff: number]>('DELETE FROM list_items WHERE key IN (SELECT key FROM lists WHERE touched_at <= ?)'),
     purgeLists: db.prepare<[cutoff: number]>('DELETE FROM lists WHERE touched_at <= ?'),
     ping: db.prepare<[], { ok: number }>('SELECT 1 AS ok'),
   };

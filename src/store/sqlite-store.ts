@@ -144,9 +144,15 @@ export class SqliteStore extends SqliteOutbox implements Store {
     return this.write('appendToList', () => this.appendItem({ key, item, maxItems }));
   }
 
+  /** One row per item: the next seq, then the items past `maxItems` go (all of a list past retention first). */
   protected appendItem({ key, item, maxItems }: ListAppend): void {
-    const items = [...this.readItems(key), item].slice(-maxItems);
-    this.sql.upsertList.run(key, JSON.stringify(items), this.now());
+    const head = this.sql.listHead.get(key);
+    const lastSeq = head?.last_seq ?? 0;
+    if (head && head.touched_at <= this.cutoff()) this.sql.trimList.run(key, lastSeq);
+    const seq = lastSeq + 1;
+    this.sql.insertListItem.run(key, seq, item);
+    this.sql.trimList.run(key, seq - maxItems);
+    this.sql.upsertListHead.run(key, seq, this.now());
   }
 
   async readList(key: string): Promise<string[]> {
@@ -182,14 +188,17 @@ export class SqliteStore extends SqliteOutbox implements Store {
   purgeExpired(): SqlitePurgeCounts {
     const now = this.now();
     const cutoff = this.cutoff();
-    return this.db.transaction(() => ({
-      claims: this.sql.purgeClaims.run(now).changes,
-      conversations: this.sql.purgeConversations.run(cutoff).changes,
-      bindings: this.sql.purgeBindings.run(cutoff).changes,
-      records: this.sql.purgeRecords.run(cutoff).changes,
-      lists: this.sql.purgeLists.run(cutoff).changes,
-      ...this.purgeOutbox(now, cutoff),
-    }))();
+    return this.db.transaction(() => {
+      this.sql.purgeListItems.run(cutoff); // the items of the lists purged below
+      return {
+        claims: this.sql.purgeClaims.run(now).changes,
+        conversations: this.sql.purgeConversations.run(cutoff).changes,
+        bindings: this.sql.purgeBindings.run(cutoff).changes,
+        records: this.sql.purgeRecords.run(cutoff).changes,
+        lists: this.sql.purgeLists.run(cutoff).changes,
+        ...this.purgeOutbox(now, cutoff),
+      };
+    })();
   }
 
   private purgeInBackground(report: (error: BridgeError) => void): void {
@@ -211,8 +220,7 @@ export class SqliteStore extends SqliteOutbox implements Store {
   }
 
   private readItems(key: string): string[] {
-    const row = this.sql.getList.get(key, this.cutoff());
-    return row ? (JSON.parse(row.items) as string[]) : [];
+    return this.sql.listItems.all(key, this.cutoff()).map((row) => row.item);
   }
 
   /** Rows touched at or before this time are past retention. */

@@ -94,6 +94,30 @@ describe('sqlite store file handling', () => {
     check.close();
   });
 
+  it('migrates a version-2 file: each list becomes one row per item, in order, and appends go on from there', async () => {
+    const path = newPath();
+    const old = new Database(path);
+    old.exec(SQLITE_MIGRATIONS[0]!);
+    old.exec(SQLITE_MIGRATIONS[1]!);
+    old.pragma('user_version = 2');
+    old.prepare('INSERT INTO lists (key, items, touched_at) VALUES (?, ?, ?)').run('transcript:c-old', JSON.stringify(['one', 'two {"json":[1]}', 'three']), Date.now());
+    old.prepare('INSERT INTO lists (key, items, touched_at) VALUES (?, ?, ?)').run('transcript:c-empty', '[]', Date.now());
+    old.close();
+
+    const store = new SqliteStore({ path });
+    expect(await store.readList('transcript:c-old')).toEqual(['one', 'two {"json":[1]}', 'three']);
+    expect(await store.readList('transcript:c-empty')).toEqual([]);
+    await store.appendToList('transcript:c-old', 'four', 3);
+    expect(await store.readList('transcript:c-old')).toEqual(['two {"json":[1]}', 'three', 'four']);
+    await store.appendToList('transcript:c-empty', 'first', 3);
+    expect(await store.readList('transcript:c-empty')).toEqual(['first']);
+    await store.close();
+    const check = new Database(path, { readonly: true });
+    expect(check.pragma('user_version', { simple: true })).toBe(SQLITE_SCHEMA_VERSION);
+    expect(check.prepare("SELECT name FROM sqlite_master WHERE name = 'lists_whole'").get()).toBeUndefined();
+    check.close();
+  });
+
   it('refuses a file written by a newer schema, naming both versions, and leaves it alone', () => {
     const path = newPath();
     const db = new Database(path);

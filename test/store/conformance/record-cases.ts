@@ -98,6 +98,9 @@ export function recordCases(ctx: ConformanceContext): void {
       return record === undefined && list.length === 0;
     });
     expect(await fixture.store.compareAndSet('ticket:old', 0, { state: 'new' })).toBe(1);
+    // A list appended to after it was forgotten starts afresh: nothing of the old one comes back.
+    await fixture.store.appendToList('transcript:old', 'fresh', 5);
+    expect(await fixture.store.readList('transcript:old')).toEqual(['fresh']);
   });
 
   it('answers ping while open and fails it with store_failed once closed', async () => {

@@ -137,6 +137,8 @@ export const SQLITE_MIGRATIONS: readonly string[] = [
   `,
   // Lists (transcripts) as one row per item: an append writes one short row and trims the oldest,
   // where rewriting the whole list (50 turns, kilobytes) cost every message its JSON and its pages.
+  // Only string items of lists that are JSON arrays are kept (anything else no reader could use),
+  // numbered 1, 2, 3 in their order.
   `
   ALTER TABLE lists RENAME TO lists_whole;
   DROP INDEX lists_touched;
@@ -152,9 +154,12 @@ export const SQLITE_MIGRATIONS: readonly string[] = [
     item TEXT NOT NULL,
     PRIMARY KEY (key, seq)
   ) WITHOUT ROWID;
+  WITH arrays AS (SELECT key, items FROM lists_whole WHERE json_valid(items) AND json_type(items) = 'array')
   INSERT INTO list_items (key, seq, item)
-    SELECT lists_whole.key, CAST(entry.key AS INTEGER) + 1, entry.value FROM lists_whole, json_each(lists_whole.items) AS entry;
-  INSERT INTO lists (key, last_seq, touched_at) SELECT key, json_array_length(items), touched_at FROM lists_whole;
+    SELECT arrays.key, row_number() OVER (PARTITION BY arrays.key ORDER BY entry.key), entry.value
+    FROM arrays, json_each(arrays.items) AS entry WHERE entry.type = 'text';
+  INSERT INTO lists (key, last_seq, touched_at)
+    SELECT key, (SELECT COUNT(*) FROM list_items WHERE list_items.key = lists_whole.key), touched_at FROM lists_whole;
   DROP TABLE lists_whole;
   `,
 ];

@@ -57,6 +57,7 @@ export function prepareStatements(db: BetterSqlite3.Database) {
     listHead: db.prepare<[key: string], { last_seq: number; touched_at: number }>('SELECT last_seq, touched_at FROM lists WHERE key = ?'),
     insertListItem: db.prepare<[key: string, seq: number, item: string]>('INSERT INTO list_items (key, seq, item) VALUES (?, ?, ?)'),
     trimList: db.prepare<[key: string, throughSeq: number]>('DELETE FROM list_items WHERE key = ? AND seq <= ?'),
+    clearList: db.prepare<[key: string]>('DELETE FROM list_items WHERE key = ?'),
     upsertListHead: db.prepare<[key: string, lastSeq: number, now: number]>(
       `INSERT INTO lists (key, last_seq, touched_at) VALUES (?, ?, ?)
        ON CONFLICT (key) DO UPDATE SET last_seq = excluded.last_seq, touched_at = excluded.touched_at`,

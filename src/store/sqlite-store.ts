@@ -144,12 +144,15 @@ export class SqliteStore extends SqliteOutbox implements Store {
     return this.write('appendToList', () => this.appendItem({ key, item, maxItems }));
   }
 
-  /** One row per item: the next seq, then the items past `maxItems` go (all of a list past retention first). */
+  /**
+   * One row per item: the next seq, then the items past `maxItems` go. A list that is new or past
+   * retention starts afresh at seq 1, without any item left from before.
+   */
   protected appendItem({ key, item, maxItems }: ListAppend): void {
     const head = this.sql.listHead.get(key);
-    const lastSeq = head?.last_seq ?? 0;
-    if (head && head.touched_at <= this.cutoff()) this.sql.trimList.run(key, lastSeq);
-    const seq = lastSeq + 1;
+    const live = head !== undefined && head.touched_at > this.cutoff();
+    if (!live) this.sql.clearList.run(key);
+    const seq = (live ? head.last_seq : 0) + 1;
     this.sql.insertListItem.run(key, seq, item);
     this.sql.trimList.run(key, seq - maxItems);
     this.sql.upsertListHead.run(key, seq, this.now());

@@ -102,6 +102,10 @@ describe('sqlite store file handling', () => {
     old.pragma('user_version = 2');
     old.prepare('INSERT INTO lists (key, items, touched_at) VALUES (?, ?, ?)').run('transcript:c-old', JSON.stringify(['one', 'two {"json":[1]}', 'three']), Date.now());
     old.prepare('INSERT INTO lists (key, items, touched_at) VALUES (?, ?, ?)').run('transcript:c-empty', '[]', Date.now());
+    // What no reader could use is left behind: a null item (an undefined once appended), a list that is not an array.
+    old.prepare('INSERT INTO lists (key, items, touched_at) VALUES (?, ?, ?)').run('transcript:c-gap', '["a",null,"b"]', Date.now());
+    old.prepare('INSERT INTO lists (key, items, touched_at) VALUES (?, ?, ?)').run('transcript:c-object', '{"a":1}', Date.now());
+    old.prepare('INSERT INTO lists (key, items, touched_at) VALUES (?, ?, ?)').run('transcript:c-broken', 'not json', Date.now());
     old.close();
 
     const store = new SqliteStore({ path });
@@ -111,11 +115,27 @@ describe('sqlite store file handling', () => {
     expect(await store.readList('transcript:c-old')).toEqual(['two {"json":[1]}', 'three', 'four']);
     await store.appendToList('transcript:c-empty', 'first', 3);
     expect(await store.readList('transcript:c-empty')).toEqual(['first']);
+    expect(await store.readList('transcript:c-gap')).toEqual(['a', 'b']);
+    await store.appendToList('transcript:c-gap', 'c', 3);
+    expect(await store.readList('transcript:c-gap')).toEqual(['a', 'b', 'c']);
+    expect(await store.readList('transcript:c-object')).toEqual([]);
+    await store.appendToList('transcript:c-broken', 'fresh', 3);
+    expect(await store.readList('transcript:c-broken')).toEqual(['fresh']);
     await store.close();
     const check = new Database(path, { readonly: true });
     expect(check.pragma('user_version', { simple: true })).toBe(SQLITE_SCHEMA_VERSION);
     expect(check.prepare("SELECT name FROM sqlite_master WHERE name = 'lists_whole'").get()).toBeUndefined();
     check.close();
+  });
+
+  it('appends to a list whose items outlived their head row (a partial restore), starting it afresh', async () => {
+    const path = newPath();
+    const store = new SqliteStore({ path });
+    await store.appendToList('transcript:c-orphan', 'old', 5);
+    store['db'].prepare("DELETE FROM lists WHERE key = 'transcript:c-orphan'").run();
+    await store.appendToList('transcript:c-orphan', 'new', 5);
+    expect(await store.readList('transcript:c-orphan')).toEqual(['new']);
+    await store.close();
   });
 
   it('refuses a file written by a newer schema, naming both versions, and leaves it alone', () => {
@@ -186,6 +206,7 @@ describe('sqlite store garbage', () => {
     await store.enqueue(queue('c-waiting'), [message('pending')], 1);
     await store.compareAndSet('ticket:1', 0, { state: 'queued' });
     await store.appendToList('transcript:1', 'turn', 5);
+    await store.appendToList('transcript:1', 'another turn', 5);
     now += 1010;
     expect(store.purgeExpired()).toEqual({
       claims: 0,
@@ -198,6 +219,7 @@ describe('sqlite store garbage', () => {
       sequences: 1,
     });
     expect(countRows(path, 'outbox_sequences')).toBe(1);
+    expect(countRows(path, 'list_items')).toBe(0); // a purged list's items go with it
     expect(queuedSeqs(await store.enqueue(queue('c-waiting'), [message('next')], 2))[0]).toBe(2);
     // The token counter is not a row the purge touches: tokens keep growing.
     expect((await leaseOf(store, queue('c-drained'))).token).toBeGreaterThan(drained.token);

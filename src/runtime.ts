@@ -65,7 +65,7 @@ export interface BridgeRuntime {
 
 /** How long shutdown waits for each stage; what is left stays in the store for the next start. */
 /** Deliveries get longer than the longest whole-request deadline (a Teams turn, 12 s), so calls in flight end by themselves. */
-export const shutdownDeadlinesMs = { events: 5_000, deliveries: 20_000 };
+export const shutdownDeadlinesMs = { events: 5_000, deliveries: 20_000, presence: 5_000 };
 
 /** Build every part and start listening. */
 export async function startBridge(options: BridgeRuntimeOptions): Promise<BridgeRuntime> {
@@ -129,15 +129,14 @@ export async function startBridge(options: BridgeRuntimeOptions): Promise<Bridge
     const closed = new Promise<void>((resolve) => server.close(() => resolve()));
     server.closeIdleConnections();
     timers.stop();
-    const presenceStopped = presence.stop();
-    // Platforms were acked once their events were journalled: finish what is in flight, then
-    // drain deliveries under their leases while the adapters' connections are still open.
+    // Platforms were acked once their events were journalled: finish what is in flight (they may
+    // ask who is present), then drain deliveries under their leases while the adapters'
+    // connections are still open, and meanwhile let the last presence round end.
     await bridge.settle(shutdownDeadlinesMs.events);
-    await worker.stop(shutdownDeadlinesMs.deliveries);
-    // Its last round reads the desk platform and writes the store; each of its calls has a deadline.
-    await withDeadline(presenceStopped, shutdownDeadlinesMs.events, 'the last presence round').catch((error: unknown) => {
+    const presenceStopped = withDeadline(presence.stop(), shutdownDeadlinesMs.presence, 'the last presence round').catch((error: unknown) => {
       logger.warn({ err: error }, 'stopping with a presence round still in flight');
     });
+    await Promise.all([worker.stop(shutdownDeadlinesMs.deliveries), presenceStopped]);
     for (const adapter of core.adapters.values()) await adapter.stop?.();
     server.closeAllConnections();
     await closed;

@@ -64,7 +64,7 @@ describe('PresenceService', () => {
   });
 
   it('stops: settles only once the round in flight ended, and starts no round after', async () => {
-    const { platform, service, store } = setup({ firstAnswerDeadlineMs: 50 });
+    const { clock, platform, service, store } = setup({ firstAnswerDeadlineMs: 50 });
     let finish: () => void = () => undefined;
     platform.read = (request) =>
       new Promise<void>((resolve) => {
@@ -84,9 +84,18 @@ describe('PresenceService', () => {
     // The round released its claim before stop settled, so the store may close now.
     expect(await store.claim(refreshClaimKey('it'), 'replica-b', 1_000)).toBe(true);
     await store.release(refreshClaimKey('it'), 'replica-b');
+    platform.read = async (request) => request.onReading('B1', true); // a round now would read at once
+    const claim = store.claim.bind(store);
+    let claims = 0;
+    store.claim = (...args) => {
+      claims += 1;
+      return claim(...args);
+    };
     await service.refreshNow();
-    expect(await service.isOnline('it')).toBe(true); // from what the last round read
-    expect(platform.requests).toHaveLength(1);
+    clock.now += defaultPresenceTiming.cacheTtlMs + 1;
+    expect(await service.isOnline('it')).toBe(true); // stale, from what the last round read, and no round for it
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    expect([claims, platform.requests.length]).toEqual([0, 1]); // no round began: no claim, no read
   });
 
   it('answers false when nothing is known by the deadline, and from the cache once the round has read someone', async () => {

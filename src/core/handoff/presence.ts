@@ -212,7 +212,8 @@ export class PresenceService {
       const members = claimed ? await this.listMembers(desk, side.presence) : await this.sharedMembers(desk);
       const readings = await this.records.readings(desk.platform, members);
       this.publish(desk.id, members, readings);
-      if (claimed) await this.readDue(desk, side.presence, members, readings);
+      // Stopping: no new reads of the platform (what they would save may meet a closed store).
+      if (claimed && !this.stopped) await this.readDue(desk, side.presence, members, readings);
     } finally {
       if (claimed) {
         await this.deps.store.release(claimKey, this.owner).catch((error: unknown) => {

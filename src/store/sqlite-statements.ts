@@ -66,8 +66,13 @@ export function prepareStatements(db: BetterSqlite3.Database) {
     purgeConversations: db.prepare<[cutoff: number]>('DELETE FROM conversations WHERE touched_at <= ?'),
     purgeBindings: db.prepare<[cutoff: number]>('DELETE FROM thread_bindings WHERE touched_at <= ?'),
     purgeRecords: db.prepare<[cutoff: number]>('DELETE FROM records WHERE touched_at <= ?'),
-    purgeListItems: db.prepare<[cutoff: number]>('DELETE FROM list_items WHERE key IN (SELECT key FROM lists WHERE touched_at <= ?)'),
-    purgeLists: db.prepare<[cutoff: number]>('DELETE FROM lists WHERE touched_at <= ?'),
+    // The oldest `limit` lists past retention and their items; the same keys in both, one transaction.
+    purgeListItems: db.prepare<[cutoff: number, limit: number]>(
+      'DELETE FROM list_items WHERE key IN (SELECT key FROM lists WHERE touched_at <= ? ORDER BY touched_at, key LIMIT ?)',
+    ),
+    purgeLists: db.prepare<[cutoff: number, limit: number]>(
+      'DELETE FROM lists WHERE key IN (SELECT key FROM lists WHERE touched_at <= ? ORDER BY touched_at, key LIMIT ?)',
+    ),
     ping: db.prepare<[], { ok: number }>('SELECT 1 AS ok'),
   };
 }

@@ -41,6 +41,13 @@ export interface SqliteStoreOptions extends StoreOptions {
   onBackgroundError?: (error: BridgeError) => void;
 }
 
+/**
+ * Lists one purge removes at most, with their items (up to 50 rows each): a backlog of expired
+ * transcripts (after a long stop, say) goes over several purges instead of blocking the event loop
+ * in one long transaction. Readers never see an expired list either way.
+ */
+const maxListsPerPurge = 200;
+
 /** Rows removed by one purge, per kind. */
 export interface SqlitePurgeCounts extends SqliteOutboxPurgeCounts {
   claims: number;
@@ -192,13 +199,13 @@ export class SqliteStore extends SqliteOutbox implements Store {
     const now = this.now();
     const cutoff = this.cutoff();
     return this.db.transaction(() => {
-      this.sql.purgeListItems.run(cutoff); // the items of the lists purged below
+      this.sql.purgeListItems.run(cutoff, maxListsPerPurge); // the items of the lists purged below
       return {
         claims: this.sql.purgeClaims.run(now).changes,
         conversations: this.sql.purgeConversations.run(cutoff).changes,
         bindings: this.sql.purgeBindings.run(cutoff).changes,
         records: this.sql.purgeRecords.run(cutoff).changes,
-        lists: this.sql.purgeLists.run(cutoff).changes,
+        lists: this.sql.purgeLists.run(cutoff, maxListsPerPurge).changes,
         ...this.purgeOutbox(now, cutoff),
       };
     })();

@@ -128,6 +128,20 @@ describe('sqlite store file handling', () => {
     check.close();
   });
 
+  it('purges at most 200 expired lists at a time, each with all its items', async () => {
+    let now = 1_700_000_000_000;
+    const path = newPath();
+    const store = new SqliteStore({ path, now: () => now, limits: { retentionMs: 1000 } });
+    await Promise.all(Array.from({ length: 201 }, (_, index) => store.appendToList(`transcript:${index}`, 'turn', 5)));
+    await store.appendToList('transcript:0', 'second turn', 5);
+    now += 1010;
+    expect(store.purgeExpired().lists).toBe(200);
+    expect([countRows(path, 'lists'), countRows(path, 'list_items')]).toEqual([1, 1]);
+    expect(store.purgeExpired().lists).toBe(1);
+    expect([countRows(path, 'lists'), countRows(path, 'list_items')]).toEqual([0, 0]);
+    await store.close();
+  });
+
   it('appends to a list whose items outlived their head row (a partial restore), starting it afresh', async () => {
     const path = newPath();
     const store = new SqliteStore({ path });

@@ -3,9 +3,10 @@
  * updates) as one keep-alive HTTP request with a whole-request deadline (src/http/outbound-post.ts).
  * The benchmark (bench/, `npm run bench`) measured the Web API client at about 600 µs of CPU per
  * call against under 100 µs for a plain request: it queues, wraps retries we switch off anyway,
- * and serialises a redacted copy of every body for debug logging. Reads (users.info, presence, permalinks) keep
- * using the client. The request is what the client sends: form-encoded, nested fields as JSON,
- * the bot token as a Bearer header, to SLACK_API_URL; one attempt, failures mapped to DeliveryError.
+ * and serialises a redacted copy of every body for debug logging. Reads (users.info, presence,
+ * permalinks) keep using the client. The request is what the client sends: form-encoded, nested
+ * fields as JSON, the bot token as a Bearer header, to SLACK_API_URL; one attempt, failures
+ * mapped to DeliveryError.
  * The token is an argument of each call: every workspace's messages go out with its own token.
  */
 import type http from 'node:http';

@@ -62,6 +62,7 @@ export class SqliteStore extends SqliteOutbox implements Store {
   readonly kind = 'sqlite';
   private readonly sql: SqliteStatements;
   private readonly purgeTimer: NodeJS.Timeout;
+  /** Where background failures go (`onBackgroundError`). */
   private readonly report: (error: BridgeError) => void;
 
   constructor(options: SqliteStoreOptions) {
@@ -74,9 +75,8 @@ export class SqliteStore extends SqliteOutbox implements Store {
       this.db.close();
       throw storeFailure('sqlite', `opening ${options.path}`, error);
     }
-    const report = options.onBackgroundError ?? ((error: BridgeError) => process.emitWarning(error));
-    this.report = report;
-    this.purgeTimer = setInterval(() => this.purgeInBackground(report), options.purgeIntervalMs ?? 60_000);
+    this.report = options.onBackgroundError ?? ((error: BridgeError) => process.emitWarning(error));
+    this.purgeTimer = setInterval(() => this.purgeInBackground(), options.purgeIntervalMs ?? 60_000);
     // The timer must not keep a process alive that has nothing else to do.
     this.purgeTimer.unref();
   }
@@ -211,11 +211,11 @@ export class SqliteStore extends SqliteOutbox implements Store {
     })();
   }
 
-  private purgeInBackground(report: (error: BridgeError) => void): void {
+  private purgeInBackground(): void {
     try {
       this.purgeExpired();
     } catch (error) {
-      report(storeFailure('sqlite', 'purging expired rows', error));
+      this.report(storeFailure('sqlite', 'purging expired rows', error));
     }
   }
 

@@ -104,9 +104,8 @@ export class SqliteWalSync {
     this.committed();
     this.deferred ??= setTimeout(() => {
       this.deferred = undefined;
-      if (this.covered < this.requested && !this.next && !(this.running && this.runningThrough >= this.requested)) {
-        this.upcoming().catch(() => undefined); // the failure is kept: every later write and read reports it
-      }
+      // The failure is kept: every later write and read reports it.
+      if (this.behind) this.covering(this.requested).catch(() => undefined);
     }, this.deferMs);
     this.deferred.unref();
   }
@@ -131,9 +130,8 @@ export class SqliteWalSync {
     if (this.failure) return Promise.reject(this.failure);
     const ticket = this.lastWrites.get(key);
     if (ticket === undefined || ticket <= this.covered) return Promise.resolve();
-    if (this.running && this.runningThrough >= ticket) return this.running;
-    // A deferred sync's write is wanted now: start (or join) the sync that covers it.
-    return this.upcoming();
+    // A deferred sync's write may be wanted now: this starts the sync that covers it, if none has.
+    return this.covering(ticket);
   }
 
   /** The same as `sync`, on this thread (the last commits before the connection closes). */
@@ -168,6 +166,11 @@ export class SqliteWalSync {
     this.requested += 1;
     for (const key of this.batchWrites) this.lastWrites.set(key, this.requested);
     this.batchWrites.clear();
+  }
+
+  /** The sync that covers `sync` call `ticket`: the running one if it began after that call, else the next. */
+  private covering(ticket: number): Promise<void> {
+    return this.running && this.runningThrough >= ticket ? this.running : this.upcoming();
   }
 
   /** The sync that covers every commit so far: the running one has begun before some of them, so the next. */

@@ -169,9 +169,9 @@ function createClient(options: RedisStoreOptions): RedisStoreClient {
     connectTimeout: options.connectTimeoutMs ?? 2000,
     maxRetriesPerRequest: 1,
     retryStrategy: (attempt) => Math.min(attempt * 200, 2000),
-    // enableAutoPipelining stays off: ioredis already writes each command at once without waiting
-    // for earlier replies, and its auto-pipeline (a Pipeline object per tick, one in flight at a
-    // time) measured 0.8-0.9x of this on bench/store-throughput.ts, 0.7x for a single caller.
+    // enableAutoPipelining stays off: its Pipeline object per tick, one in flight at a time,
+    // measured 0.8-0.9x of writing each command at once on bench/store-throughput.ts (0.7x for a
+    // single caller). The store batches a tick's writes on the socket instead (RedisOutbox.run).
   });
   for (const [name, script] of Object.entries({ ...REDIS_SCRIPTS, ...REDIS_OUTBOX_SCRIPTS })) {
     client.defineCommand(name, script);

@@ -6,6 +6,7 @@
  * Redis does runs against a private redis-server (test/support/private-redis.ts).
  */
 import { randomUUID } from 'node:crypto';
+import type { Writable } from 'node:stream';
 import { Redis } from 'ioredis';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { StoreUnavailableError } from '../../src/core/errors.js';
@@ -116,6 +117,25 @@ describe('redis store specifics', () => {
     }
   });
 
+  it('sends the commands of one tick in one write, in order, and the ones of later ticks after it', async () => {
+    const store = new RedisStore({ url: REDIS_URL, keyPrefix: `${runPrefix}tick:` });
+    try {
+      const ids = Array.from({ length: 10 }, (_, index) => `c-tick-${index}`);
+      for (const id of ids) await store.createConversation(conversation(id, 'active', { channel: 'slack', key: `T1:${id}` }));
+      const writes = countSocketWrites((store as unknown as { client: Redis }).client.stream);
+      // Ten operations started in one tick: one write of ten commands, and each answer is its own.
+      const found = await Promise.all(ids.map((id) => store.findConversationByAddress('slack', `T1:${id}`)));
+      expect(found.map((record) => record?.value.id)).toEqual(ids);
+      expect(writes.calls).toEqual([10]);
+      // One after another, each waiting for the last: a write each.
+      writes.calls.length = 0;
+      for (const id of ids.slice(0, 3)) expect((await store.getConversation(id))?.value.id).toBe(id);
+      expect(writes.calls).toEqual([1, 1, 1]);
+    } finally {
+      await store.close();
+    }
+  });
+
   it('fails fast with store_unavailable when Redis cannot be reached', { timeout: 15_000 }, async () => {
     const store = new RedisStore({ url: 'redis://127.0.0.1:1', commandTimeoutMs: 300, connectTimeoutMs: 300 });
     try {
@@ -174,3 +194,22 @@ describe('redis store against a private redis-server that hangs or dies', () => 
     }
   });
 });
+
+/** The writes a socket hands to the system, as the number of chunks in each (Writable's `_write` and `_writev`). */
+function countSocketWrites(socket: Writable): { calls: number[] } {
+  const writes = { calls: [] as number[] };
+  const target = socket as Writable & { _writev?: (chunks: unknown[], callback: () => void) => void };
+  const write = target._write.bind(target);
+  const writev = target._writev?.bind(target);
+  target._write = (chunk, encoding, callback) => {
+    writes.calls.push(1);
+    write(chunk, encoding, callback);
+  };
+  if (writev) {
+    target._writev = (chunks, callback) => {
+      writes.calls.push(chunks.length);
+      writev(chunks, callback);
+    };
+  }
+  return writes;
+}

@@ -23,15 +23,20 @@ const incomingSchema = z.looseObject({
   locale: z.string().optional(),
 });
 
+/** The channel id of every Teams conversation reference. */
+const msteams = 'msteams';
+
 /**
  * The reference as an address stores it: the tenant id once, and nothing sending does not need
  * (display names, the conversation's type, the user's directory id: the requester profile has
- * it). `channelId` and `conversation.id` (the address key again) stay because the release before
- * this one requires them: during a rolling update its replicas deliver from addresses this one
- * wrote. Loose, so addresses stored with the full reference by earlier releases still read.
+ * it, the conversation id: it is the address key). `channelId` is always `msteams`; it is still
+ * written because the previous release requires it, and during a rolling update its replicas
+ * deliver from addresses this one wrote. This one reads addresses without it, so the next one
+ * can stop writing it. Loose, so addresses stored with the full reference by earlier releases
+ * still read.
  */
 const storedSchema = z.looseObject({
-  channelId: z.string().min(1),
+  channelId: z.string().min(1).default(msteams),
   serviceUrl: z.url({ protocol: /^https?$/ }),
   conversation: z.looseObject({ tenantId: z.string().optional() }).optional(),
   bot: accountSchema,
@@ -67,7 +72,6 @@ export function addressOf(source: ReferenceSource): ChannelAddress {
   const reference = withoutUndefined({
     channelId,
     serviceUrl,
-    conversation: { id: conversation.id },
     bot: { id: bot.id },
     user: user && { id: user.id },
     locale,

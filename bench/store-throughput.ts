@@ -2,7 +2,7 @@
  * Store micro-benchmark (not part of `npm test` or `npm run bench`): operations per second of the
  * hot store calls, this checkout's stores against a baseline revision's, in interleaved rounds
  * (A B, B A, A B) so drift on a shared machine hits both alike. It shows what group commit
- * (SQLite) and auto-pipelining (Redis) buy; the figures are ratios, absolute rates depend on the disk.
+ * (SQLite) and per-tick pipelining (Redis) buy; the figures are ratios, absolute rates depend on the disk.
  *
  *   npx tsx bench/store-throughput.ts [--baseline REV] [--rounds 3] [--ops 3000] [--no-sqlite] [--no-redis] [--only NAME]
  *

@@ -29,7 +29,7 @@ const msteams = 'msteams';
 /**
  * The reference as an address stores it: the tenant id once, and nothing sending does not need
  * (display names, the conversation's type, the user's directory id: the requester profile has
- * it, the conversation id: it is the address key). `channelId` is always `msteams`; it is still
+ * it, the conversation id: it is the address key). `channelId` is `msteams` whenever Teams auth is on (an emulator without auth may send another); it is still
  * written because the previous release requires it, and during a rolling update its replicas
  * deliver from addresses this one wrote. This one reads addresses without it, so the next one
  * can stop writing it. Loose, so addresses stored with the full reference by earlier releases

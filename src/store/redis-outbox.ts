@@ -252,8 +252,8 @@ export class RedisOutbox implements OutboxStore {
   }
 
   /**
-   * Pipelining: the commands that one tick (a callback and the promise reactions it starts)
-   * writes go out in one socket write at its end, instead of one write (one system call, and
+   * Pipelining: the commands written before the next `process.nextTick` queue runs (from
+   * promise reactions: all of the reaction queue) go out in one socket write, instead of one write (one system call, and
    * on loopback the receiving side's work too) per command. ioredis writes each command when it
    * is sent; corking the connection until the next tick batches them, as Node batches the
    * writes of an HTTP response. Commands still go out in the order they were sent.

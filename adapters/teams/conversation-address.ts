@@ -23,20 +23,21 @@ const incomingSchema = z.looseObject({
   locale: z.string().optional(),
 });
 
-/** The channel id of every Teams conversation reference. */
-const msteams = 'msteams';
+/** The Bot Framework channel id of Microsoft Teams activities and conversation references. */
+export const teamsChannelId = 'msteams';
 
 /**
  * The reference as an address stores it: the tenant id once, and nothing sending does not need
  * (display names, the conversation's type, the user's directory id: the requester profile has
- * it, the conversation id: it is the address key). `channelId` is `msteams` whenever Teams auth is on (an emulator without auth may send another); it is still
- * written because the previous release requires it, and during a rolling update its replicas
- * deliver from addresses this one wrote. This one reads addresses without it, so the next one
- * can stop writing it. Loose, so addresses stored with the full reference by earlier releases
- * still read.
+ * it; the conversation id: it is the address key). `channelId` is still written because the
+ * previous release requires it, and during a rolling update its replicas deliver from addresses
+ * this one wrote; this one reads an address without it as `msteams`, so the next release may
+ * leave it out where it is `msteams` (always with Teams auth on; an emulator without auth may
+ * send another). Loose, so addresses stored with the full reference by earlier releases still
+ * read.
  */
 const storedSchema = z.looseObject({
-  channelId: z.string().min(1).default(msteams),
+  channelId: z.string().min(1).default(teamsChannelId),
   serviceUrl: z.url({ protocol: /^https?$/ }),
   conversation: z.looseObject({ tenantId: z.string().optional() }).optional(),
   bot: accountSchema,

@@ -10,14 +10,12 @@ import type { Activity, TurnContext } from 'botbuilder';
 import type { Logger } from '../../src/core/logger.js';
 import { errorAnswer, sendError, type ErrorBody } from '../../src/http/http-errors.js';
 import { activityProblem } from './activity-schema.js';
+import { teamsChannelId } from './conversation-address.js';
 import type { AuthenticatedRequest, BridgeCloudAdapter } from './bot-framework-client.js';
 import { teamsLimits } from './limits.js';
 
 /** The messaging endpoint's path, as registered on the Azure Bot. */
 export const messagesPath = '/api/messages';
-
-/** The channel of Microsoft Teams activities. */
-const teamsChannelId = 'msteams';
 
 /** What the route hands activities to. */
 export interface MessagesRouteDeps {

@@ -143,7 +143,7 @@ function readVersioned<T>(stored: StoredRecord | undefined): Versioned<T> | unde
   return { value: JSON.parse(stored.slice(space + 1)) as T, version: Number(stored.slice(0, space)) };
 }
 
-/** The key of a thread binding, as the Redis store's: the channel is escaped, so a ':' in it cannot make two threads share a key. */
+/** The key of a thread binding, as the Redis store's: the channel is escaped, so a ':' in it cannot join two threads. */
 function addressKey(channel: string, key: string): string {
   return flattened(`${encodeURIComponent(channel)}:${key}`);
 }

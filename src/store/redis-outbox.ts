@@ -252,10 +252,10 @@ export class RedisOutbox implements OutboxStore {
   }
 
   /**
-   * Pipelining: the commands written before the next `process.nextTick` queue runs (from
-   * promise reactions: all of the reaction queue) go out in one socket write, instead of one write (one system call, and
-   * on loopback the receiving side's work too) per command. ioredis writes each command when it
-   * is sent; corking the connection until the next tick batches them, as Node batches the
+   * Pipelining: ioredis writes each command when it is sent; corking the connection until the
+   * next `process.nextTick` queue runs sends the commands written before then (from promise
+   * reactions: the whole reaction queue) in one socket write instead of one write per command
+   * (one system call each, and on loopback the receiving side's work too), as Node batches the
    * writes of an HTTP response. Commands still go out in the order they were sent.
    */
   private writeWithThisTick(): void {

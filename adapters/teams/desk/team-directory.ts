@@ -11,7 +11,7 @@ import { LRUCache } from 'lru-cache';
 import type { DeskTarget } from '../../../src/core/channel-adapter.js';
 import type { ChannelAddress } from '../../../src/core/visitor-event.js';
 import { tenantOf, teamOf, type InboundActivity } from '../activity-fields.js';
-import { addressOf } from '../conversation-address.js';
+import { addressOf, teamsChannelId } from '../conversation-address.js';
 import { teamsLimits } from '../limits.js';
 
 /** The global Bot Framework service URL for Teams. */
@@ -62,7 +62,7 @@ export class TeamDirectory {
     const context = this.contextOf(desk);
     return addressOf({
       reference: {
-        channelId: 'msteams',
+        channelId: teamsChannelId,
         serviceUrl: context.serviceUrl,
         conversation: { id: conversationId, isGroup: true, conversationType: 'channel', ...(context.tenantId ? { tenantId: context.tenantId } : {}) },
         bot: context.bot,

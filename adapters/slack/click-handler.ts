@@ -8,7 +8,7 @@
 import type { App } from '@slack/bolt';
 import { z } from 'zod';
 import type { InboundSink } from '../../src/core/channel-adapter.js';
-import { withLogContext, type Logger } from '../../src/core/logger.js';
+import type { Logger } from '../../src/core/logger.js';
 import type { Metrics } from '../../src/core/metrics.js';
 import type { VisitorMessage } from '../../src/core/visitor-event.js';
 import { decodeClick } from './click-codec.js';
@@ -67,11 +67,8 @@ export function registerClicks(app: App, deps: ClickDeps): void {
     const parsed = blockActionsSchema.safeParse(body);
     if (!parsed.success) return ignored(deps, 'unexpected block_actions shape', undefined);
     const payload = parsed.data;
-    const where = `${payload.container.channel_id ?? payload.channel?.id}:${payload.container.message_ts ?? payload.message?.ts}`;
     const workspace = workspaceOfContext(context);
-    await withLogContext({ requestId: `click:${where}` }, () =>
-      deps.desk?.owns(payload.actions[0]!.action_id) ? deps.desk.click(payload, workspace) : replyClick(deps, payload, workspace),
-    );
+    await (deps.desk?.owns(payload.actions[0]!.action_id) ? deps.desk.click(payload, workspace) : replyClick(deps, payload, workspace));
   });
 }
 
@@ -127,6 +124,6 @@ async function showChoice(deps: ClickDeps, { payload, workspace, channel, ts }: 
     await deps.client.chat.update({ channel, ts, text: payload.message?.text ?? choice, blocks: blocksAfterClick(blocks, choice), token });
   } catch (error) {
     // The click reached the bot; a message that keeps its buttons is cosmetic, and a second click is deduped.
-    deps.logger.warn({ err: error, channel, ts }, 'could not update the clicked message');
+    deps.logger.warn({ requestId: `click:${channel}:${ts}`, err: error, channel, ts }, 'could not update the clicked message');
   }
 }

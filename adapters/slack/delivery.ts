@@ -61,7 +61,7 @@ export class SlackDelivery {
       try {
         posted.push(await this.post({ thread, token }, part, message.sender));
       } catch (error) {
-        const next = slackErrorName(error) === 'invalid_blocks' ? this.relaxedLayout(layout, part, thread) : undefined;
+        const next = slackErrorName(error) === 'invalid_blocks' ? this.relaxedLayout(layout, part, thread, context.conversationId) : undefined;
         if (!next) throw toDeliveryError(error, 'chat.postMessage');
         layout = next;
         parts = render(message, context.conversationId, layout);
@@ -75,13 +75,13 @@ export class SlackDelivery {
   }
 
   /** The layout to try after Slack refused `part`'s blocks, or undefined when nothing is left to relax. */
-  private relaxedLayout(layout: Layout, part: SlackMessage, thread: SlackThread): Layout | undefined {
+  private relaxedLayout(layout: Layout, part: SlackMessage, thread: SlackThread, conversationId: string): Layout | undefined {
     if (layout.images && hasImages(part)) {
-      this.deps.logger.warn({ team: thread.team }, 'Slack refused a post with images; posting it without them');
+      this.deps.logger.warn({ conversationId, team: thread.team }, 'Slack refused a post with images; posting it without them');
       return { ...layout, images: false };
     }
     if (layout.carousel === 'native' && part.blocks.some((block) => block.type === 'carousel')) {
-      this.deps.logger.warn({ team: thread.team }, 'Slack rejected the native carousel; using the section layout');
+      this.deps.logger.warn({ conversationId, team: thread.team }, 'Slack rejected the native carousel; using the section layout');
       this.nativeCarouselRejected.set(thread.team, true);
       return { ...layout, carousel: 'fallback' };
     }

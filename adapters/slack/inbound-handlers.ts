@@ -9,7 +9,7 @@
 import type { App, Context } from '@slack/bolt';
 import { assertNever } from '../../src/core/bot-message.js';
 import type { InboundSink } from '../../src/core/channel-adapter.js';
-import { withLogContext, type Logger } from '../../src/core/logger.js';
+import type { Logger } from '../../src/core/logger.js';
 import type { Metrics } from '../../src/core/metrics.js';
 import { classifyHomeOpened, classifyMention, classifyMessageEvent, type ClassifyContext, type Classified, type InboundMessage } from './inbound-classify.js';
 import type { RememberedKeys } from './remembered-keys.js';
@@ -79,23 +79,21 @@ function classifyContextOf(context: Context): ClassifyContext {
 /** Count and log an event the bridge does not act on. */
 export function ignored(deps: Pick<InboundDeps, 'logger' | 'metrics'>, reason: string, eventId: string | undefined): void {
   deps.metrics.eventsIn.inc({ platform: 'slack', type: 'ignored' });
-  deps.logger.debug({ reason, eventId }, 'Slack event ignored');
+  deps.logger.debug({ requestId: eventId, reason, eventId }, 'Slack event ignored');
 }
 
-function onEvent(deps: InboundDeps, classify: Classifier, event: unknown, { eventId, context }: { eventId: string | undefined; context: ClassifyContext }): Promise<void> {
-  return withLogContext({ requestId: eventId }, async () => {
-    const decision = classify(event, context);
-    switch (decision.kind) {
-      case 'ignore':
-        return ignored(deps, decision.reason, eventId);
-      case 'open':
-        return open(deps, decision, eventId);
-      case 'message':
-        return message(deps, decision.message, eventId);
-      default:
-        return assertNever(decision);
-    }
-  });
+async function onEvent(deps: InboundDeps, classify: Classifier, event: unknown, { eventId, context }: { eventId: string | undefined; context: ClassifyContext }): Promise<void> {
+  const decision = classify(event, context);
+  switch (decision.kind) {
+    case 'ignore':
+      return ignored(deps, decision.reason, eventId);
+    case 'open':
+      return open(deps, decision, eventId);
+    case 'message':
+      return message(deps, decision.message, eventId);
+    default:
+      return assertNever(decision);
+  }
 }
 
 async function message(deps: InboundDeps, inbound: InboundMessage, eventId: string | undefined): Promise<void> {

@@ -6,7 +6,7 @@
  */
 import type { App, Context } from '@slack/bolt';
 import { z } from 'zod';
-import { withLogContext, type Logger } from '../../src/core/logger.js';
+import type { Logger } from '../../src/core/logger.js';
 import type { Metrics } from '../../src/core/metrics.js';
 import { ignored } from './inbound-handlers.js';
 import type { InstallationLookup, StoredInstallations } from './installation-store.js';
@@ -40,13 +40,11 @@ function lookupOf(context: Context): InstallationLookup {
   return lookup;
 }
 
-function remove(deps: InstallationEventDeps, lookup: InstallationLookup, event: { reason: string; eventId: string | undefined }): Promise<void> {
-  return withLogContext({ requestId: event.eventId }, async () => {
-    const removed = await deps.installations.remove(lookup);
-    deps.tokens.forget(lookup);
-    deps.metrics.eventsIn.inc({ platform: 'slack', type: event.reason });
-    const where = { teamId: lookup.teamId, enterpriseId: lookup.enterpriseId, isEnterpriseInstall: lookup.isEnterpriseInstall };
-    if (removed) deps.logger.info({ ...where, reason: event.reason }, 'Slack installation removed');
-    else deps.logger.info({ ...where, reason: event.reason }, 'Slack installation already gone');
-  });
+async function remove(deps: InstallationEventDeps, lookup: InstallationLookup, event: { reason: string; eventId: string | undefined }): Promise<void> {
+  const removed = await deps.installations.remove(lookup);
+  deps.tokens.forget(lookup);
+  deps.metrics.eventsIn.inc({ platform: 'slack', type: event.reason });
+  const where = { requestId: event.eventId, teamId: lookup.teamId, enterpriseId: lookup.enterpriseId, isEnterpriseInstall: lookup.isEnterpriseInstall };
+  if (removed) deps.logger.info({ ...where, reason: event.reason }, 'Slack installation removed');
+  else deps.logger.info({ ...where, reason: event.reason }, 'Slack installation already gone');
 }

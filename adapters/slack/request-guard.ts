@@ -16,6 +16,7 @@ import { isValidSlackRequest } from '@slack/bolt';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Logger } from '../../src/core/logger.js';
 import { answerJson, errorAnswerBody, headerOf, statusOf, type FrontRoute } from '../../src/http/front-route.js';
+import { requestIdOf } from '../../src/http/request-context.js';
 
 /** Interactivity payload types Slack may send to an app that the bridge does not act on. */
 const ignoredInteractions = new Set([
@@ -131,7 +132,7 @@ function gate(options: RequestGuardOptions, req: IncomingMessage & { rawBody?: B
   }
   if (shape.verdict === 'pass' && options.hotEvent && isHotEvent(body)) return answerHotEvent(options.hotEvent, options, body, res);
   if (shape.verdict === 'pass') return pass();
-  options.logger.debug({ verdict: shape.verdict, reason: shape.reason }, 'Slack request answered before Bolt');
+  options.logger.debug({ requestId: requestIdOf(res), verdict: shape.verdict, reason: shape.reason }, 'Slack request answered before Bolt');
   if (shape.verdict === 'ignore') {
     res.writeHead(200);
     res.end();
@@ -144,7 +145,7 @@ function gate(options: RequestGuardOptions, req: IncomingMessage & { rawBody?: B
  * The whole body, as express.raw without inflation would read it: 415 for a compressed body
  * (Slack does not compress; the signature covers the bytes as sent), 413 past `limit` bytes
  * (declared or read), 400 when the client went away mid-body; undefined for a request without a
- * body. Its continuation runs in the request's log context (a promise keeps it), not the stream's.
+ * body.
  */
 function readRawBody(req: IncomingMessage, limit: number): Promise<Buffer | undefined> {
   if (req.headers['transfer-encoding'] === undefined && req.headers['content-length'] === undefined) return Promise.resolve(undefined);
@@ -191,7 +192,7 @@ function answerHotEvent(hotEvent: HotEventHandler, options: RequestGuardOptions,
     (error: unknown) => {
       const status = options.failureStatus(error);
       // 503: the store, auth.test or the installation lookup did not answer, and Slack retries.
-      options.logger[status === 503 ? 'warn' : 'error']({ err: error, eventId: body.event_id, status }, 'Slack event handling failed');
+      options.logger[status === 503 ? 'warn' : 'error']({ requestId: requestIdOf(res), err: error, eventId: body.event_id, status }, 'Slack event handling failed');
       if (!res.headersSent) {
         res.writeHead(status);
         res.end();

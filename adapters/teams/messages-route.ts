@@ -8,6 +8,7 @@
 import express, { type ErrorRequestHandler, type Request, type Response, type Router } from 'express';
 import type { Activity, TurnContext } from 'botbuilder';
 import type { Logger } from '../../src/core/logger.js';
+import { requestIdOf } from '../../src/http/request-context.js';
 import { errorAnswer, sendError, type ErrorBody } from '../../src/http/http-errors.js';
 import { activityProblem } from './activity-schema.js';
 import { teamsChannelId } from './conversation-address.js';
@@ -48,7 +49,7 @@ export function mountMessagesRoute(router: Router, deps: MessagesRouteDeps): voi
     if (!authenticated) return;
     const problem = activityProblem(body);
     if (problem) {
-      logger.warn({ activityType: body.type, path: problem.path, reason: problem.message }, 'teams activity refused');
+      logger.warn({ requestId: requestIdOf(res), activityType: body.type, path: problem.path, reason: problem.message }, 'teams activity refused');
       sendError(res, 400, { error: 'invalid_request', message: `Not a valid Bot Framework activity at ${problem.path || '(root)'}: ${problem.message}`, path: problem.path });
       return;
     }
@@ -59,7 +60,7 @@ export function mountMessagesRoute(router: Router, deps: MessagesRouteDeps): voi
       res.end();
     } catch (error) {
       const { status, body: answer } = errorAnswer(error);
-      logger.error({ err: error, activityType: body.type, status }, 'teams turn failed');
+      logger.error({ requestId: requestIdOf(res), err: error, activityType: body.type, status }, 'teams turn failed');
       if (!res.headersSent) sendError(res, status, answer);
     }
   });
@@ -73,7 +74,7 @@ async function authenticate(adapter: BridgeCloudAdapter, activity: Activity, req
   } catch (error) {
     // botbuilder marks a failure to load Microsoft's signing keys with 500: that is ours, not the caller's.
     const unavailable = (error as { statusCode?: unknown }).statusCode === 500;
-    logger.warn({ reason: error instanceof Error ? error.message : String(error), activityType: activity.type }, 'teams activity not authenticated');
+    logger.warn({ requestId: requestIdOf(res), reason: error instanceof Error ? error.message : String(error), activityType: activity.type }, 'teams activity not authenticated');
     if (unavailable) sendError(res, 503, { error: 'auth_unavailable', message: 'Bot Framework signing keys could not be loaded; retry later' });
     else sendError(res, 401, { error: 'unauthorized', message: 'The request does not carry a valid Bot Framework token' });
     return undefined;
@@ -88,8 +89,8 @@ function bodyErrors(logger: Logger): ErrorRequestHandler {
       return;
     }
     const { status, body } = readFailure(error);
-    if (status >= 500) logger.error({ err: error }, 'teams request failed');
-    else logger.warn({ status, error: body.error }, 'teams request refused');
+    if (status >= 500) logger.error({ requestId: requestIdOf(res), err: error }, 'teams request failed');
+    else logger.warn({ requestId: requestIdOf(res), status, error: body.error }, 'teams request refused');
     sendError(res, status, body);
   };
 }

@@ -47,6 +47,8 @@ export type BotHttpSettings = Pick<BotHttpClientOptions, 'metrics' | 'logger' | 
 
 /** One request: the URL, the JSON body and headers beyond the client's own (a fresh signature). */
 export interface BotHttpRequest {
+  /** The conversation the call is for (named in the failure's log line). */
+  conversationId: string;
   url: string;
   data: unknown;
   headers?: Record<string, string>;
@@ -77,7 +79,7 @@ export class BotHttpClient {
       if (error instanceof BotRequestError) {
         this.options.metrics.botRequests.inc({ outcome: error.code });
         const detail = error.cause instanceof Error ? error.cause.message : undefined;
-        this.options.logger.warn({ event, status: error.status, code: error.code, retryable: error.retryable, retryAfterMs: error.retryAfterMs, detail }, `${this.options.apiName} request failed`);
+        this.options.logger.warn({ conversationId: request.conversationId, event, status: error.status, code: error.code, retryable: error.retryable, retryAfterMs: error.retryAfterMs, detail }, `${this.options.apiName} request failed`);
       }
       throw error;
     }

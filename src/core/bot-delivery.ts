@@ -9,7 +9,7 @@ import type { ChannelAdapter } from './channel-adapter.js';
 import type { ConversationRegistry } from './conversations.js';
 import { BotRequestError } from './errors.js';
 import type { Handoff } from './handoff/handoff.js';
-import { addLogContext, type Logger } from './logger.js';
+import type { Logger } from './logger.js';
 import type { AttemptContext, DestinationHandler } from './outbox/destination-handler.js';
 import { asJson, type BotEntry, type Outbox } from './outbox/outbox.js';
 import { requesterMetaData } from './requester-metadata.js';
@@ -89,7 +89,6 @@ export class BotDelivery implements DestinationHandler {
     const resolved = await this.conversationOf(event, attempt);
     if (!resolved) return;
     const { progress, record } = resolved;
-    addLogContext({ conversationId: record.id });
     await this.send({ conversationId: record.id, type: 'startSession', eventId, metaData: progress.isNew ? requesterMetaData(record.requester, record.address.channel) : undefined });
   }
 
@@ -97,7 +96,6 @@ export class BotDelivery implements DestinationHandler {
     let progress = attempt.progress as unknown as VisitorProgress | undefined;
     const live = progress ? await this.deps.conversations.get(progress.conversationId) : await this.deps.conversations.findLive(event.address.channel, event.address.key);
     if (!live || live.session === 'ended') return;
-    addLogContext({ conversationId: live.id });
     if (!progress) {
       progress = { conversationId: live.id, isNew: false };
       await attempt.saveProgress(asJson(progress));
@@ -121,7 +119,6 @@ export class BotDelivery implements DestinationHandler {
     const resolved = await this.conversationOf(event, attempt);
     if (!resolved) return;
     let { progress, record } = resolved;
-    addLogContext({ conversationId: record.id });
     if (record.session === 'escalated') {
       // While a human has the conversation, the bot stays out of it.
       progress = await this.transcribe(record, text, progress, attempt);

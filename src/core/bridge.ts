@@ -13,7 +13,7 @@ import { withDeadline } from './deadline.js';
 import { ConversationNotFoundError, StoreUnavailableError } from './errors.js';
 import { parseCsatPayload } from './handoff/csat.js';
 import type { Handoff } from './handoff/handoff.js';
-import { addLogContext, type Logger } from './logger.js';
+import type { Logger } from './logger.js';
 import type { Metrics } from './metrics.js';
 import { botQueue, dedupeTtlMs, type Outbox } from './outbox/outbox.js';
 import type { Transcripts } from './transcripts.js';
@@ -91,7 +91,6 @@ export class Bridge implements InboundSink, BotOutput {
   async escalate(conversationId: string, escalateTo?: string): Promise<void> {
     const conversation = await this.deps.conversations.get(conversationId);
     if (!conversation) throw new ConversationNotFoundError(conversationId);
-    addLogContext({ conversationId });
     await this.deps.handoff.escalate(conversation, escalateTo);
   }
 
@@ -139,7 +138,7 @@ export class Bridge implements InboundSink, BotOutput {
     try {
       return await work();
     } catch (error) {
-      await this.deps.store.release(key, owner).catch((releaseError: unknown) => this.deps.logger.warn({ err: releaseError }, 'could not release a dedupe key'));
+      await this.deps.store.release(key, owner).catch((releaseError: unknown) => this.deps.logger.warn({ dedupeKey: key, err: releaseError }, 'could not release a dedupe key'));
       throw error;
     }
   }

@@ -14,7 +14,7 @@ import type { Metrics } from '../core/metrics.js';
 import { answerJson, errorAnswerBody, statusOf, type FrontRoute } from './front-route.js';
 import { healthRoutes } from './health-routes.js';
 import { ReadinessProbe, type ReadinessCheck } from './readiness.js';
-import { pathOf, requestContext } from './request-context.js';
+import { pathOf, requestContext, requestIdOf } from './request-context.js';
 
 /** What the app is assembled from. */
 export interface AppDeps {
@@ -64,7 +64,7 @@ export function createApp(deps: AppDeps): RequestListener {
 /** A failure nothing else answered: logged, and answered 500 unless an answer has begun (then the connection goes). */
 function internalError(logger: Logger): (error: unknown, res: ServerResponse) => void {
   return (error, res) => {
-    logger.error({ err: error }, 'unhandled error in request');
+    logger.error({ requestId: requestIdOf(res), err: error }, 'unhandled error in request');
     if (res.headersSent) res.destroy();
     else answerJson(res, 500, errorAnswerBody(500, error));
   };
@@ -77,7 +77,7 @@ function errorHandler(logger: Logger): ErrorRequestHandler {
       return;
     }
     const status = statusOf(error);
-    if (status >= 500) logger.error({ err: error }, 'unhandled error in request');
+    if (status >= 500) logger.error({ requestId: requestIdOf(res), err: error }, 'unhandled error in request');
     res.status(status).json(errorAnswerBody(status, error));
   };
 }

@@ -8,7 +8,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import express, { type RequestHandler, type Response } from 'express';
 import type { z } from 'zod';
 import { BridgeError, type BridgeErrorCode } from '../core/errors.js';
-import type { Logger } from '../core/logger.js';
+import type { LogContext, Logger } from '../core/logger.js';
 import { answerJson } from './front-route.js';
 import { pathOf } from './request-context.js';
 
@@ -118,11 +118,12 @@ export function errorAnswer(error: unknown): { status: number; body: ErrorBody }
 
 /**
  * Answer a failed webhook request with JSON. Logs 4xx as warnings and 5xx as errors, with the
- * route path only (never the query string, which may carry `?token=`) and never the body.
+ * request's log fields (its id, the conversation's when known), the route path only (never the
+ * query string, which may carry `?token=`) and never the body.
  */
-export function answerWebhookFailure(logger: Logger, req: IncomingMessage, res: ServerResponse, error: unknown): void {
+export function answerWebhookFailure(logger: Logger, req: IncomingMessage, res: ServerResponse, error: unknown, log: LogContext): void {
   const { status, body } = errorAnswer(error);
-  const fields = { method: req.method, route: pathOf(req), status, error: body.error, reason: body.message };
+  const fields = { ...log, method: req.method, route: pathOf(req), status, error: body.error, reason: body.message };
   if (status >= 500) logger.error({ ...fields, failure: describeError(error) }, 'webhook request failed');
   else logger.warn(fields, 'webhook request refused');
   if (res.headersSent) res.destroy();

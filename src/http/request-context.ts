@@ -1,11 +1,12 @@
 /**
- * Per-request plumbing: a request id (taken from `x-request-id` when it looks sane, else new) on
- * every log line of the request, an access log line, and the request duration metric. It runs on
- * node's own request and response, ahead of the front routes and of express.
+ * Per-request plumbing: a request id (taken from `x-request-id` when it looks sane, else new), set
+ * on the response as `x-request-id`, where the routes read it for their log lines
+ * (`requestIdOf`); an access log line; and the request duration metric. It runs on node's own
+ * request and response, ahead of the front routes and of express.
  */
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { withLogContext, type Logger } from '../core/logger.js';
+import type { Logger } from '../core/logger.js';
 import type { Metrics } from '../core/metrics.js';
 
 const requestIdPattern = /^[\w.:-]{1,64}$/;
@@ -17,7 +18,7 @@ interface Routed {
   baseUrl?: string;
 }
 
-/** Opens the log context of a request, then runs `next` in it. */
+/** Gives a request its id, then runs `next`. */
 export type RequestContext = (req: IncomingMessage, res: ServerResponse, next: () => void) => void;
 
 /** The request-context step of the bridge's server. */
@@ -35,10 +36,16 @@ export function requestContext(logger: Logger, metrics: Metrics): RequestContext
       metrics.httpRequests.observe({ route: routeLabel(route, res.statusCode), status: String(res.statusCode) }, seconds);
       const level = quietPaths.has(path) && res.statusCode < 400 ? 'debug' : 'info';
       // Only the path: query strings can carry the webhook token.
-      withLogContext({ requestId }, () => logger[level]({ method: req.method, path, status: res.statusCode, ms: Math.round(seconds * 1000) }, 'request'));
+      logger[level]({ requestId, method: req.method, path, status: res.statusCode, ms: Math.round(seconds * 1000) }, 'request');
     });
-    withLogContext({ requestId }, next);
+    next();
   };
+}
+
+/** The id `requestContext` gave the request of `res`, for the route's log lines. */
+export function requestIdOf(res: ServerResponse): string | undefined {
+  const id = res.getHeader('x-request-id');
+  return typeof id === 'string' ? id : undefined;
 }
 
 /** The request's path, without its query string. */

@@ -8,7 +8,7 @@ import { createHash, timingSafeEqual } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Logger } from '../core/logger.js';
 import { answerJson, headerOf } from './front-route.js';
-import { pathOf } from './request-context.js';
+import { pathOf, requestIdOf } from './request-context.js';
 
 /** The query parameter that may carry the token. */
 export const tokenQueryParam = 'token';
@@ -31,7 +31,7 @@ export function requireWebhookToken(token: string, options: WebhookAuthOptions =
     const presented = presentedTokens(req);
     if (presented.some((candidate) => timingSafeEqual(digest(candidate), expected))) return true;
     options.logger?.warn(
-      { method: req.method, route: pathOf(req), forms: presented.length === 0 ? 'none' : describeForms(req) },
+      { requestId: requestIdOf(res), method: req.method, route: pathOf(req), forms: presented.length === 0 ? 'none' : describeForms(req) },
       presented.length === 0 ? 'webhook call without a token refused' : 'webhook call with a wrong token refused',
     );
     res.setHeader('WWW-Authenticate', 'Bearer realm="channel-bridge", Basic realm="channel-bridge"');

@@ -28,7 +28,7 @@ function client(timeoutMs = 2_000): BotHttpClient {
 }
 
 function post(target = `${server.baseUrl}/chat`, timeoutMs?: number): Promise<unknown> {
-  return client(timeoutMs).post('message', { url: target, data: { text: 'Hi' } }, (response) => response.data);
+  return client(timeoutMs).post('message', { conversationId: 'conv-1', url: target, data: { text: 'Hi' } }, (response) => response.data);
 }
 
 async function outcomes(): Promise<Array<Record<string, string | number>>> {
@@ -163,7 +163,7 @@ describe('transport failures', () => {
 
   it('a header Node refuses is final and its value appears nowhere', async () => {
     const bad = new BotHttpClient({ apiName: 'TestBot', headers: { Authorization: `${apiKey}\n` }, hints, metrics, logger: log.logger });
-    const error = await rejectionOf(bad.post('message', { url: `${server.baseUrl}/chat`, data: {} }, () => undefined), BotRequestError);
+    const error = await rejectionOf(bad.post('message', { conversationId: 'conv-1', url: `${server.baseUrl}/chat`, data: {} }, () => undefined), BotRequestError);
     expect(error).toMatchObject({ retryable: false, message: 'The request to TestBot for the message event could not be built' });
     expect(server.requests).toHaveLength(0);
     expectNoKey(error);
@@ -174,7 +174,7 @@ describe('read', () => {
   it('a BotRequestError thrown by read is counted under its code, not as ok', async () => {
     const refused = new BotRequestError('bot_forbidden', 'not allowed', { retryable: false });
     const error = await rejectionOf(
-      client().post('message', { url: `${server.baseUrl}/chat`, data: {} }, () => {
+      client().post('message', { conversationId: 'conv-1', url: `${server.baseUrl}/chat`, data: {} }, () => {
         throw refused;
       }),
       BotRequestError,

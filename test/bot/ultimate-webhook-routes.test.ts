@@ -335,6 +335,12 @@ describe('WEBHOOK_TOKEN', () => {
     expect(log.entries().find((entry) => entry.msg === 'converse webhook received' && entry.requestId === 'req-webhook-7')).toMatchObject({ conversationId: pcid });
   });
 
+  it("logs a refused webhook with the request's id and the conversation's", async () => {
+    const answer = await postJson(`${server.baseUrl}/converse-webhook`, sendMessage({ platformConversationId: 'nope', text: 'lost' }), { ...bearer, 'x-request-id': 'req-webhook-8' });
+    expect(answer.status).toBe(404);
+    expect(log.entries().find((entry) => entry.msg === 'webhook request refused' && entry.requestId === 'req-webhook-8')).toMatchObject({ conversationId: 'nope', status: 404 });
+  });
+
   it('checks the token before reading the body', async () => {
     const answer = await postJson(`${server.baseUrl}/converse-webhook`, '{not json', {});
     expect(answer.status).toBe(401);

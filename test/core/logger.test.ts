@@ -1,13 +1,14 @@
 import axios from 'axios';
 import { describe, expect, it } from 'vitest';
-import { withLogContext } from '../../src/core/logger.js';
 import { capturingLogger } from '../support/silent-logger.js';
 
 describe('logger', () => {
-  it('puts the request and conversation ids of the current context on every line', () => {
+  it('puts the ids a line is logged with on it, and no trace id outside a traced request', () => {
     const { logger, lines } = capturingLogger();
-    withLogContext({ requestId: 'r1' }, () => withLogContext({ conversationId: 'c1' }, () => logger.info('hello')));
-    expect(JSON.parse(lines[0]!)).toMatchObject({ requestId: 'r1', conversationId: 'c1', msg: 'hello' });
+    logger.info({ requestId: 'r1', conversationId: 'c1' }, 'hello');
+    const line = JSON.parse(lines[0]!) as Record<string, unknown>;
+    expect(line).toMatchObject({ requestId: 'r1', conversationId: 'c1', msg: 'hello' });
+    expect(line).not.toHaveProperty('traceId');
   });
 
   it('redacts secret fields, personal data and configured secret values', () => {

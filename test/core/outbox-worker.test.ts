@@ -6,7 +6,8 @@ import { OutboxWorker } from '../../src/core/outbox/outbox-worker.js';
 import { defaultRetryTable } from '../../src/core/retry-policy.js';
 import { MemoryStore } from '../../src/store/memory-store.js';
 import type { Destination, Json, OutboxEntry, QueueRef, Store } from '../../src/store/store.js';
-import { silentLogger } from '../support/silent-logger.js';
+import type { Logger } from '../../src/core/logger.js';
+import { capturingLogger, silentLogger } from '../support/silent-logger.js';
 
 /** A handler whose attempts are scripted: `fail(entry, call)` returns an error to throw, or undefined to succeed. */
 function scripted(fail: (entry: OutboxEntry, call: number, attempt: AttemptContext) => Error | undefined | Promise<Error | undefined>) {
@@ -27,14 +28,14 @@ function scripted(fail: (entry: OutboxEntry, call: number, attempt: AttemptConte
   return { handler, done, gaveUp, calls: () => calls };
 }
 
-function worker(store: Store, handler: DestinationHandler, options: { sleeps?: number[]; now?: () => number; advance?: (ms: number) => void; botRetryMinutes?: number; attemptDeadlineMs?: number } = {}) {
+function worker(store: Store, handler: DestinationHandler, options: { sleeps?: number[]; now?: () => number; advance?: (ms: number) => void; botRetryMinutes?: number; attemptDeadlineMs?: number; logger?: Logger } = {}) {
   const metrics = new Metrics();
   const handlers = { bot: handler, conversation: handler, ticket: handler, widget: handler } satisfies Record<Destination, DestinationHandler>;
   const loop = new OutboxWorker({
     store,
     handlers,
     retry: defaultRetryTable(options.botRetryMinutes ?? 10),
-    logger: silentLogger(),
+    logger: options.logger ?? silentLogger(),
     metrics,
     now: options.now,
     random: () => 0.5,
@@ -75,6 +76,28 @@ describe('OutboxWorker', () => {
     expect(sleeps).toEqual([1200]);
     expect((await metrics.rateLimited.get()).values[0]?.value).toBe(1);
     expect((await metrics.deliveryRetries.get()).values).toEqual([expect.objectContaining({ labels: { destination: 'conversation' }, value: 1 })]);
+  });
+
+  it("names the queue and its conversation or ticket on a delivery's log lines", async () => {
+    const store = new MemoryStore();
+    const { logger, lines } = capturingLogger();
+    const handler = scripted((_entry, call) => (call === 1 ? new DeliveryError('Slack answered 500', { retryable: true }) : undefined));
+    const { loop } = worker(store, handler.handler, { logger });
+    await store.enqueue(chat('c1'), ['one'], 0);
+    await store.enqueue({ destination: 'ticket', key: 't1' }, ['post'], 0);
+    loop.notify(chat('c1'));
+    loop.notify({ destination: 'ticket', key: 't1' });
+    await loop.idle();
+    const retries = lines.map((line) => JSON.parse(line) as Record<string, unknown>).filter((line) => line.msg === 'delivery failed, will retry');
+    expect(retries).toEqual([expect.objectContaining({ queue: 'conversation:c1', conversationId: 'c1', seq: 1 })]);
+    const failing = scripted(() => new DeliveryError('refused', { retryable: false }));
+    const second = worker(store, failing.handler, { logger });
+    await store.enqueue({ destination: 'ticket', key: 't2' }, ['post'], 0);
+    second.loop.notify({ destination: 'ticket', key: 't2' });
+    await second.loop.idle();
+    const dead = lines.map((line) => JSON.parse(line) as Record<string, unknown>).find((line) => line.msg === 'delivery finally failed: dead-lettered');
+    expect(dead).toMatchObject({ queue: 'ticket:t2', ticketId: 't2' });
+    expect(dead).not.toHaveProperty('conversationId');
   });
 
   it('dead-letters an entry after the attempts run out, tells the handler once, and goes on with the next', async () => {

@@ -8,7 +8,7 @@
 import type { App } from '@slack/bolt';
 import { z } from 'zod';
 import type { AgentEvent, AgentEventOutcome, AgentRef, InboundSink } from '../../../src/core/channel-adapter.js';
-import { withLogContext, type Logger } from '../../../src/core/logger.js';
+import type { Logger } from '../../../src/core/logger.js';
 import type { BlockActions, DeskButtons } from '../click-handler.js';
 import type { InboundMessage } from '../inbound-classify.js';
 import type { TicketThreadRelay } from '../inbound-handlers.js';
@@ -49,6 +49,8 @@ export interface DeskInboundDeps {
 
 /** Where an ephemeral note goes. */
 interface NoteTarget {
+  /** The id of the agent's action, on the note's log line. */
+  requestId?: string;
   workspace: SlackWorkspace;
   channel: string;
   user: string;
@@ -67,10 +69,11 @@ export class SlackDeskInbound implements TicketThreadRelay, DeskButtons {
   /** Relay an agent's reply in a ticket thread; false when the thread is not a ticket's. */
   async relay(message: InboundMessage, eventId: string | undefined): Promise<boolean> {
     if (!(await this.isTicketThread(message.thread))) return false;
-    const agent = await this.agent(message.user, message.thread);
+    const agent = await this.agent(message.user, message.thread, eventId);
     const event: AgentEvent = { kind: 'reply', ticketThread: threadAddress(message.thread), agent, text: message.text, fileUrls: message.fileUrls };
     if (eventId) event.eventId = eventId;
     const target: NoteTarget = { workspace: message.thread, channel: message.channel, user: message.user };
+    if (eventId) target.requestId = eventId;
     if (message.thread.threadTs) target.threadTs = message.thread.threadTs;
     await this.send(event, target, 'Not sent to the requester');
     return true;
@@ -93,12 +96,12 @@ export class SlackDeskInbound implements TicketThreadRelay, DeskButtons {
       this.deps.logger.warn({ actionId: action.action_id }, 'ticket button without a ticket');
       return;
     }
-    const agent = await this.agent(payload.user.id, workspace);
     const messageTs = payload.container.message_ts ?? payload.message?.ts ?? '';
     const what = decoded.kind === 'transfer' ? `transfer:${decoded.toDeskId}` : decoded.kind;
     const eventId = `ticket:${channel}:${messageTs}:${what}:${payload.user.id}`;
+    const agent = await this.agent(payload.user.id, workspace, eventId);
     const event: AgentEvent = decoded.kind === 'transfer' ? { ...decoded, agent, eventId } : { kind: decoded.kind, ticketId: decoded.ticketId, agent, eventId };
-    await this.send(event, { workspace, channel, user: payload.user.id }, refusals[decoded.kind]);
+    await this.send(event, { requestId: eventId, workspace, channel, user: payload.user.id }, refusals[decoded.kind]);
   }
 
   /** Register `/resolve <ticket id>`: acked at once, the outcome told only to the agent. */
@@ -111,13 +114,12 @@ export class SlackDeskInbound implements TicketThreadRelay, DeskButtons {
         return;
       }
       await ack();
-      await withLogContext({ requestId: `resolve:${command.trigger_id}` }, async () => {
-        const workspace = workspaceOfContext(context);
-        const agent = await this.agent(command.user_id, workspace);
-        const target = { workspace, channel: command.channel_id, user: command.user_id };
-        const outcome = await this.send({ kind: 'resolve', ticketId, agent, eventId: `resolve:${command.trigger_id}` }, target, 'Could not resolve this ticket');
-        if (outcome.status === 'accepted') this.note(target, `Ticket \`${ticketId}\` is resolved.`);
-      });
+      const eventId = `resolve:${command.trigger_id}`;
+      const workspace = workspaceOfContext(context);
+      const agent = await this.agent(command.user_id, workspace, eventId);
+      const target = { requestId: eventId, workspace, channel: command.channel_id, user: command.user_id };
+      const outcome = await this.send({ kind: 'resolve', ticketId, agent, eventId }, target, 'Could not resolve this ticket');
+      if (outcome.status === 'accepted') this.note(target, `Ticket \`${ticketId}\` is resolved.`);
     });
   }
 
@@ -132,11 +134,11 @@ export class SlackDeskInbound implements TicketThreadRelay, DeskButtons {
    * The agent as the desk shows them. A failed users.info must not lose the agent's action (it is
    * handled before Slack's answer): the agent is then named by their id.
    */
-  private async agent(userId: string, workspace: Parameters<SlackUsers['get']>[1]): Promise<AgentRef> {
+  private async agent(userId: string, workspace: Parameters<SlackUsers['get']>[1], requestId: string | undefined): Promise<AgentRef> {
     try {
       return agentRef(await this.deps.users.get(userId, workspace));
     } catch (error) {
-      this.deps.logger.warn({ err: error }, 'agent profile lookup failed; naming the agent by id');
+      this.deps.logger.warn({ requestId, err: error }, 'agent profile lookup failed; naming the agent by id');
       return { id: userId, name: userId };
     }
   }
@@ -145,6 +147,6 @@ export class SlackDeskInbound implements TicketThreadRelay, DeskButtons {
   private note(target: NoteTarget, text: string): void {
     void tokenFor(this.deps.tokens, target.workspace)
       .then((token) => this.deps.client.chat.postEphemeral({ channel: target.channel, user: target.user, text, token, ...(target.threadTs ? { thread_ts: target.threadTs } : {}) }))
-      .catch((error: unknown) => this.deps.logger.warn({ err: error }, 'could not post an ephemeral note to the agent'));
+      .catch((error: unknown) => this.deps.logger.warn({ requestId: target.requestId, err: error }, 'could not post an ephemeral note to the agent'));
   }
 }

@@ -71,12 +71,12 @@ export class CsmlBackend implements BotBackend {
     const requestId = event.eventId ?? this.newRequestId();
     const body = toCsmlRequest(event, { requestId, welcomeFlowId: this.options.welcomeFlowId });
     if (!body) {
-      this.options.logger.debug({ event: event.type }, 'CSML has no counterpart for this event; nothing sent');
+      this.options.logger.debug({ conversationId: event.conversationId, event: event.type }, 'CSML has no counterpart for this event; nothing sent');
       return;
     }
     // The signature's timestamp is taken now: a retry by the outbox builds a fresh one.
     const headers = csmlAuthHeaders({ apiKey: this.options.apiKey, apiSecret: this.options.apiSecret }, this.now());
-    const reply = await this.client.post(event.type, { url: this.url, data: body, headers }, readCsmlReply);
+    const reply = await this.client.post(event.type, { conversationId: event.conversationId, url: this.url, data: body, headers }, readCsmlReply);
     if (this.options.repliesByCallback) return;
     await deliverCsmlReply(this.options.output, event.conversationId, reply, this.options.logger, requestId);
   }

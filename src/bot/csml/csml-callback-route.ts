@@ -4,7 +4,7 @@
  * sent as `user_id`. Transport only: authenticate, parse, validate, hand over.
  */
 import type { BotOutput } from '../bot-backend.js';
-import { addLogContext, type Logger } from '../../core/logger.js';
+import type { Logger } from '../../core/logger.js';
 import type { Metrics } from '../../core/metrics.js';
 import type { FrontRoute } from '../../http/front-route.js';
 import { parseRequestBody } from '../../http/http-errors.js';
@@ -25,10 +25,10 @@ export interface CsmlCallbackDeps {
 
 /** `POST /csml/callback`, as a front route. */
 export function csmlCallbackRoute(deps: CsmlCallbackDeps): FrontRoute {
-  return webhookRoute('/csml/callback', { token: deps.webhookToken, logger: deps.logger, bodyLimit: deps.bodyLimit }, async (body) => {
+  return webhookRoute('/csml/callback', { token: deps.webhookToken, logger: deps.logger, bodyLimit: deps.bodyLimit }, async (body, log) => {
     const reply = parseRequestBody(csmlCallbackSchema, body);
     deps.metrics.eventsIn.inc({ platform: 'csml', type: 'callback' });
-    addLogContext({ conversationId: reply.client.user_id });
+    log.conversationId = reply.client.user_id;
     await deliverCsmlReply(deps.output, reply.client.user_id, reply, deps.logger);
     return {};
   });

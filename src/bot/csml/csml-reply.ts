@@ -13,7 +13,7 @@ import type { CsmlChatResponse } from './csml-schema.js';
  */
 export async function deliverCsmlReply(output: BotOutput, conversationId: string, reply: CsmlChatResponse, logger: Logger, deliveryId?: string): Promise<void> {
   const { messages, skipped } = csmlToBotMessages(reply.messages.map((message) => message.payload));
-  if (skipped.length > 0) logger.warn({ skipped }, 'CSML sent content types the bridge cannot show; skipped');
+  if (skipped.length > 0) logger.warn({ conversationId, skipped }, 'CSML sent content types the bridge cannot show; skipped');
   if (messages.length > 0) await output.messages(conversationId, messages, deliveryId);
   if (reply.conversation_end === true) await output.conversationEnded(conversationId);
 }

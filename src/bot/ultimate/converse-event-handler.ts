@@ -5,7 +5,7 @@
  */
 import type { BotOutput, WidgetOutput } from '../bot-backend.js';
 import { assertNever } from '../../core/bot-message.js';
-import type { Logger } from '../../core/logger.js';
+import type { LogContext, Logger } from '../../core/logger.js';
 import { toBotMessages } from './to-bot-message.js';
 import type { ConverseEventData } from './webhook-schema.js';
 
@@ -19,13 +19,13 @@ export interface ConverseEventTargets {
 /** The JSON body of a successful answer: `{}` or, for isTeamOnline, `{isOnline}`. */
 export type ConverseEventAnswer = Record<string, never> | { isOnline: boolean };
 
-/** Handle one Chat webhook event; resolves with the answer's body. */
-export async function handleConverseEvent(data: ConverseEventData, targets: ConverseEventTargets): Promise<ConverseEventAnswer> {
+/** Handle one Chat webhook event; resolves with the answer's body. `log`: the request's log fields. */
+export async function handleConverseEvent(data: ConverseEventData, targets: ConverseEventTargets, log: LogContext): Promise<ConverseEventAnswer> {
   switch (data.eventType) {
     case 'sendMessage': {
       const messages = toBotMessages(data);
       // An empty sendMessage (no text, buttons or cards) is acknowledged without posting anything.
-      if (messages.length === 0) targets.logger.info({ eventType: data.eventType }, 'sendMessage had nothing to show; nothing posted');
+      if (messages.length === 0) targets.logger.info({ ...log, eventType: data.eventType }, 'sendMessage had nothing to show; nothing posted');
       else await targets.output.messages(data.platformConversationId, messages, data.messageId ?? data.replyId ?? undefined);
       return {};
     }

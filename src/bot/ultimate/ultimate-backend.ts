@@ -47,6 +47,6 @@ export class UltimateBackend implements BotBackend {
   /** Send one event in one attempt; resolves on Ultimate's 2xx acknowledgement. Throws `BotRequestError`. */
   async send(event: BotEvent): Promise<void> {
     // Ultimate's acknowledgement carries nothing the bridge needs: the answers come by webhook.
-    await this.client.post(event.type, { url: this.url, data: toConverseRequest(event) }, () => undefined);
+    await this.client.post(event.type, { conversationId: event.conversationId, url: this.url, data: toConverseRequest(event) }, () => undefined);
   }
 }

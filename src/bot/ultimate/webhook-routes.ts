@@ -5,7 +5,7 @@
  */
 import type { BotOutput, WidgetOutput } from '../bot-backend.js';
 import type { ActionRunner } from '../../actions/action-handler.js';
-import { addLogContext, type Logger } from '../../core/logger.js';
+import type { Logger } from '../../core/logger.js';
 import type { Metrics } from '../../core/metrics.js';
 import type { FrontRoute } from '../../http/front-route.js';
 import { parseRequestBody } from '../../http/http-errors.js';
@@ -30,18 +30,18 @@ export interface UltimateWebhookDeps {
 export function ultimateWebhookRoutes(deps: UltimateWebhookDeps): FrontRoute[] {
   const options = { token: deps.webhookToken, logger: deps.logger, bodyLimit: deps.bodyLimit };
   return [
-    webhookRoute('/converse-webhook', options, async (body) => {
+    webhookRoute('/converse-webhook', options, async (body, log) => {
       const { data } = parseRequestBody(converseWebhookSchema, body);
       deps.metrics.eventsIn.inc({ platform: 'ultimate', type: data.eventType });
-      if (data.platformConversationId) addLogContext({ conversationId: data.platformConversationId });
-      deps.logger.debug({ eventType: data.eventType }, 'converse webhook received');
-      return handleConverseEvent(data, deps);
+      if (data.platformConversationId) log.conversationId = data.platformConversationId;
+      deps.logger.debug({ ...log, eventType: data.eventType }, 'converse webhook received');
+      return handleConverseEvent(data, deps, log);
     }),
-    webhookRoute('/action-webhook', options, async (body) => {
+    webhookRoute('/action-webhook', options, async (body, log) => {
       const request = parseRequestBody(actionWebhookSchema, body);
       deps.metrics.eventsIn.inc({ platform: 'ultimate', type: 'action' });
-      addLogContext({ conversationId: request.platformConversationId });
-      deps.logger.debug({ action: request.name }, 'action webhook received');
+      log.conversationId = request.platformConversationId;
+      deps.logger.debug({ ...log, action: request.name }, 'action webhook received');
       const results = await deps.actions.run({ name: request.name, platformConversationId: request.platformConversationId, data: request.data });
       return { results };
     }),

@@ -12,7 +12,7 @@ import type { AgentEvent, AgentEventOutcome, AgentRef, DeskNote, DeskSide, Ticke
 import type { BotMessage } from '../bot-message.js';
 import type { ConversationRegistry } from '../conversations.js';
 import { ConversationNotFoundError, DeskNotFoundError } from '../errors.js';
-import { withLogContext, type Logger } from '../logger.js';
+import type { Logger } from '../logger.js';
 import { markSpan } from '../tracing.js';
 import type { Metrics } from '../metrics.js';
 import type { Outbox } from '../outbox/outbox.js';
@@ -324,7 +324,7 @@ export class HandoffService implements Handoff {
       const claimed = await this.claim(ticket.id, agent);
       if (claimed.status !== 'accepted') return claimed;
     } else if (ticket.assignee && ticket.assignee.id !== agent.id) {
-      this.deps.logger.info({ ticketId: ticket.id, agentId: agent.id }, 'reply from an agent other than the assignee relayed');
+      this.deps.logger.info({ conversationId: ticket.conversationId, ticketId: ticket.id, agentId: agent.id }, 'reply from an agent other than the assignee relayed');
     }
     const conversation = await this.conversationOf(ticket);
     if (!conversation) return { status: 'ignored', reason: 'the requester conversation is gone' };
@@ -382,8 +382,6 @@ export class HandoffService implements Handoff {
 
   private logTransition(ticket: TicketRecord, actor: string): void {
     markSpan('handoff.transition', { 'bridge.ticket_state': ticket.state, 'bridge.desk': ticket.deskId });
-    withLogContext({ conversationId: ticket.conversationId, ticketId: ticket.id }, () =>
-      this.deps.logger.info({ state: ticket.state, actor, deskId: ticket.deskId }, 'ticket transition'),
-    );
+    this.deps.logger.info({ conversationId: ticket.conversationId, ticketId: ticket.id, state: ticket.state, actor, deskId: ticket.deskId }, 'ticket transition');
   }
 }

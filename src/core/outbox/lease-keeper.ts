@@ -4,7 +4,7 @@
  * never mistaken for a dead replica, and notices when the lease was lost (expired and taken over).
  */
 import type { Lease, Store } from '../../store/store.js';
-import type { Logger } from '../logger.js';
+import type { LogContext, Logger } from '../logger.js';
 
 /** A lease being kept alive. */
 export class LeaseKeeper {
@@ -18,6 +18,8 @@ export class LeaseKeeper {
     readonly lease: Lease,
     private readonly ttlMs: number,
     private readonly logger: Logger,
+    /** The queue's ids, on the keeper's log lines. */
+    private readonly log: LogContext,
     private readonly now: () => number = Date.now,
   ) {
     this.renewedAt = now();
@@ -44,7 +46,7 @@ export class LeaseKeeper {
     if (this.lostLease) return false;
     return this.store.releaseLease(this.lease, completed).catch((error: unknown) => {
       this.logger.warn(
-        { err: error, completed },
+        { ...this.log, err: error, completed },
         completed === undefined
           ? 'could not release an outbox lease; it expires by itself'
           : 'could not record a delivered entry and release its lease; it is delivered again once the lease expires',
@@ -63,7 +65,7 @@ export class LeaseKeeper {
       })
       // A store that cannot answer now may answer at the next renewal; if the lease runs out
       // meanwhile, fencing refuses this replica's writes and the new holder continues.
-      .catch((error: unknown) => this.logger.warn({ err: error }, 'could not renew an outbox lease'))
+      .catch((error: unknown) => this.logger.warn({ ...this.log, err: error }, 'could not renew an outbox lease'))
       .finally(() => {
         this.renewing = undefined;
       });

@@ -13,7 +13,7 @@ import { BotRequestError, BridgeError, DeliveryError, LeaseLostError } from '../
 import { withDeadline } from '../deadline.js';
 import { detached, inSpan } from '../tracing.js';
 import type { Traced } from './outbox.js';
-import { withLogContext, type LogContext, type Logger } from '../logger.js';
+import type { LogContext, Logger } from '../logger.js';
 import type { Metrics } from '../metrics.js';
 import { mayRetry, retryDelayMs, type RetryTable } from '../retry-policy.js';
 import { destinations, type Destination, type Json, type Lease, type ListAppend, type OutboxEntry, type QueueRef, type Store } from '../../store/store.js';
@@ -104,9 +104,10 @@ export class OutboxWorker {
       if (this.waiting.size < maxWaitingQueues) this.waiting.set(id, queue);
       return;
     }
-    // A queue's loop belongs to no request: it starts outside the notifier's trace and log ids.
-    const loop = detached(() => withLogContext(logContextOf(queue), () => this.drain(queue), { fresh: true }))
-      .catch((error: unknown) => this.deps.logger.warn({ err: error, queue: id }, 'outbox queue paused after a store failure; the sweep resumes it'))
+    // A queue's loop belongs to no request: it starts outside the notifier's trace, and its log lines name the queue.
+    const log = logContextOf(queue);
+    const loop = detached(() => this.drain(queue, log))
+      .catch((error: unknown) => this.deps.logger.warn({ ...log, err: error }, 'outbox queue paused after a store failure; the sweep resumes it'))
       .finally(() => {
         this.running.delete(id);
         if (this.rerun.delete(id)) this.notify(queue);
@@ -152,13 +153,14 @@ export class OutboxWorker {
     }
   }
 
-  private async drain(queue: QueueRef): Promise<void> {
+  /** Drain `queue` while holding its lease; `log`, the queue's ids, goes on every line. */
+  private async drain(queue: QueueRef, log: LogContext): Promise<void> {
     const acquired = await this.deps.store.acquireLease(queue, this.timing.leaseTtlMs, batchSize);
     if (!acquired) return; // another replica drains it
-    const keeper = new LeaseKeeper(this.deps.store, acquired.lease, this.timing.leaseTtlMs, this.deps.logger);
+    const keeper = new LeaseKeeper(this.deps.store, acquired.lease, this.timing.leaseTtlMs, this.deps.logger, log);
     let held: HeldOutcome = { drained: false };
     try {
-      held = await this.carryOutHeld(queue, acquired.entries, keeper);
+      held = await this.carryOutHeld(queue, acquired.entries, keeper, log);
     } finally {
       // An entry enqueued by another replica while this one held the lease found the lease taken:
       // the release tells whether the queue has entries now, and then it is drained once more.
@@ -171,13 +173,13 @@ export class OutboxWorker {
    * Carry a held queue's entries out, batch by batch, completing each delivered one; the queue's
    * last is left for the release to complete, in the same store step.
    */
-  private async carryOutHeld(queue: QueueRef, first: OutboxEntry[], keeper: LeaseKeeper): Promise<HeldOutcome> {
+  private async carryOutHeld(queue: QueueRef, first: OutboxEntry[], keeper: LeaseKeeper, log: LogContext): Promise<HeldOutcome> {
     for (let entries = first; entries.length > 0; entries = await this.deps.store.pending(queue, batchSize)) {
       // A short batch was the whole queue: an entry enqueued here since then has asked for a
       // rerun (notify), one enqueued by another replica is found at the release.
       const wholeQueue = entries.length < batchSize;
       for (const [index, entry] of entries.entries()) {
-        const outcome = await this.carryOut(entry, keeper);
+        const outcome = await this.carryOut(entry, keeper, log);
         if (outcome === 'stop') return { drained: false };
         if (outcome !== 'delivered') continue;
         if (wholeQueue && index === entries.length - 1) return { drained: true, delivered: entry.seq };
@@ -190,7 +192,7 @@ export class OutboxWorker {
   }
 
   /** Deliver one entry, retrying it under its destination's policy, or dead-letter it; the caller completes a delivered one. */
-  private async carryOut(entry: OutboxEntry, keeper: LeaseKeeper): Promise<AttemptOutcome> {
+  private async carryOut(entry: OutboxEntry, keeper: LeaseKeeper, log: LogContext): Promise<AttemptOutcome> {
     const { store, metrics } = this.deps;
     const handler = this.deps.handlers[entry.destination];
     const policy = this.deps.retry[entry.destination];
@@ -210,7 +212,7 @@ export class OutboxWorker {
     for (let attempts = entry.attempts; ; ) {
       if (this.stopping || keeper.lost) return 'stop';
       try {
-        const deliver = () => this.attemptOnce(() => handler.deliver({ ...entry, attempts, progress }, attempt), entry);
+        const deliver = () => this.attemptOnce(() => handler.deliver({ ...entry, attempts, progress }, attempt), entry, log);
         await inSpan('outbox.deliver', { 'bridge.destination': entry.destination, 'bridge.attempt': attempts + 1 }, deliver, (entry.payload as Traced | null)?.traceparent);
       } catch (error) {
         if (error instanceof LeaseLostError) return 'stop';
@@ -223,12 +225,12 @@ export class OutboxWorker {
         if (!retryable || !mayRetry(policy, attempts, elapsedMs, waitMs)) {
           // Only the lease holder may give up: telling someone is not fenced, the dead letter is.
           if (keeper.lost || !(await store.renewLease(lease, this.timing.leaseTtlMs))) return 'stop';
-          await this.giveUp(lease, { ...entry, attempts, progress }, describe(error), error);
+          await this.giveUp(lease, { ...entry, attempts, progress }, describe(error), error, log);
           return 'dead';
         }
         await store.recordAttempt(lease, entry.seq);
         metrics.deliveryRetries.inc({ destination: entry.destination });
-        this.deps.logger.warn({ err: error, destination: entry.destination, seq: entry.seq, attempts, waitMs }, 'delivery failed, will retry');
+        this.deps.logger.warn({ ...log, err: error, destination: entry.destination, seq: entry.seq, attempts, waitMs }, 'delivery failed, will retry');
         await this.wait(waitMs);
         waitedMs += waitMs;
         continue;
@@ -243,13 +245,13 @@ export class OutboxWorker {
    * to it would post twice and out of order: the loop keeps waiting (and renewing the lease) and
    * says so; the outbound calls inside have whole-request deadlines of their own that end it.
    */
-  private async attemptOnce(attempt: () => Promise<void>, entry: OutboxEntry): Promise<void> {
+  private async attemptOnce(attempt: () => Promise<void>, entry: OutboxEntry, log: LogContext): Promise<void> {
     const running = attempt();
     try {
       await withDeadline(running, this.timing.attemptDeadlineMs, `delivering to ${entry.destination}`, attemptDeadlineName);
     } catch (error) {
       if (!(error instanceof Error && error.name === attemptDeadlineName)) throw error;
-      this.deps.logger.error({ destination: entry.destination, key: entry.key, seq: entry.seq }, 'a delivery attempt is past its deadline; waiting for it to end');
+      this.deps.logger.error({ ...log, destination: entry.destination, key: entry.key, seq: entry.seq }, 'a delivery attempt is past its deadline; waiting for it to end');
       await running;
     }
   }
@@ -262,18 +264,18 @@ export class OutboxWorker {
     }
   }
 
-  private async giveUp(lease: Lease, entry: OutboxEntry, reason: string, error: unknown): Promise<void> {
+  private async giveUp(lease: Lease, entry: OutboxEntry, reason: string, error: unknown, log: LogContext): Promise<void> {
     const handler = this.deps.handlers[entry.destination];
     try {
       await handler.onGiveUp?.(entry, reason);
     } catch (notifyError) {
       // The dead letter below is what operators act on; a failed notice must not keep the entry.
-      this.deps.logger.warn({ err: notifyError, destination: entry.destination }, 'could not tell anyone about a failed delivery');
+      this.deps.logger.warn({ ...log, err: notifyError, destination: entry.destination }, 'could not tell anyone about a failed delivery');
     }
     await this.deps.store.recordAttempt(lease, entry.seq); // the dead letter counts the last attempt too
     await this.deps.store.deadLetter(lease, entry.seq, reason, this.now());
     this.deps.metrics.deadLetters.inc({ destination: entry.destination });
-    this.deps.logger.error({ err: error, destination: entry.destination, key: entry.key, seq: entry.seq, reason }, 'delivery finally failed: dead-lettered');
+    this.deps.logger.error({ ...log, err: error, destination: entry.destination, key: entry.key, seq: entry.seq, reason }, 'delivery finally failed: dead-lettered');
   }
 
   private wait(ms: number): Promise<void> {

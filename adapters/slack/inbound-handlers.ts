@@ -100,7 +100,7 @@ async function message(deps: InboundDeps, inbound: InboundMessage, eventId: stri
   if (!inbound.isDm && deps.tickets && (await deps.tickets.relay(inbound, eventId))) return;
   const key = threadKey(inbound.thread);
   if (inbound.needsKnownThread && !(await deps.threads.has(key))) return ignored(deps, 'reply in a thread the bridge is not in', eventId);
-  deps.threads.remember(key);
+  if (!inbound.isDm) deps.threads.remember(key); // a DM needs no remembering (isDirectMessageKey)
   const text = [inbound.text, ...inbound.fileUrls].filter((part) => part !== '').join('\n');
   await deps.sink.visitorEvent(visitorEvent(inbound, { kind: 'message', text }, eventId));
 }

@@ -28,7 +28,7 @@ import { toDeliveryError } from './slack-errors.js';
 import { InstalledTokens, SingleWorkspaceTokens, type SlackTokens } from './slack-tokens.js';
 import { registerUnknownCommands } from './unknown-commands.js';
 import { requesterProfile, SlackUsers } from './slack-users.js';
-import { parseThreadKey, slackChannel, threadAddress, threadOf } from './thread-address.js';
+import { isDirectMessageKey, parseThreadKey, slackChannel, threadAddress, threadOf } from './thread-address.js';
 import { createWebClient, webApiTimeoutMs, type SlackWebClient } from './web-client.js';
 import { resolveCommand, SlackDeskInbound } from './desk/desk-inbound.js';
 import { SlackDeskPresence } from './desk/desk-presence.js';
@@ -97,8 +97,8 @@ export function createSlackAdapter(deps: SlackAdapterDeps): ChannelAdapter {
     frontRoutes: http ? [http.front] : [],
     deliver: async (address, message, context) => {
       await delivery.deliver(address, message, context);
-      // A thread the bot answers in is one it follows without a mention (ticket threads are not).
-      threads.remember(address.key);
+      // A thread the bot answers in is one it follows without a mention (ticket threads are not); a DM is followed anyway.
+      if (!isDirectMessageKey(address.key)) threads.remember(address.key);
     },
     requesterProfile: async (address, requester) => {
       const thread = threadOf(address);

@@ -65,6 +65,14 @@ export function isDirectMessageChannel(channelId: string, channelType?: string):
 }
 
 /**
+ * Whether a conversation key is in a DM (its running conversation or a thread there). Every DM
+ * message reaches the bridge, so a DM's key never needs remembering to be followed.
+ */
+export function isDirectMessageKey(key: string): boolean {
+  return isDirectMessageChannel(key.slice(key.indexOf(':') + 1));
+}
+
+/**
  * The conversation thread of a message: a DM message outside a thread belongs to the DM's
  * running conversation; anywhere else, a message starts (or continues) the thread it roots.
  */

@@ -140,6 +140,21 @@ describe('POST /slack/events', () => {
     expect(harness.sink.visitorEvents).toHaveLength(1);
   });
 
+  it("asks the core, not a memory of its own, whether a DM's Messages tab opens on a known conversation (after a message and an answer there)", async () => {
+    await postEvent(harness.eventsUrl, fixture('event-message-im'), sign);
+    const { address } = await harness.sink.nthVisitorEvent(1);
+    await harness.adapter.deliver(address, { kind: 'text', text: 'Hi, how can I help?', buttons: [] }, { conversationId: 'conv-1', saveProgress: async () => undefined });
+    const home = fixture('event-app-home-opened');
+    home.event.channel = 'D024BE91L'; // the DM the message came from
+    await postEvent(harness.eventsUrl, home, sign);
+    expect((await harness.sink.nthVisitorEvent(2)).action).toEqual({ kind: 'startSession' }); // the core knew no conversation there
+    const other = fixture('event-app-home-opened');
+    other.event_id = 'Ev-home-other';
+    harness.sink.liveKeys.add('T123ABC456:D123ABC456');
+    await expectIgnored(other, await ignoredCount());
+    expect(harness.sink.visitorEvents).toHaveLength(2);
+  });
+
   it('hands retries to the core with the same event_id instead of dropping them', async () => {
     const headers = { 'x-slack-retry-num': '1', 'x-slack-retry-reason': 'http_timeout' };
     expect((await postEvent(harness.eventsUrl, fixture('event-message-im'), { ...sign, headers })).status).toBe(200);

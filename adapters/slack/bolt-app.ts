@@ -64,6 +64,8 @@ export function createBoltApp(env: SlackEnv, logger: Logger, authorization: Bolt
     // Conversation state lives in the bridge's store, not in Bolt's unbounded memory store.
     convoStore: false as const,
     ignoreSelf: true,
+    // The error handler gets the body too, so its line names the event (adapters/slack/index.ts).
+    extendedErrorHandler: true,
   };
   if (authorization.kind === 'installations') {
     const receiver = new ExpressReceiver({ ...receiverOptions(env, logger), ...oauthReceiverOptions(env, authorization, logger) });

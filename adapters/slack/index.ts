@@ -73,12 +73,13 @@ export function createSlackAdapter(deps: SlackAdapterDeps): ChannelAdapter {
   const deskInbound = new SlackDeskInbound({ sink, users, client, tokens, tickets, logger });
   const inbound = { sink, users, threads, logger, metrics, tickets: deskInbound };
   const { app, http } = createBoltApp(env, logger, auth.bolt, hotEventHandler(inbound, auth.events));
-  app.error(async (error) => {
+  app.error(async ({ error, body }: { error: Error & { code?: string; original?: unknown }; body: unknown }) => {
+    const requestId = slackRequestId(body);
     if (isAuthorizationError(error)) {
-      if (isMissingInstallation(error)) return ignored({ logger, metrics }, 'workspace without an installation', undefined);
+      if (isMissingInstallation(error)) return ignored({ logger, metrics }, 'workspace without an installation', requestId);
       throw error; // the store failed: the receiver answers 503 and Slack retries
     }
-    logger.error({ err: error.original ?? error, code: error.code }, 'Slack event handling failed');
+    logger.error({ requestId, err: error.original ?? error, code: error.code }, 'Slack event handling failed');
     // Rethrown, so the receiver answers 5xx and Slack retries instead of taking a 200 for a lost event.
     throw error;
   });
@@ -163,4 +164,11 @@ async function readyCall(call: () => Promise<unknown>, method: string): Promise<
 function knowsTicketThread(sink: InboundSink, key: string): Promise<boolean> {
   const thread = parseThreadKey(key);
   return thread && sink.knowsTicketThread ? sink.knowsTicketThread(threadAddress(thread)) : Promise.resolve(false);
+}
+
+/** The id Slack gave a request Bolt handled: an event's `event_id`, a command's or a click's `trigger_id`. */
+function slackRequestId(body: unknown): string | undefined {
+  const fields = (typeof body === 'object' && body !== null ? body : {}) as { event_id?: unknown; trigger_id?: unknown };
+  const id = fields.event_id ?? fields.trigger_id;
+  return typeof id === 'string' ? id : undefined;
 }

@@ -44,7 +44,7 @@ export class InboundTurns {
         return;
       default:
         // Typing, reactions, read receipts and future activity types need no answer beyond 200.
-        this.deps.logger.debug({ requestId: activity.id, activityType: activity.type }, 'teams activity ignored');
+        this.deps.logger.debug({ activityId: activity.id, activityType: activity.type }, 'teams activity ignored');
     }
   }
 
@@ -82,7 +82,7 @@ export class InboundTurns {
       await context.updateActivity({ ...renderClickUpdate(click, outcome), id: activityId });
     } catch (error) {
       // The click already reached the bot; a card that keeps its buttons is cosmetic, so log and go on.
-      this.deps.logger.warn({ requestId: context.activity.id, err: error, activityId }, 'could not update the clicked card');
+      this.deps.logger.warn({ activityId: context.activity.id, err: error, cardActivityId: activityId }, 'could not update the clicked card');
     }
   }
 

@@ -60,7 +60,7 @@ export function mountMessagesRoute(router: Router, deps: MessagesRouteDeps): voi
       res.end();
     } catch (error) {
       const { status, body: answer } = errorAnswer(error);
-      logger.error({ requestId: requestIdOf(res), err: error, activityType: body.type, status }, 'teams turn failed');
+      logger.error({ requestId: requestIdOf(res), activityId: body.id, err: error, activityType: body.type, status }, 'teams turn failed');
       if (!res.headersSent) sendError(res, status, answer);
     }
   });

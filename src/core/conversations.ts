@@ -57,7 +57,7 @@ export class ConversationRegistry {
     const record: ConversationRecord = {
       id: this.deps.newId(),
       address,
-      requester: await this.profile(requester, loadProfile, address.channel),
+      requester: await this.profile(requester, loadProfile, address),
       session: 'active',
       createdAt: now,
       updatedAt: now,
@@ -107,13 +107,13 @@ export class ConversationRegistry {
     return this.update(record.id, (stored) => (sameReference(stored.address, address) ? undefined : { ...stored, address })).then((updated) => updated ?? record);
   }
 
-  private async profile(requester: RequesterProfile, loadProfile: (() => Promise<RequesterProfile>) | undefined, channel: string): Promise<RequesterProfile> {
+  private async profile(requester: RequesterProfile, loadProfile: (() => Promise<RequesterProfile>) | undefined, address: ChannelAddress): Promise<RequesterProfile> {
     if (!loadProfile) return requester;
     try {
       return { ...requester, ...(await loadProfile()) };
     } catch (error) {
       // A profile lookup failing must not lose the requester's message: go on with what the event carries.
-      this.deps.logger.warn({ err: error, channel }, 'requester profile lookup failed');
+      this.deps.logger.warn({ err: error, channel: address.channel, key: address.key }, 'requester profile lookup failed');
       return requester;
     }
   }

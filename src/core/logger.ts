@@ -1,10 +1,10 @@
 /**
  * pino JSON logs. A line names the work it belongs to with the ids its code holds (requestId,
  * conversationId, ticketId, queue): no async context carries them. On Node 20 an
- * AsyncLocalStorage makes every promise of the process run a hook (about 15% of the CPU of an
- * event on the hot paths, `npm run bench`), so the ids travel as data, or in a child logger.
- * Inside a traced request every line also carries its `traceId`. Secrets are redacted by path,
- * and any configured secret value is masked wherever it appears.
+ * AsyncLocalStorage makes every promise of the process run a hook (about a sixth of the CPU of
+ * an event on the hot paths, `npm run bench`), so the ids travel as data (README, Logs). Inside
+ * a traced request every line also carries its `traceId`. Secrets are redacted by path, and any
+ * configured secret value is masked in the message text.
  */
 import { pino, type Logger, type DestinationStream } from 'pino';
 import { activeTraceId } from './tracing.js';

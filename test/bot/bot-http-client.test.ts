@@ -94,6 +94,7 @@ describe('one attempt', () => {
     expect((await rejectionOf(post(), BotRequestError)).message).toBe('TestBot refused the message event with 400');
     server.respond((_request, response) => json(response, 503, {}));
     expect((await rejectionOf(post(), BotRequestError)).message).toBe('TestBot answered 503 to the message event');
+    expect(log.entries().filter((entry) => entry.msg === 'TestBot request failed').at(-1)).toMatchObject({ conversationId: 'conv-1', status: 503 });
   });
 });
 

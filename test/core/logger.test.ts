@@ -3,14 +3,6 @@ import { describe, expect, it } from 'vitest';
 import { capturingLogger } from '../support/silent-logger.js';
 
 describe('logger', () => {
-  it('puts the ids a line is logged with on it, and no trace id outside a traced request', () => {
-    const { logger, lines } = capturingLogger();
-    logger.info({ requestId: 'r1', conversationId: 'c1' }, 'hello');
-    const line = JSON.parse(lines[0]!) as Record<string, unknown>;
-    expect(line).toMatchObject({ requestId: 'r1', conversationId: 'c1', msg: 'hello' });
-    expect(line).not.toHaveProperty('traceId');
-  });
-
   it('redacts secret fields, personal data and configured secret values', () => {
     const { logger, lines } = capturingLogger({ secrets: ['xoxb-super-secret'] });
     logger.info({ token: 'abc', profile: { email: 'ada@example.com' }, metaData: [{ key: 'email', value: 'ada@example.com' }] }, 'using xoxb-super-secret');

@@ -100,6 +100,24 @@ describe('OutboxWorker', () => {
     expect(dead).not.toHaveProperty('conversationId');
   });
 
+  it('names the conversation a bot delivery recorded in its progress on its dead-letter line (the bot queue is keyed by the thread)', async () => {
+    const store = new MemoryStore();
+    const { logger, lines } = capturingLogger();
+    const handler = scripted(async (_entry, call, attempt) => {
+      if (call > 1) return undefined;
+      await attempt.saveProgress({ conversationId: 'conv-9', isNew: true });
+      return new BotRequestError('bot_request_failed', 'the bot answered 503', { retryable: true });
+    });
+    const { loop } = worker(store, handler.handler, { logger });
+    const thread: QueueRef = { destination: 'bot', key: 'slack:T1:D1' };
+    await store.enqueue(thread, ['hello'], 0);
+    loop.notify(thread);
+    await loop.idle();
+    // Enqueued at time 0, the entry is past the bot's retry window at once: its one failure dead-letters it.
+    const dead = lines.map((line) => JSON.parse(line) as Record<string, unknown>).find((line) => line.msg === 'delivery finally failed: dead-lettered');
+    expect(dead).toMatchObject({ queue: 'bot:slack:T1:D1', conversationId: 'conv-9' });
+  });
+
   it('dead-letters an entry after the attempts run out, tells the handler once, and goes on with the next', async () => {
     const store = new MemoryStore();
     const handler = scripted((entry) => (entry.payload === 'bad' ? new DeliveryError('down', { retryable: true }) : undefined));

@@ -11,6 +11,7 @@ import type { AddressInfo } from 'node:net';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { createSlackAdapter } from '../../adapters/slack/index.js';
 import { StoreUnavailableError } from '../../src/core/errors.js';
+import type { Logger } from '../../src/core/logger.js';
 import { Metrics } from '../../src/core/metrics.js';
 import { createApp } from '../../src/http/create-app.js';
 import { capturingLogger } from '../support/silent-logger.js';
@@ -101,24 +102,41 @@ describe('the hot Events API path', () => {
     expect(harness.sink.visitorEvents).toHaveLength(0);
   });
 
-  it("keeps the request's log ids past the body reader: a failed journal is logged with the request id and event id", async () => {
+  it('logs a failed journal with the request id and the event id', async () => {
     const { logger, lines } = capturingLogger();
     const sink = new RecordingSink();
     vi.spyOn(sink, 'visitorEvent').mockRejectedValue(new StoreUnavailableError('the store did not answer'));
-    const metrics = new Metrics();
-    const adapter = createSlackAdapter({ env: testSlackEnv, sink, logger, metrics });
-    const app = createApp({ adapters: [adapter], botRoutes: [], readiness: [], metrics, logger, isShuttingDown: () => false });
-    const server = await new Promise<Server>((resolve) => {
-      const listening = createServer(app).listen(0, '127.0.0.1', () => resolve(listening));
-    });
-    try {
-      const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/slack/events`;
+    await withBridge(sink, logger, async (url) => {
       const response = await postEvent(url, fixture('event-message-im'), { ...sign, headers: { 'x-request-id': 'req-hot-1' } });
       expect(response.status).toBe(503);
       const failure = lines.map((line) => JSON.parse(line) as Record<string, unknown>).find((line) => line.msg === 'Slack event handling failed');
       expect(failure).toMatchObject({ requestId: 'req-hot-1', eventId: 'Ev0PV52K21', status: 503 });
-    } finally {
-      await new Promise((resolve) => server.close(resolve));
-    }
+    });
+  });
+  it("names the event on Bolt's failure line (an event off the hot path: the Messages tab)", async () => {
+    const { logger, lines } = capturingLogger();
+    const sink = new RecordingSink();
+    vi.spyOn(sink, 'visitorEvent').mockRejectedValue(new Error('the core broke'));
+    await withBridge(sink, logger, async (url) => {
+      const response = await postEvent(url, fixture('event-app-home-opened'), sign);
+      expect(response.status).toBeGreaterThanOrEqual(500);
+      const failure = lines.map((line) => JSON.parse(line) as Record<string, unknown>).find((line) => line.msg === 'Slack event handling failed');
+      expect(failure).toMatchObject({ requestId: 'Ev123ABC460' });
+    });
   });
 });
+
+/** The bridge's server with the Slack adapter over `sink` and `logger`, for `work` on its events URL. */
+async function withBridge(sink: RecordingSink, logger: Logger, work: (eventsUrl: string) => Promise<void>): Promise<void> {
+  const metrics = new Metrics();
+  const adapter = createSlackAdapter({ env: testSlackEnv, sink, logger, metrics });
+  const app = createApp({ adapters: [adapter], botRoutes: [], readiness: [], metrics, logger, isShuttingDown: () => false });
+  const server = await new Promise<Server>((resolve) => {
+    const listening = createServer(app).listen(0, '127.0.0.1', () => resolve(listening));
+  });
+  try {
+    await work(`http://127.0.0.1:${(server.address() as AddressInfo).port}/slack/events`);
+  } finally {
+    await new Promise((resolve) => server.close(resolve));
+  }
+}

@@ -93,7 +93,7 @@ export class SlackDeskInbound implements TicketThreadRelay, DeskButtons {
       : undefined;
     const channel = payload.container.channel_id ?? payload.channel?.id;
     if (!decoded || !channel) {
-      this.deps.logger.warn({ actionId: action.action_id }, 'ticket button without a ticket');
+      this.deps.logger.warn({ requestId: payload.trigger_id, actionId: action.action_id }, 'ticket button without a ticket');
       return;
     }
     const messageTs = payload.container.message_ts ?? payload.message?.ts ?? '';

@@ -42,7 +42,7 @@ export function deskTurns(deps: DeskTurnsDeps): TurnInterceptor {
     if (!text && fileUrls.length === 0) return true;
     const outcome = await deps.sink.agentEvent({ kind: 'reply', ticketThread: thread, agent, text, fileUrls, ...(activity.id ? { eventId: activity.id } : {}) });
     if (outcome.status === 'ignored') {
-      deps.logger.info({ requestId: activity.id, reason: outcome.reason, thread: thread.key }, 'agent reply not relayed');
+      deps.logger.info({ activityId: activity.id, reason: outcome.reason, thread: thread.key }, 'agent reply not relayed');
       // Teams has no ephemeral messages: a reply in the thread tells the agent it was not sent.
       await context.sendActivity({ type: 'message', text: `${agent.name}: not sent to the requester, ${outcome.reason}.` });
     }

@@ -153,7 +153,7 @@ export class OutboxWorker {
     }
   }
 
-  /** Drain `queue` while holding its lease; `log`, the queue's ids, goes on every line. */
+  /** Drain `queue` while holding its lease; `log`, the queue's ids, goes on the worker's lines about it. */
   private async drain(queue: QueueRef, log: LogContext): Promise<void> {
     const acquired = await this.deps.store.acquireLease(queue, this.timing.leaseTtlMs, batchSize);
     if (!acquired) return; // another replica drains it
@@ -212,7 +212,7 @@ export class OutboxWorker {
     for (let attempts = entry.attempts; ; ) {
       if (this.stopping || keeper.lost) return 'stop';
       try {
-        const deliver = () => this.attemptOnce(() => handler.deliver({ ...entry, attempts, progress }, attempt), entry, log);
+        const deliver = () => this.attemptOnce(() => handler.deliver({ ...entry, attempts, progress }, attempt), entry, deliveryLog(log, progress));
         await inSpan('outbox.deliver', { 'bridge.destination': entry.destination, 'bridge.attempt': attempts + 1 }, deliver, (entry.payload as Traced | null)?.traceparent);
       } catch (error) {
         if (error instanceof LeaseLostError) return 'stop';
@@ -225,12 +225,12 @@ export class OutboxWorker {
         if (!retryable || !mayRetry(policy, attempts, elapsedMs, waitMs)) {
           // Only the lease holder may give up: telling someone is not fenced, the dead letter is.
           if (keeper.lost || !(await store.renewLease(lease, this.timing.leaseTtlMs))) return 'stop';
-          await this.giveUp(lease, { ...entry, attempts, progress }, describe(error), error, log);
+          await this.giveUp(lease, { ...entry, attempts, progress }, describe(error), error, deliveryLog(log, progress));
           return 'dead';
         }
         await store.recordAttempt(lease, entry.seq);
         metrics.deliveryRetries.inc({ destination: entry.destination });
-        this.deps.logger.warn({ ...log, err: error, destination: entry.destination, seq: entry.seq, attempts, waitMs }, 'delivery failed, will retry');
+        this.deps.logger.warn({ ...deliveryLog(log, progress), err: error, destination: entry.destination, seq: entry.seq, attempts, waitMs }, 'delivery failed, will retry');
         await this.wait(waitMs);
         waitedMs += waitMs;
         continue;
@@ -295,6 +295,15 @@ export class OutboxWorker {
 /** The id of a queue in logs and in the loop's bookkeeping. */
 export function queueId(queue: QueueRef): string {
   return `${queue.destination}:${queue.key}`;
+}
+
+/**
+ * The ids of a delivery's lines: its queue's, and the conversation a bot delivery recorded in its
+ * progress once it knew it (a bot queue is keyed by the thread, not the conversation).
+ */
+function deliveryLog(log: LogContext, progress: Json | undefined): LogContext {
+  const conversationId = (progress as { conversationId?: unknown } | null | undefined)?.conversationId;
+  return typeof conversationId === 'string' && log.conversationId === undefined ? { ...log, conversationId } : log;
 }
 
 /** The ids a queue's log lines carry: the conversation or ticket it belongs to. */

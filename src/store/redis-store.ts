@@ -169,6 +169,11 @@ function createClient(options: RedisStoreOptions): RedisStoreClient {
     connectTimeout: options.connectTimeoutMs ?? 2000,
     maxRetriesPerRequest: 1,
     retryStrategy: (attempt) => Math.min(attempt * 200, 2000),
+    // A command written before the connection broke may have run: sent again after the reconnect
+    // it would run twice (a claim would then find its own key and drop the event, an enqueue
+    // without a dedupe key would append twice). Not resent, it times out as outcome unknown (503,
+    // the sender retries, the claim is released), which every caller handles.
+    autoResendUnfulfilledCommands: false,
     // enableAutoPipelining stays off: its Pipeline object per tick, one in flight at a time,
     // measured 0.8-0.9x of writing each command at once on bench/store-throughput.ts (0.7x for a
     // single caller). The store batches a tick's writes on the socket instead (RedisOutbox.run).

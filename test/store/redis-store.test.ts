@@ -6,6 +6,7 @@
  * Redis does runs against a private redis-server (test/support/private-redis.ts).
  */
 import { randomUUID } from 'node:crypto';
+import { createServer, connect, type Server, type Socket } from 'node:net';
 import type { Writable } from 'node:stream';
 import { Redis } from 'ioredis';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
@@ -213,3 +214,57 @@ function countSocketWrites(socket: Writable): { calls: number[] } {
   }
   return writes;
 }
+
+/**
+ * A TCP relay to the shared Redis that, once armed, forwards the next command but cuts the
+ * connection instead of passing Redis's answer on: a reply lost with the connection.
+ */
+async function replyDroppingRelay(): Promise<{ url: string; arm: () => void; close: () => Promise<void> }> {
+  let armed = false;
+  const sockets = new Set<Socket>();
+  const server: Server = createServer((client) => {
+    const upstream = connect(6379, '127.0.0.1');
+    sockets.add(client).add(upstream);
+    client.on('data', (chunk) => upstream.write(chunk));
+    upstream.on('data', (chunk) => {
+      if (!armed) return void client.write(chunk);
+      armed = false;
+      client.destroy();
+      upstream.destroy();
+    });
+    for (const socket of [client, upstream]) socket.on('error', () => undefined).on('close', () => (client.destroy(), upstream.destroy()));
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const port = (server.address() as { port: number }).port;
+  return {
+    url: `redis://127.0.0.1:${port}`,
+    arm: () => (armed = true),
+    close: async () => {
+      for (const socket of sockets) socket.destroy();
+      await new Promise((resolve) => server.close(resolve));
+    },
+  };
+}
+
+describe('RedisStore, a reply lost with its connection', () => {
+  it('does not send the command again after reconnecting: a claim whose answer was lost fails as outcome unknown, and its owner can release it', async () => {
+    const relay = await replyDroppingRelay();
+    const keyPrefix = `${runPrefix}resend:`;
+    const store = new RedisStore({ url: relay.url, keyPrefix, commandTimeoutMs: 1000 });
+    const direct = new RedisStore({ url: REDIS_URL, keyPrefix });
+    try {
+      await store.ping();
+      relay.arm();
+      // Redis runs the SET NX; its answer is lost. Sent again after the reconnect, it would find
+      // its own key and answer false: the event would count as a duplicate and be dropped.
+      await expect(store.claim('event-1', 'owner-1', 60_000)).rejects.toBeInstanceOf(StoreUnavailableError);
+      expect(await direct.claim('event-1', 'someone-else', 60_000)).toBe(false); // it did run, once
+      await store.release('event-1', 'owner-1');
+      expect(await direct.claim('event-1', 'the retry', 60_000)).toBe(true);
+    } finally {
+      await store.close();
+      await direct.close();
+      await relay.close();
+    }
+  });
+});

@@ -28,6 +28,8 @@ const blockSchema = z.object({ type: z.string() }).passthrough();
 /** The parts of a block_actions payload the bridge reads. */
 export const blockActionsSchema = z
   .object({
+    /** Slack's id of the click: the request id on its log lines (Bolt's error handler logs it too). */
+    trigger_id: z.string().optional(),
     user: z.object({ id: z.string(), team_id: z.string().optional() }).passthrough(),
     container: z
       .object({ channel_id: z.string().optional(), message_ts: z.string().optional(), thread_ts: z.string().optional(), is_ephemeral: z.boolean().optional() })
@@ -124,6 +126,6 @@ async function showChoice(deps: ClickDeps, { payload, workspace, channel, ts }: 
     await deps.client.chat.update({ channel, ts, text: payload.message?.text ?? choice, blocks: blocksAfterClick(blocks, choice), token });
   } catch (error) {
     // The click reached the bot; a message that keeps its buttons is cosmetic, and a second click is deduped.
-    deps.logger.warn({ requestId: `click:${channel}:${ts}`, err: error, channel, ts }, 'could not update the clicked message');
+    deps.logger.warn({ requestId: payload.trigger_id, err: error, channel, ts }, 'could not update the clicked message');
   }
 }

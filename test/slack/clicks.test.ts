@@ -16,13 +16,15 @@ import { fixture, type Json } from './support/slack-fixtures.js';
 import { counterValue, signingSecret, useSlackHarness, type SlackHarness } from './support/slack-harness.js';
 import { waitUntil } from './support/wait-until.js';
 import { deliveryContext } from '../support/delivery-context.js';
+import { capturingLogger } from '../support/silent-logger.js';
 
 const api = new FakeSlackApi();
 let harness: SlackHarness;
 const sign = { secret: signingSecret };
 const thread = threadAddress({ team: 'T123ABC456', channel: 'C0A511MBCUW', threadTs: '1771287144.743569' });
 
-useSlackHarness(api, (started) => (harness = started));
+const log = capturingLogger();
+useSlackHarness(api, (started) => (harness = started), { logger: log.logger });
 
 /** Deliver a message, then build Slack's block_actions payload for a click on one of its buttons. */
 async function clickOn(address: ChannelAddress, message: BotMessage, pick: (buttons: ButtonElement[]) => ButtonElement): Promise<Json> {
@@ -43,6 +45,15 @@ async function clickOn(address: ChannelAddress, message: BotMessage, pick: (butt
 }
 
 describe('block_actions', () => {
+  it("logs a failed update of the clicked message with the click's trigger_id, and the click still reaches the core", async () => {
+    api.on('chat.update', () => ({ ok: false, error: 'message_not_found' }));
+    const payload = await clickOn(thread, { kind: 'text', text: 'Which plan?', buttons: [{ kind: 'reply', text: 'Basic' }] }, (buttons) => buttons[0]!);
+    expect((await postInteraction(harness.eventsUrl, payload, sign)).status).toBe(200);
+    expect((await harness.sink.nthVisitorEvent(1)).action).toMatchObject({ kind: 'message', text: 'Basic' });
+    const failure = await waitUntil(() => log.lines.map((line) => JSON.parse(line) as Record<string, unknown>).find((line) => line.msg === 'could not update the clicked message'), 'the update failure line');
+    expect(failure).toMatchObject({ requestId: payload.trigger_id, channel: 'C0A511MBCUW' });
+  });
+
   it('sends a carousel card click to the core and updates the message in place', async () => {
     const carousel: BotMessage = {
       kind: 'carousel',

@@ -49,7 +49,7 @@ export interface DeskInboundDeps {
 
 /** Where an ephemeral note goes. */
 interface NoteTarget {
-  /** The id of the agent's action, on the note's log line. */
+  /** Slack's id of the agent's action (the event's `event_id`, the click's or command's `trigger_id`), on the note's log line. */
   requestId?: string;
   workspace: SlackWorkspace;
   channel: string;
@@ -99,9 +99,9 @@ export class SlackDeskInbound implements TicketThreadRelay, DeskButtons {
     const messageTs = payload.container.message_ts ?? payload.message?.ts ?? '';
     const what = decoded.kind === 'transfer' ? `transfer:${decoded.toDeskId}` : decoded.kind;
     const eventId = `ticket:${channel}:${messageTs}:${what}:${payload.user.id}`;
-    const agent = await this.agent(payload.user.id, workspace, eventId);
+    const agent = await this.agent(payload.user.id, workspace, payload.trigger_id);
     const event: AgentEvent = decoded.kind === 'transfer' ? { ...decoded, agent, eventId } : { kind: decoded.kind, ticketId: decoded.ticketId, agent, eventId };
-    await this.send(event, { requestId: eventId, workspace, channel, user: payload.user.id }, refusals[decoded.kind]);
+    await this.send(event, { requestId: payload.trigger_id, workspace, channel, user: payload.user.id }, refusals[decoded.kind]);
   }
 
   /** Register `/resolve <ticket id>`: acked at once, the outcome told only to the agent. */
@@ -116,8 +116,8 @@ export class SlackDeskInbound implements TicketThreadRelay, DeskButtons {
       await ack();
       const eventId = `resolve:${command.trigger_id}`;
       const workspace = workspaceOfContext(context);
-      const agent = await this.agent(command.user_id, workspace, eventId);
-      const target = { requestId: eventId, workspace, channel: command.channel_id, user: command.user_id };
+      const agent = await this.agent(command.user_id, workspace, command.trigger_id);
+      const target = { requestId: command.trigger_id, workspace, channel: command.channel_id, user: command.user_id };
       const outcome = await this.send({ kind: 'resolve', ticketId, agent, eventId }, target, 'Could not resolve this ticket');
       if (outcome.status === 'accepted') this.note(target, `Ticket \`${ticketId}\` is resolved.`);
     });

@@ -105,7 +105,7 @@ export class OutboxWorker {
       return;
     }
     // A queue's loop belongs to no request: it starts outside the notifier's trace, and its log lines name the queue.
-    const log = logContextOf(queue);
+    const log = logContextOf(queue, id);
     const loop = detached(() => this.drain(queue, log))
       .catch((error: unknown) => this.deps.logger.warn({ ...log, err: error }, 'outbox queue paused after a store failure; the sweep resumes it'))
       .finally(() => {
@@ -306,9 +306,9 @@ function deliveryLog(log: LogContext, progress: Json | undefined): LogContext {
   return typeof conversationId === 'string' && log.conversationId === undefined ? { ...log, conversationId } : log;
 }
 
-/** The ids a queue's log lines carry: the conversation or ticket it belongs to. */
-function logContextOf(queue: QueueRef): LogContext {
-  const context: LogContext = { queue: queueId(queue) };
+/** The ids a queue's log lines carry (`id` is its queueId): the queue, and the conversation or ticket it belongs to. */
+function logContextOf(queue: QueueRef, id: string): LogContext {
+  const context: LogContext = { queue: id };
   if (queue.destination === 'ticket') context.ticketId = queue.key;
   else if (queue.destination !== 'bot') context.conversationId = queue.key;
   return context;

@@ -59,7 +59,7 @@ export async function counterValue(metrics: Metrics, name: string, labels: Recor
 }
 
 /** Register the usual hooks: msw for the file, a fresh fake API state and adapter for each test. */
-export function useSlackHarness(api: FakeSlackApi, started: (harness: SlackHarness) => void, options: { now?: () => number } = {}): void {
+export function useSlackHarness(api: FakeSlackApi, started: (harness: SlackHarness) => void, options: { now?: () => number; logger?: Logger } = {}): void {
   let current: SlackHarness | undefined;
   beforeAll(() => api.listen());
   afterAll(() => api.close());

@@ -149,6 +149,19 @@ export async function warmUpConversations(sut: SutProcess, count: number, book: 
   return ids as string[];
 }
 
+/** Send `count` more messages, one DM after another, to the conversations of the first `conversations` requesters, and wait until they have reached the Chat API. */
+export async function followUpMessages(sut: SutProcess, count: number, conversations: number, book: TraceBook): Promise<void> {
+  const trace = book.open();
+  let next = 0;
+  const build = () => {
+    const who = requester(next++ % conversations);
+    return signedDmEvent({ ...who, text: `And one more thing ${trace.send(who.channel)}` });
+  };
+  const load = await runLoad({ url: sut.url, path: '/slack/events', shape: { kind: 'amount', amount: count, connections: 8 }, durationS: 0, warmupS: 0, build });
+  await drain(trace, load, 10_000);
+  if (load.non2xx > 0 || load.errors > 0) throw new Error(`${sut.name}: follow-up messages failed (${load.non2xx} non-2xx, ${load.errors} errors, first: ${load.firstRejection ?? 'none'})`);
+}
+
 async function measureWithTrace(
   sut: SutProcess,
   path: PathName,

@@ -14,6 +14,7 @@ import { mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSyn
 import { cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
+import { slackUsersCacheMax } from '../adapters/slack/slack-users.js';
 import { TraceBook } from './correlation.js';
 import { disturbedPercent, DisturbanceMeter } from './disturbance.js';
 import { measureSendMessage, measureTeamOnline, warmUpConversations, type MeasureContext, type PathName } from './measure.js';
@@ -49,8 +50,9 @@ const settings = {
   warmupS: 1,
   drainMs: 5000,
   quiesceMs: 10_000,
-  heapWarmUp: quick ? 200 : 500,
-  heapConversations: quick ? 1000 : 4000,
+  /** The real-path heap probe's warm-up fills the Slack users cache (systems.ts, BridgeHeapProbe). */
+  heapWarmUp: slackUsersCacheMax + 200,
+  heapConversations: 3600,
   registryHeapConversations: quick ? 5000 : 20_000,
   cpuProfile: flags['cpu-prof'] === true,
   /** The whole run is abandoned past this. */

@@ -18,8 +18,8 @@ export interface SutProcess {
   pid: number;
   /** CPU and heap of the child. */
   stats(): Promise<ChildStats>;
-  /** Heap after forced full collections. */
-  heap(): Promise<ChildStats>;
+  /** Live heap bytes: what a heap snapshot finds reachable. */
+  heap(): Promise<number>;
   /** Start V8's CPU profiler in the child. */
   profileStart(): Promise<void>;
   /** Stop it and write the profile (`.cpuprofile`, for Chrome DevTools or bench/profile-summary.ts). */
@@ -68,7 +68,7 @@ export async function startSut(spec: SutSpec): Promise<SutProcess> {
     url,
     pid: child.pid!,
     stats: async () => statsOf(await ask({ type: 'stats' })),
-    heap: async () => statsOf(await ask({ type: 'heap' })),
+    heap: async () => liveBytesOf(await ask({ type: 'heap' })),
     profileStart: async () => void (await ask({ type: 'profile-start' })),
     profileStop: async (file) => void (await ask({ type: 'profile-stop', file })),
     stop: async () => {
@@ -121,6 +121,11 @@ function request(child: ChildProcess, message: ControlRequest): Promise<ControlM
     child.on('message', onMessage);
     child.send(message);
   });
+}
+
+function liveBytesOf(message: ControlMessage): number {
+  if (message.type !== 'heap') throw new Error(`expected heap, got ${message.type}`);
+  return message.liveBytes;
 }
 
 function statsOf(message: ControlMessage): ChildStats {

@@ -7,8 +7,10 @@
 import { fork } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { slackUsersCacheMax } from '../adapters/slack/slack-users.js';
+import { DEFAULT_STORE_LIMITS } from '../src/store/store-limits.js';
 import type { TraceBook } from './correlation.js';
-import { warmUpConversations } from './measure.js';
+import { followUpMessages, warmUpConversations } from './measure.js';
 import { benchIdentity } from './payloads.js';
 import type { CpuPlacement } from './pinning.js';
 import type { BenchResults, HeapFigure } from './report.js';
@@ -94,14 +96,19 @@ export function startSystem(context: SystemsContext, system: SystemName, label: 
 const settleMs = 12_000;
 
 /**
- * Heap per conversation through the real path, on a bridge of its own that is idle between
- * steps (so it can wait out `settleMs` while other measurements run): `start` creates `warmUp`
- * conversations to settle code and caches; `grow` reads the heap after forced collections and
- * creates `count` more (one DM and one user each, as in Slack); `finish` reads it again. `warmUp +
- * count` stays under every bound of the memory store (10,000) and the Slack users cache (5,000),
- * so nothing is evicted while measuring. What stays per conversation includes its record and
- * thread binding, the event's dedupe claim (15 min), its transcript and the requester's cached
- * users.info entry (15 min).
+ * Heap per idle conversation through the real path, on a bridge of its own that is idle between
+ * steps (so it can wait out `settleMs` while other measurements run), in the state of a bridge
+ * that has run a while: its bounded caches full. `start` creates `warmUp` conversations (one DM
+ * and one user each, as in Slack), past the Slack users cache's bound (5,000 users, a fixed
+ * cost: a new requester's users.info entry replaces the oldest), then sends follow-up messages
+ * to them until the memory store's dedupe keys reach their bound (10,000, 15 minutes each: a
+ * new event's key replaces the oldest); this also compiles the code. `grow` reads the live heap
+ * (a heap snapshot's reachable objects but compiled code) and creates `count` more
+ * conversations; `finish` reads it again. `warmUp + count` stays under the store's bound for
+ * conversations (10,000), so none is evicted, and crosses 8,192, where every map keyed per
+ * conversation doubles its table, so the tables count at their average size rather than at none
+ * or at a fresh doubling. What stays per conversation: its record and thread binding, its
+ * transcript (one turn) and its queue's last seq.
  */
 export class BridgeHeapProbe {
   private lastRequestAt = Date.now();
@@ -118,14 +125,19 @@ export class BridgeHeapProbe {
   static async start(context: SystemsContext, book: TraceBook, warmUp: number): Promise<BridgeHeapProbe> {
     const probe = new BridgeHeapProbe(await startSystem(context, 'bridge-memory', 'bridge-heap'), book, warmUp);
     await warmUpConversations(probe.bridge, warmUp, book);
+    await followUpMessages(probe.bridge, DEFAULT_STORE_LIMITS.maxMemoryEntries - warmUp, warmUp, book);
     probe.lastRequestAt = Date.now();
     return probe;
   }
 
   /** Read the heap, then create `count` conversations. */
   async grow(count: number): Promise<void> {
+    const total = this.warmUp + count;
+    if (this.warmUp <= slackUsersCacheMax || total >= DEFAULT_STORE_LIMITS.maxMemoryEntries) {
+      throw new Error(`heap probe: the warm-up (${this.warmUp}) must fill the users cache (${slackUsersCacheMax}) and all ${total} conversations fit the memory store (${DEFAULT_STORE_LIMITS.maxMemoryEntries})`);
+    }
     await this.settle();
-    this.before = (await this.bridge.heap()).heapUsedBytes;
+    this.before = await this.bridge.heap();
     await warmUpConversations(this.bridge, count, this.book, this.warmUp);
     this.count = count;
     this.lastRequestAt = Date.now();
@@ -135,7 +147,7 @@ export class BridgeHeapProbe {
   async finish(): Promise<HeapFigure> {
     if (this.before === undefined) throw new Error('grow() first');
     await this.settle();
-    const after = (await this.bridge.heap()).heapUsedBytes;
+    const after = await this.bridge.heap();
     await this.bridge.stop();
     return { conversations: this.count, bytesPerConversation: (after - this.before) / this.count };
   }

@@ -1,10 +1,10 @@
 /**
  * The control channel between the benchmark and a system under test running in a child process
  * (IPC of `child_process.fork`): the child says when it listens, and answers requests for its
- * CPU time and heap (after forced garbage collection), to take a CPU profile of a stretch of
+ * CPU time and live heap (a heap snapshot's reachable objects), to take a CPU profile of a stretch of
  * time (V8's profiler through node:inspector), and to stop. Shared by all children.
  */
-import { collectGarbage, processStats, startProfile, stopProfile, type ChildStats } from './child-probes.js';
+import { liveHeapBytes, processStats, startProfile, stopProfile, type ChildStats } from './child-probes.js';
 
 export type { ChildStats };
 
@@ -21,6 +21,7 @@ export type ControlMessage =
   | { type: 'ready'; url: string }
   | { type: 'failed'; message: string }
   | { id: number; type: 'stats'; stats: ChildStats }
+  | { id: number; type: 'heap'; liveBytes: number }
   | { id: number; type: 'done' }
   | { id: number; type: 'stopped' };
 
@@ -61,8 +62,7 @@ async function answer(system: RunningSystem, request: ControlRequest): Promise<C
     case 'stats':
       return { id: request.id, type: 'stats', stats: processStats() };
     case 'heap':
-      collectGarbage();
-      return { id: request.id, type: 'stats', stats: processStats() };
+      return { id: request.id, type: 'heap', liveBytes: await liveHeapBytes() };
     case 'profile-start':
       await startProfile();
       return { id: request.id, type: 'done' };

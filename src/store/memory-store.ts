@@ -25,6 +25,12 @@ interface Claim {
  */
 type StoredRecord = string;
 
+/**
+ * A kept list: a list of one item (a new conversation's transcript) is the item itself, which
+ * saves the array around it (about 56 bytes); longer lists are arrays.
+ */
+type StoredList = string | readonly string[];
+
 /** The memory store (`STORE_URL=memory:`). */
 export class MemoryStore extends MemoryOutbox implements Store {
   readonly kind = 'memory';
@@ -32,7 +38,7 @@ export class MemoryStore extends MemoryOutbox implements Store {
   private readonly addresses: LRUCache<string, string>;
   private readonly claims: LRUCache<string, Claim>;
   private readonly records: LRUCache<string, StoredRecord>;
-  private readonly lists: LRUCache<string, readonly string[]>;
+  private readonly lists: LRUCache<string, StoredList>;
   private closed = false;
 
   constructor(options: StoreOptions = {}) {
@@ -46,20 +52,20 @@ export class MemoryStore extends MemoryOutbox implements Store {
   }
 
   async getConversation(id: string): Promise<Versioned<ConversationRecord> | undefined> {
-    return readVersioned<ConversationRecord>(this.conversations.get(id));
+    return this.readConversation(id);
   }
 
   async findConversationByAddress(channel: string, key: string): Promise<Versioned<ConversationRecord> | undefined> {
     const id = this.addresses.get(addressKey(channel, key));
-    return id === undefined ? undefined : readVersioned<ConversationRecord>(this.conversations.get(id));
+    return id === undefined ? undefined : this.readConversation(id);
   }
 
   async createConversation(record: ConversationRecord): Promise<CreateConversationResult> {
-    const json = toJson('Conversation record', record);
+    const json = conversationJson(record);
     const thread = addressKey(record.address.channel, record.address.key);
     const boundId = this.addresses.get(thread);
-    const bound = boundId === undefined ? undefined : readVersioned<ConversationRecord>(this.conversations.get(boundId));
-    const blocked = createBlockedBy(readVersioned(this.conversations.get(record.id)), bound);
+    const bound = boundId === undefined ? undefined : this.readConversation(boundId);
+    const blocked = createBlockedBy(this.readConversation(record.id), bound);
     if (blocked) return blocked;
     this.conversations.set(record.id, storedRecord(1, json));
     this.addresses.set(thread, record.id);
@@ -68,7 +74,7 @@ export class MemoryStore extends MemoryOutbox implements Store {
 
   async updateConversation(record: ConversationRecord, expectedVersion: number): Promise<number | undefined> {
     requireInteger('expectedVersion', expectedVersion, 0);
-    const json = toJson('Conversation record', record);
+    const json = conversationJson(record);
     const version = versionOf(this.conversations.get(record.id));
     if (version === undefined || version !== expectedVersion) return undefined;
     this.conversations.set(record.id, storedRecord(version + 1, json));
@@ -76,6 +82,12 @@ export class MemoryStore extends MemoryOutbox implements Store {
     const thread = addressKey(record.address.channel, record.address.key);
     if (this.addresses.get(thread) === record.id) this.addresses.set(thread, record.id);
     return version + 1;
+  }
+
+  /** A kept conversation; its id is the key it is kept under. */
+  private readConversation(id: string): Versioned<ConversationRecord> | undefined {
+    const stored = readVersioned<Omit<ConversationRecord, 'id'>>(this.conversations.get(id));
+    return stored && { value: { id, ...stored.value }, version: stored.version };
   }
 
   async claim(key: string, owner: string, ttlMs: number): Promise<boolean> {
@@ -110,12 +122,12 @@ export class MemoryStore extends MemoryOutbox implements Store {
   }
 
   protected appendItem({ key, item, maxItems }: ListAppend): void {
-    const list = this.lists.get(key) ?? [];
-    this.lists.set(key, [...list, flattened(item)].slice(-maxItems));
+    const items = [...itemsOf(this.lists.get(key)), flattened(item)].slice(-maxItems);
+    this.lists.set(key, items.length === 1 ? items[0]! : items);
   }
 
   async readList(key: string): Promise<string[]> {
-    return [...(this.lists.get(key) ?? [])];
+    return [...itemsOf(this.lists.get(key))];
   }
 
   async ping(): Promise<void> {
@@ -127,6 +139,16 @@ export class MemoryStore extends MemoryOutbox implements Store {
     for (const cache of [this.conversations, this.addresses, this.claims, this.records, this.lists]) cache.clear();
     this.clearOutbox();
   }
+}
+
+/** A conversation record's JSON without its id: the id is the key it is kept under, so it is not kept twice (about 45 bytes). */
+function conversationJson(record: ConversationRecord): string {
+  const { id: _id, ...rest } = record;
+  return toJson('Conversation record', rest);
+}
+
+function itemsOf(list: StoredList | undefined): readonly string[] {
+  return list === undefined ? [] : typeof list === 'string' ? [list] : list;
 }
 
 function storedRecord(version: number, json: string): StoredRecord {

@@ -149,17 +149,39 @@ export async function warmUpConversations(sut: SutProcess, count: number, book: 
   return ids as string[];
 }
 
-/** Send `count` more messages, one DM after another, to the conversations of the first `conversations` requesters, and wait until they have reached the Chat API. */
-export async function followUpMessages(sut: SutProcess, count: number, conversations: number, book: TraceBook): Promise<void> {
+/** Send `count` more messages, over 8 connections, to the DMs of the first `conversations` requesters, each until it reached the Chat API. */
+export function followUpMessages(sut: SutProcess, count: number, conversations: number, book: TraceBook): Promise<void> {
+  return sendAll(sut, 'follow-up messages', '/slack/events', count, book, (trace, index) => {
+    const who = requester(index % conversations);
+    return signedDmEvent({ ...who, text: `And one more thing ${trace.send(who.channel)}` });
+  });
+}
+
+/** A bot answer (sendMessage webhook) to each conversation, each until it reached chat.postMessage. */
+export function answerConversations(sut: SutProcess, conversationIds: readonly string[], book: TraceBook): Promise<void> {
+  return sendAll(sut, 'bot answers', '/converse-webhook', conversationIds.length, book, (trace, index) => ({
+    body: sendMessageBody(conversationIds[index]!, `Your order ${trace.send()} ships today.`),
+    headers: webhookHeaders,
+  }));
+}
+
+/** Send `count` requests over 8 connections and wait until every one reached its sink; throws if one did not. */
+async function sendAll(
+  sut: SutProcess,
+  what: string,
+  path: string,
+  count: number,
+  book: TraceBook,
+  request: (trace: RunTrace, index: number) => { body: string; headers: Record<string, string> },
+): Promise<void> {
   const trace = book.open();
   let next = 0;
-  const build = () => {
-    const who = requester(next++ % conversations);
-    return signedDmEvent({ ...who, text: `And one more thing ${trace.send(who.channel)}` });
-  };
-  const load = await runLoad({ url: sut.url, path: '/slack/events', shape: { kind: 'amount', amount: count, connections: 8 }, durationS: 0, warmupS: 0, build });
+  const load = await runLoad({ url: sut.url, path, shape: { kind: 'amount', amount: count, connections: 8 }, durationS: 0, warmupS: 0, build: () => request(trace, next++) });
   await drain(trace, load, 10_000);
-  if (load.non2xx > 0 || load.errors > 0) throw new Error(`${sut.name}: follow-up messages failed (${load.non2xx} non-2xx, ${load.errors} errors, first: ${load.firstRejection ?? 'none'})`);
+  const pending = trace.pendingBetween(load.windowFrom, load.windowTo);
+  if (load.non2xx > 0 || load.errors > 0 || pending > 0) {
+    throw new Error(`${sut.name}: ${what}: ${load.non2xx} non-2xx, ${load.errors} errors, ${pending} never reached the sink (first rejection: ${load.firstRejection ?? 'none'})`);
+  }
 }
 
 async function measureWithTrace(

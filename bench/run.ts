@@ -6,7 +6,7 @@
  *
  *   npm run bench                          3 rounds, about ten minutes on two busy cores
  *   npm run bench -- --rounds 5            more rounds (or BENCH_ROUNDS=5)
- *   npm run bench -- --quick               shorter measurements and heap probes, to try the harness
+ *   npm run bench -- --quick               shorter measurements and record heap probe, to try the harness
  *   npm run bench -- --stores memory,redis only these bridge stores
  *   npm run bench -- --cpu-prof            a V8 CPU profile of each system during each first-round measurement
  */
@@ -99,7 +99,7 @@ async function main(): Promise<void> {
     const suts = await Promise.all(systems.map((system) => startSystem(context, system)));
     systems.forEach((system, index) => running.set(system, suts[index]!));
     Object.assign(results.heap, await registryHeap);
-    heapProbe = await BridgeHeapProbe.start(context, book, settings.heapWarmUp);
+    heapProbe = await BridgeHeapProbe.start(context, book, { warmUp: settings.heapWarmUp, count: settings.heapConversations });
 
     const measure: MeasureContext = { book, durationS: settings.maxDurationS, warmupS: settings.warmupS, drainMs: settings.drainMs, sinkConnections: () => sinks.chat.connections() + sinks.slack.connections() };
     const conversations = new Map<SystemName, string[]>();
@@ -144,7 +144,7 @@ async function main(): Promise<void> {
     const overloaded = (system: SystemName, path: PathName) => results.overloaded.some((entry) => entry.system === system && entry.path === path);
     for (const { system, path, maxPerS } of results.overloaded) log(`${system} (${path}): median max ${maxPerS.toFixed(0)}/s is below the half-load rate ${results.halfRates[path]}/s, so it is not paced at it`);
     log(`heap probe: ${settings.heapConversations} more conversations on its own bridge, read again after the half-load rounds`);
-    await heapProbe.grow(settings.heapConversations);
+    await heapProbe.grow();
     for (let round = 1; round <= rounds; round++) {
       log(`half-load round ${round} of ${rounds}: (a) ${rates.a}/s, (b) and (c) ${rates.b}/s (half the bolt-minimal median max)`);
       await halfRound(roundContext, round, rates, overloaded);

@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { slackUsersCacheMax } from '../adapters/slack/slack-users.js';
 import { DEFAULT_STORE_LIMITS } from '../src/store/store-limits.js';
 import type { TraceBook } from './correlation.js';
-import { followUpMessages, warmUpConversations } from './measure.js';
+import { answerConversations, followUpMessages, warmUpConversations } from './measure.js';
 import { benchIdentity } from './payloads.js';
 import type { CpuPlacement } from './pinning.js';
 import type { BenchResults, HeapFigure } from './report.js';
@@ -99,47 +99,47 @@ const settleMs = 12_000;
  * Heap per idle conversation through the real path, on a bridge of its own that is idle between
  * steps (so it can wait out `settleMs` while other measurements run), in the state of a bridge
  * that has run a while: its bounded caches full. `start` creates `warmUp` conversations (one DM
- * and one user each, as in Slack), past the Slack users cache's bound (5,000 users, a fixed
- * cost: a new requester's users.info entry replaces the oldest), then sends follow-up messages
- * to them until the memory store's dedupe keys reach their bound (10,000, 15 minutes each: a
- * new event's key replaces the oldest); this also compiles the code. `grow` reads the live heap
- * (a heap snapshot's reachable objects but compiled code) and creates `count` more
- * conversations; `finish` reads it again. `warmUp + count` stays under the store's bound for
- * conversations (10,000), so none is evicted, and crosses 8,192, where every map keyed per
- * conversation doubles its table, so the tables count at their average size rather than at none
- * or at a fresh doubling. What stays per conversation: its record and thread binding, its
- * transcript (one turn) and its queue's last seq.
+ * and one user each, as in Slack, and a bot answer to each), past the Slack users cache's bound
+ * (5,000 users: a new requester's users.info entry replaces the oldest), then sends follow-up
+ * messages until the memory store's dedupe keys reach their bound (10,000, 15 minutes each: a
+ * new event's key replaces the oldest); this also compiles the code. Both caches are a fixed
+ * cost then, not one per conversation. `grow` reads the live heap (a heap snapshot's reachable
+ * objects but compiled code) and creates `count` more conversations, each answered once;
+ * `finish` reads it again. `warmUp + count` stays under the store's bound for conversations
+ * (10,000), so none is evicted, and crosses 8,192, where every map keyed per conversation
+ * doubles its table, so the tables count at their average size rather than at none or at a
+ * fresh doubling. What stays per conversation: its record and thread binding, its transcript
+ * (the requester's turn and the bot's) and the last seqs of its two queues (to the bot, to Slack).
  */
 export class BridgeHeapProbe {
   private lastRequestAt = Date.now();
   private before?: number;
-  private count = 0;
 
   private constructor(
     private readonly bridge: SutProcess,
     private readonly book: TraceBook,
-    private readonly warmUp: number,
+    private readonly sizes: { warmUp: number; count: number },
   ) {}
 
-  /** Start the bridge and create the warm-up conversations. */
-  static async start(context: SystemsContext, book: TraceBook, warmUp: number): Promise<BridgeHeapProbe> {
-    const probe = new BridgeHeapProbe(await startSystem(context, 'bridge-memory', 'bridge-heap'), book, warmUp);
-    await warmUpConversations(probe.bridge, warmUp, book);
-    await followUpMessages(probe.bridge, DEFAULT_STORE_LIMITS.maxMemoryEntries - warmUp, warmUp, book);
+  /** Start the bridge and bring it to the measured state (`warmUp` conversations; `count` are added by `grow`). */
+  static async start(context: SystemsContext, book: TraceBook, sizes: { warmUp: number; count: number }): Promise<BridgeHeapProbe> {
+    const { warmUp, count } = sizes;
+    const { maxMemoryEntries } = DEFAULT_STORE_LIMITS;
+    if (warmUp <= slackUsersCacheMax || warmUp + count >= maxMemoryEntries || warmUp + count <= 8192) {
+      throw new Error(`heap probe: the warm-up (${warmUp}) must fill the users cache (${slackUsersCacheMax}), and all ${warmUp + count} conversations pass 8,192 and fit the memory store (${maxMemoryEntries})`);
+    }
+    const probe = new BridgeHeapProbe(await startSystem(context, 'bridge-memory', 'bridge-heap'), book, sizes);
+    await answerConversations(probe.bridge, await warmUpConversations(probe.bridge, warmUp, book), book);
+    await followUpMessages(probe.bridge, maxMemoryEntries - warmUp, warmUp, book);
     probe.lastRequestAt = Date.now();
     return probe;
   }
 
-  /** Read the heap, then create `count` conversations. */
-  async grow(count: number): Promise<void> {
-    const total = this.warmUp + count;
-    if (this.warmUp <= slackUsersCacheMax || total >= DEFAULT_STORE_LIMITS.maxMemoryEntries) {
-      throw new Error(`heap probe: the warm-up (${this.warmUp}) must fill the users cache (${slackUsersCacheMax}) and all ${total} conversations fit the memory store (${DEFAULT_STORE_LIMITS.maxMemoryEntries})`);
-    }
+  /** Read the heap, then create and answer `count` conversations. */
+  async grow(): Promise<void> {
     await this.settle();
     this.before = await this.bridge.heap();
-    await warmUpConversations(this.bridge, count, this.book, this.warmUp);
-    this.count = count;
+    await answerConversations(this.bridge, await warmUpConversations(this.bridge, this.sizes.count, this.book, this.sizes.warmUp), this.book);
     this.lastRequestAt = Date.now();
   }
 
@@ -149,7 +149,7 @@ export class BridgeHeapProbe {
     await this.settle();
     const after = await this.bridge.heap();
     await this.bridge.stop();
-    return { conversations: this.count, bytesPerConversation: (after - this.before) / this.count };
+    return { conversations: this.sizes.count, bytesPerConversation: (after - this.before) / this.sizes.count };
   }
 
   /** The bridge's process id. */

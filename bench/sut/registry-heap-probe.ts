@@ -4,7 +4,7 @@
  * ConversationRegistry create conversations as the adapters hand them over: a Slack DM (address
  * from the Slack thread codec, profile as users.info gives it) and a Teams personal chat
  * (address from the Teams codec over a ConversationReference as botbuilder builds one, profile
- * as the roster gives it). The heap after forced collections is read before and after each
+ * as the roster gives it). The live heap (child-probes.ts) is read before and after each
  * kind. Reports `{type: 'heap-probe', ...}` over IPC and exits. Needs --expose-gc.
  */
 import { randomUUID } from 'node:crypto';
@@ -15,6 +15,7 @@ import { createLogger } from '../../src/core/logger.js';
 import type { ChannelAddress, RequesterProfile } from '../../src/core/visitor-event.js';
 import { MemoryStore } from '../../src/store/memory-store.js';
 import { benchIdentity, requester } from '../payloads.js';
+import { liveHeapBytes } from './child-probes.js';
 
 /** Heap per conversation of one kind. */
 export interface RecordHeap {
@@ -44,9 +45,9 @@ async function probe(): Promise<RegistryHeapReport> {
     await resolve(registry, 'teams', index);
   }
   const measureKind = async (kind: Kind): Promise<RecordHeap> => {
-    const before = collectedHeap();
+    const before = await liveHeapBytes();
     for (let index = warmUp; index < warmUp + count; index++) await resolve(registry, kind, index);
-    return { conversations: count, bytesPerConversation: (collectedHeap() - before) / count };
+    return { conversations: count, bytesPerConversation: ((await liveHeapBytes()) - before) / count };
   };
   const slack = await measureKind('slack');
   const teams = await measureKind('teams');
@@ -89,13 +90,6 @@ function resolve(registry: ConversationRegistry, kind: Kind, index: number) {
   }
   const basic: RequesterProfile = { id: aadObjectId(index), name: `Bench User ${user}`, tenantId, locale: 'en-US', extra: { teamsUserId: `29:1${user}bench-teams-user-id-of-typical-length` } };
   return registry.resolve(teamsAddress(index), basic, async () => ({ ...basic, email: `${user.toLowerCase()}@bench.example` }));
-}
-
-function collectedHeap(): number {
-  const gc = (globalThis as { gc?: () => void }).gc;
-  if (!gc) throw new Error('the probe needs --expose-gc');
-  for (let round = 0; round < 4; round++) gc();
-  return process.memoryUsage().heapUsed;
 }
 
 probe().then(

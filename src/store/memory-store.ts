@@ -25,12 +25,6 @@ interface Claim {
  */
 type StoredRecord = string;
 
-/**
- * A kept list: a list of one item (a new conversation's transcript) is the item itself, which
- * saves the array around it (about 56 bytes); longer lists are arrays.
- */
-type StoredList = string | readonly string[];
-
 /** The memory store (`STORE_URL=memory:`). */
 export class MemoryStore extends MemoryOutbox implements Store {
   readonly kind = 'memory';
@@ -38,7 +32,7 @@ export class MemoryStore extends MemoryOutbox implements Store {
   private readonly addresses: LRUCache<string, string>;
   private readonly claims: LRUCache<string, Claim>;
   private readonly records: LRUCache<string, StoredRecord>;
-  private readonly lists: LRUCache<string, StoredList>;
+  private readonly lists: LRUCache<string, readonly string[]>;
   private closed = false;
 
   constructor(options: StoreOptions = {}) {
@@ -67,8 +61,10 @@ export class MemoryStore extends MemoryOutbox implements Store {
     const bound = boundId === undefined ? undefined : this.readConversation(boundId);
     const blocked = createBlockedBy(this.readConversation(record.id), bound);
     if (blocked) return blocked;
-    this.conversations.set(record.id, storedRecord(1, json));
-    this.addresses.set(thread, record.id);
+    // Kept once for both maps, and flat: crypto.randomUUID builds its string from 16 parts.
+    const id = flattened(record.id);
+    this.conversations.set(id, storedRecord(1, json));
+    this.addresses.set(thread, id);
     return { created: true, version: 1 };
   }
 
@@ -122,12 +118,12 @@ export class MemoryStore extends MemoryOutbox implements Store {
   }
 
   protected appendItem({ key, item, maxItems }: ListAppend): void {
-    const items = [...itemsOf(this.lists.get(key)), flattened(item)].slice(-maxItems);
-    this.lists.set(key, items.length === 1 ? items[0]! : items);
+    const list = this.lists.get(key) ?? [];
+    this.lists.set(key, [...list, flattened(item)].slice(-maxItems));
   }
 
   async readList(key: string): Promise<string[]> {
-    return [...itemsOf(this.lists.get(key))];
+    return [...(this.lists.get(key) ?? [])];
   }
 
   async ping(): Promise<void> {
@@ -145,10 +141,6 @@ export class MemoryStore extends MemoryOutbox implements Store {
 function conversationJson(record: ConversationRecord): string {
   const { id: _id, ...rest } = record;
   return toJson('Conversation record', rest);
-}
-
-function itemsOf(list: StoredList | undefined): readonly string[] {
-  return list === undefined ? [] : typeof list === 'string' ? [list] : list;
 }
 
 function storedRecord(version: number, json: string): StoredRecord {

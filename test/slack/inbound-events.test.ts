@@ -55,6 +55,19 @@ describe('POST /slack/events', () => {
     expect(api.callsOf('users.info')).toHaveLength(1); // cached
   });
 
+  it('leaves out of the requester profile what users.info gives empty or null, and names the user by the first name it has', async () => {
+    api.on('users.info', (args) => {
+      const info = fixture('users-info');
+      info.user.id = args.user;
+      Object.assign(info.user, { real_name: '', tz: null, locale: '' });
+      info.user.profile = { ...info.user.profile, real_name: ' ', display_name: 'egon', email: '' };
+      return info;
+    });
+    await postEvent(harness.eventsUrl, fixture('event-message-im'), sign);
+    const event = await harness.sink.nthVisitorEvent(1);
+    expect(await harness.adapter.requesterProfile!(event.address, event.requester)).toEqual({ id: 'U2147483697', name: 'egon', extra: { slackTeamId: 'T012AB3C4' } });
+  });
+
   it('turns an app_mention into a message in the thread of the mention, without the mention', async () => {
     await postEvent(harness.eventsUrl, fixture('event-app-mention'), sign);
     const event = await harness.sink.nthVisitorEvent(1);

@@ -68,7 +68,11 @@ export async function runLoad(spec: LoadSpec): Promise<LoadResult> {
           {
             method: 'POST',
             path: spec.path,
-            setupRequest: (request) => ({ ...request, ...spec.build() }),
+            // A headers object of its own per request: autocannon writes Content-Length into the one it is given.
+            setupRequest: (request) => {
+              const { body, headers } = spec.build();
+              return { ...request, body, headers: { ...headers } };
+            },
             onResponse: (status, body) => {
               if ((status < 200 || status >= 300) && result.firstRejection === undefined) result.firstRejection = `${status} ${body.slice(0, 300)}`;
             },

@@ -5,7 +5,9 @@
  * Bounds: at most `maxMemoryEntries` queues hold pending entries and each at most
  * `maxPendingPerConversation`; pending entries are never evicted, a full outbox refuses new ones.
  * Dedupe keys, leases and idle sequence counters are LRUs of `maxMemoryEntries` each (an evicted
- * lease is safe: its holder's token is refused and the next acquire gets a larger one). Dead
+ * lease is safe: its holder's token is refused and the next acquire gets a larger one; a queue
+ * whose counter was evicted goes on above every seq an evicted counter held, so its seqs, and
+ * the bot event ids made of them, never repeat). Dead
  * letters are capped at `maxDeadLetters`, the oldest dropped first.
  */
 import { LRUCache } from 'lru-cache';
@@ -58,6 +60,8 @@ export abstract class MemoryOutbox implements OutboxStore {
   private readonly queues = new Map<string, MemoryQueue>();
   /** The last seq given out per queue, kept after the queue drains so seqs never repeat. */
   private readonly sequences: LRUCache<string, number>;
+  /** The largest seq an evicted or expired counter held: where a queue without a counter goes on from. */
+  private forgottenSeq = 0;
   /** Dedupe key → when it expires. */
   private readonly dedupeKeys: LRUCache<string, number>;
   private readonly leases: LRUCache<string, HeldLease>;
@@ -69,7 +73,9 @@ export abstract class MemoryOutbox implements OutboxStore {
   constructor(options: StoreOptions) {
     this.limits = resolveStoreLimits(options.limits);
     this.now = options.now ?? Date.now;
-    this.sequences = this.retainedCache();
+    this.sequences = this.retainedCache<number>((last, _name, reason) => {
+      if (reason !== 'set') this.forgottenSeq = Math.max(this.forgottenSeq, last);
+    });
     this.dedupeKeys = this.retainedCache();
     this.leases = this.retainedCache();
   }
@@ -211,9 +217,9 @@ export abstract class MemoryOutbox implements OutboxStore {
     this.deadLetterLog = [];
   }
 
-  /** An LRU of `maxMemoryEntries` whose entries expire `retentionMs` after their last write. */
-  protected retainedCache<V extends {}>(): LRUCache<string, V> {
-    return new LRUCache<string, V>({ max: this.limits.maxMemoryEntries, ttl: this.limits.retentionMs, ...this.cacheClock() });
+  /** An LRU of `maxMemoryEntries` whose entries expire `retentionMs` after their last write; `dispose` hears of each entry that goes. */
+  protected retainedCache<V extends {}>(dispose?: LRUCache.Disposer<string, V>): LRUCache<string, V> {
+    return new LRUCache<string, V>({ max: this.limits.maxMemoryEntries, ttl: this.limits.retentionMs, ...this.cacheClock(), ...(dispose ? { dispose } : {}) });
   }
 
   /** lru-cache reads time from `perf`; no caching of `now` so a test clock takes effect at once. */
@@ -236,8 +242,8 @@ export abstract class MemoryOutbox implements OutboxStore {
       );
     }
     const target = existing ?? { ref: { destination: queue.destination, key: queue.key }, entries: [] };
-    // A counter evicted from the LRU must not hand out a seq still in the queue.
-    let seq = Math.max(this.sequences.get(name) ?? 0, target.entries.at(-1)?.seq ?? 0);
+    // A queue whose counter is gone goes on above every forgotten one, and above its own pending entries.
+    let seq = Math.max(this.sequences.get(name) ?? this.forgottenSeq, target.entries.at(-1)?.seq ?? 0);
     const added = items.map((item) => ({ ...item, seq: ++seq }));
     target.entries.push(...added);
     this.queues.set(name, target);

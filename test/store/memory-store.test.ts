@@ -5,7 +5,7 @@ import { describe, expect, it } from 'vitest';
 import { MemoryStore } from '../../src/store/memory-store.js';
 import { describeStoreConformance } from './store-conformance.js';
 import { leaseOf } from './conformance/fixture.js';
-import { conversation, message, queue } from './conformance/samples.js';
+import { conversation, message, queue, queuedSeqs } from './conformance/samples.js';
 
 describeStoreConformance('memory', async (limits) => {
   let now = 1_700_000_000_000;
@@ -40,6 +40,21 @@ describe('memory store bounds', () => {
     await store.complete(await leaseOf(store, queue('c-1', 'bot')), 1);
     expect(await store.enqueue(queue('c-3'), [message('c')], 3, { key: 'Ev-c', ttlMs: 60_000 })).toMatchObject({ status: 'queued' });
     expect(await store.queuesWithPending(10)).toEqual([queue('c-1'), queue('c-3')]);
+  });
+
+  it('never repeats a seq in a queue whose counter was evicted (a bot event id is its key and seq)', async () => {
+    const store = new MemoryStore({ limits: { maxMemoryEntries: 2 } });
+    const drainOne = async (key: string) => {
+      const [seq] = queuedSeqs(await store.enqueue(queue(key, 'bot'), [message(key)], 1));
+      await store.releaseLease(await leaseOf(store, queue(key, 'bot')), seq!);
+      return seq!;
+    };
+    expect(await drainOne('c-1')).toBe(1);
+    expect(await drainOne('c-1')).toBe(2);
+    // Two other queues push c-1's counter out of the LRU of two.
+    expect(await drainOne('c-2')).toBe(1);
+    expect(await drainOne('c-3')).toBe(1);
+    expect(await drainOne('c-1')).toBe(3);
   });
 
   it('rejects limits that are not positive integers', () => {

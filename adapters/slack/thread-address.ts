@@ -23,8 +23,8 @@ export interface SlackThread {
 }
 
 const referenceSchema = z.object({
-  team: z.string().min(1),
-  channel: z.string().min(1),
+  team: z.string().min(1).optional(),
+  channel: z.string().min(1).optional(),
   thread_ts: z.string().min(1).optional(),
   enterprise: z.string().min(1).optional(),
 });
@@ -51,12 +51,22 @@ export function threadAddress(thread: SlackThread): ChannelAddress {
   return { channel: slackChannel, key: threadKey(thread), reference };
 }
 
-/** The thread of a stored address. Throws a non-retryable DeliveryError for an address this adapter cannot reply to. */
+/**
+ * The thread of a stored address. This release writes team and channel into the reference and
+ * reads them from the key when a reference has none (as the next release may write it: the key
+ * holds both). Throws a non-retryable DeliveryError for an address this adapter cannot reply to.
+ */
 export function threadOf(address: ChannelAddress): SlackThread {
   const parsed = referenceSchema.safeParse(address.reference);
-  if (!parsed.success) throw new DeliveryError(`Not a Slack address: ${address.channel} ${address.key}`, { retryable: false, platformCode: 'bad_address' });
-  const { team, channel, thread_ts: threadTs, enterprise } = parsed.data;
-  return withEnterprise(threadTs ? { team, channel, threadTs } : { team, channel }, enterprise);
+  const reference = parsed.success ? parsed.data : undefined;
+  const thread =
+    reference?.team && reference.channel
+      ? { team: reference.team, channel: reference.channel, ...(reference.thread_ts ? { threadTs: reference.thread_ts } : {}) }
+      : reference && address.channel === slackChannel
+        ? parseThreadKey(address.key)
+        : undefined;
+  if (!thread) throw new DeliveryError(`Not a Slack address: ${address.channel} ${address.key}`, { retryable: false, platformCode: 'bad_address' });
+  return withEnterprise(thread, reference?.enterprise);
 }
 
 /** Slack direct-message channel ids start with D (for events without `channel_type`, e.g. clicks). */

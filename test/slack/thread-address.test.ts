@@ -34,12 +34,14 @@ describe('thread codec', () => {
     expect(conversationThread({ ...base, channel: 'C1', threadTs: '1.0', isDm: false })).toEqual({ team: 'T1', channel: 'C1', threadTs: '1.0' });
   });
 
+  it('reads team, channel and thread from the key when the reference leaves them out, keeping its org', () => {
+    expect(threadOf({ channel: 'slack', key: 'T1:C1:1700000000.000100', reference: {} })).toEqual({ team: 'T1', channel: 'C1', threadTs: '1700000000.000100' });
+    expect(threadOf({ channel: 'slack', key: 'T1:D1', reference: { enterprise: 'E1' } })).toEqual({ team: 'T1', channel: 'D1', enterprise: 'E1' });
+    expect(() => threadOf({ channel: 'msteams', key: 'T1:C1', reference: {} })).toThrow(DeliveryError);
+  });
+
   it('refuses an address without a Slack reference', () => {
     expect(() => threadOf({ channel: 'slack', key: 'x', reference: { conversation: 'teams' } })).toThrow(DeliveryError);
-    try {
-      threadOf({ channel: 'slack', key: 'x', reference: {} });
-    } catch (error) {
-      expect((error as DeliveryError).retryable).toBe(false);
-    }
+    expect(() => threadOf({ channel: 'slack', key: 'x', reference: {} })).toThrow(expect.objectContaining({ retryable: false }));
   });
 });

@@ -53,8 +53,8 @@ export function threadAddress(thread: SlackThread): ChannelAddress {
 
 /**
  * The thread of a stored address. This release writes team and channel into the reference and
- * reads them from the key when a reference has none (as the next release may write it: the key
- * holds both). Throws a non-retryable DeliveryError for an address this adapter cannot reply to.
+ * reads them, and the thread, from the key when a reference has none of them (as the next
+ * release may write it: the key holds all three); a reference with only some is refused. Throws a non-retryable DeliveryError for an address this adapter cannot reply to.
  */
 export function threadOf(address: ChannelAddress): SlackThread {
   const parsed = referenceSchema.safeParse(address.reference);
@@ -62,7 +62,7 @@ export function threadOf(address: ChannelAddress): SlackThread {
   const thread =
     reference?.team && reference.channel
       ? { team: reference.team, channel: reference.channel, ...(reference.thread_ts ? { threadTs: reference.thread_ts } : {}) }
-      : reference && address.channel === slackChannel
+      : reference && address.channel === slackChannel && !reference.team && !reference.channel && !reference.thread_ts
         ? parseThreadKey(address.key)
         : undefined;
   if (!thread) throw new DeliveryError(`Not a Slack address: ${address.channel} ${address.key}`, { retryable: false, platformCode: 'bad_address' });

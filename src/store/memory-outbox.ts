@@ -242,7 +242,8 @@ export abstract class MemoryOutbox implements OutboxStore {
       );
     }
     const target = existing ?? { ref: { destination: queue.destination, key: queue.key }, entries: [] };
-    // A queue whose counter is gone goes on above every forgotten one, and above its own pending entries.
+    // A queue whose counter is gone goes on above every forgotten one, and above its own pending
+    // entries; `get` comes first, since reading an expired counter is what forgets it.
     let seq = Math.max(this.sequences.get(name) ?? this.forgottenSeq, target.entries.at(-1)?.seq ?? 0);
     const added = items.map((item) => ({ ...item, seq: ++seq }));
     target.entries.push(...added);

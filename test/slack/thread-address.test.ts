@@ -38,6 +38,8 @@ describe('thread codec', () => {
     expect(threadOf({ channel: 'slack', key: 'T1:C1:1700000000.000100', reference: {} })).toEqual({ team: 'T1', channel: 'C1', threadTs: '1700000000.000100' });
     expect(threadOf({ channel: 'slack', key: 'T1:D1', reference: { enterprise: 'E1' } })).toEqual({ team: 'T1', channel: 'D1', enterprise: 'E1' });
     expect(() => threadOf({ channel: 'msteams', key: 'T1:C1', reference: {} })).toThrow(DeliveryError);
+    expect(() => threadOf({ channel: 'slack', key: 'T1:C1', reference: { team: 'T1' } })).toThrow(DeliveryError);
+    expect(() => threadOf({ channel: 'slack', key: 'T1:C1', reference: { thread_ts: '1700000000.000100' } })).toThrow(DeliveryError);
   });
 
   it('refuses an address without a Slack reference', () => {

@@ -57,6 +57,20 @@ describe('memory store bounds', () => {
     expect(await drainOne('c-1')).toBe(3);
   });
 
+  it('never repeats a seq in a queue whose counter expired with the retention period', async () => {
+    let now = 1_000;
+    const store = new MemoryStore({ limits: { retentionMs: 60_000 }, now: () => now });
+    const drainOne = async () => {
+      const [seq] = queuedSeqs(await store.enqueue(queue('c-1', 'bot'), [message('hi')], now));
+      await store.releaseLease(await leaseOf(store, queue('c-1', 'bot')), seq!);
+      return seq!;
+    };
+    expect(await drainOne()).toBe(1);
+    expect(await drainOne()).toBe(2);
+    now += 60_001;
+    expect(await drainOne()).toBe(3);
+  });
+
   it('rejects limits that are not positive integers', () => {
     expect(() => new MemoryStore({ limits: { maxPendingPerConversation: 0 } })).toThrow(
       /Store limit maxPendingPerConversation must be a positive integer/,

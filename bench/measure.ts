@@ -132,40 +132,35 @@ export async function measureTeamOnline(sut: SutProcess, shape: LoadShape, conte
  * return the platformConversationId the fake Chat API saw for each, in requester order.
  */
 export async function warmUpConversations(sut: SutProcess, count: number, book: TraceBook, first = 0): Promise<string[]> {
-  const trace = book.open();
-  let next = first;
-  const build = () => {
-    const who = requester(next++);
-    return signedDmEvent({ ...who, text: `Hello ${trace.send(who.channel)}` });
-  };
-  const load = await runLoad({ url: sut.url, path: '/slack/events', shape: { kind: 'amount', amount: count, connections: 8 }, durationS: 0, warmupS: 0, build });
-  await drain(trace, load, 10_000);
+  const trace = await sendAll(sut, 'warm-up conversations', '/slack/events', count, book, (runTrace, index) => {
+    const who = requester(first + index);
+    return signedDmEvent({ ...who, text: `Hello ${runTrace.send(who.channel)}` });
+  });
   const seen = trace.seenByLabel();
-  const ids = Array.from({ length: count }, (_, index) => seen.get(requester(first + index).channel));
-  const missing = ids.filter((id) => id === undefined).length;
-  if (missing > 0) {
-    throw new Error(`${sut.name}: warm-up created ${count - missing} of ${count} conversations (${load.non2xx} non-2xx, first: ${load.firstRejection ?? 'none'})`);
-  }
-  return ids as string[];
+  return Array.from({ length: count }, (_, index) => {
+    const id = seen.get(requester(first + index).channel);
+    if (id === undefined) throw new Error(`${sut.name}: warm-up conversation ${first + index} reached the Chat API without its platformConversationId`);
+    return id;
+  });
 }
 
 /** Send `count` more messages, over 8 connections, to the DMs of the first `conversations` requesters, each until it reached the Chat API. */
-export function followUpMessages(sut: SutProcess, count: number, conversations: number, book: TraceBook): Promise<void> {
-  return sendAll(sut, 'follow-up messages', '/slack/events', count, book, (trace, index) => {
+export async function followUpMessages(sut: SutProcess, count: number, conversations: number, book: TraceBook): Promise<void> {
+  await sendAll(sut, 'follow-up messages', '/slack/events', count, book, (trace, index) => {
     const who = requester(index % conversations);
     return signedDmEvent({ ...who, text: `And one more thing ${trace.send(who.channel)}` });
   });
 }
 
 /** A bot answer (sendMessage webhook) to each conversation, each until it reached chat.postMessage. */
-export function answerConversations(sut: SutProcess, conversationIds: readonly string[], book: TraceBook): Promise<void> {
-  return sendAll(sut, 'bot answers', '/converse-webhook', conversationIds.length, book, (trace, index) => ({
+export async function answerConversations(sut: SutProcess, conversationIds: readonly string[], book: TraceBook): Promise<void> {
+  await sendAll(sut, 'bot answers', '/converse-webhook', conversationIds.length, book, (trace, index) => ({
     body: sendMessageBody(conversationIds[index]!, `Your order ${trace.send()} ships today.`),
     headers: webhookHeaders,
   }));
 }
 
-/** Send `count` requests over 8 connections and wait until every one reached its sink; throws if one did not. */
+/** Send `count` requests over 8 connections and wait until every one reached its sink; throws if one did not. Returns their trace. */
 async function sendAll(
   sut: SutProcess,
   what: string,
@@ -173,7 +168,7 @@ async function sendAll(
   count: number,
   book: TraceBook,
   request: (trace: RunTrace, index: number) => { body: string; headers: Record<string, string> },
-): Promise<void> {
+): Promise<RunTrace> {
   const trace = book.open();
   let next = 0;
   const load = await runLoad({ url: sut.url, path, shape: { kind: 'amount', amount: count, connections: 8 }, durationS: 0, warmupS: 0, build: () => request(trace, next++) });
@@ -182,6 +177,7 @@ async function sendAll(
   if (load.non2xx > 0 || load.errors > 0 || pending > 0) {
     throw new Error(`${sut.name}: ${what}: ${load.non2xx} non-2xx, ${load.errors} errors, ${pending} never reached the sink (first rejection: ${load.firstRejection ?? 'none'})`);
   }
+  return trace;
 }
 
 async function measureWithTrace(

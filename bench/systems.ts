@@ -95,6 +95,9 @@ export function startSystem(context: SystemsContext, system: SystemName, label: 
  */
 const settleMs = 12_000;
 
+/** Where V8's hash table of a Map doubles (from 8,192 slots to 16,384) on the way to the memory store's bound. */
+const mapTableDoubling = 8192;
+
 /**
  * Heap per idle conversation through the real path, on a bridge of its own that is idle between
  * steps (so it can wait out `settleMs` while other measurements run), in the state of a bridge
@@ -125,8 +128,8 @@ export class BridgeHeapProbe {
   static async start(context: SystemsContext, book: TraceBook, sizes: { warmUp: number; count: number }): Promise<BridgeHeapProbe> {
     const { warmUp, count } = sizes;
     const { maxMemoryEntries } = DEFAULT_STORE_LIMITS;
-    if (warmUp <= slackUsersCacheMax || warmUp + count >= maxMemoryEntries || warmUp + count <= 8192) {
-      throw new Error(`heap probe: the warm-up (${warmUp}) must fill the users cache (${slackUsersCacheMax}), and all ${warmUp + count} conversations pass 8,192 and fit the memory store (${maxMemoryEntries})`);
+    if (warmUp <= slackUsersCacheMax || warmUp + count >= maxMemoryEntries || warmUp + count <= mapTableDoubling) {
+      throw new Error(`heap probe: the warm-up (${warmUp}) must fill the users cache (${slackUsersCacheMax}), and all ${warmUp + count} conversations pass ${mapTableDoubling} and fit the memory store (${maxMemoryEntries})`);
     }
     const probe = new BridgeHeapProbe(await startSystem(context, 'bridge-memory', 'bridge-heap'), book, sizes);
     await answerConversations(probe.bridge, await warmUpConversations(probe.bridge, warmUp, book), book);

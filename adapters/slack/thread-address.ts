@@ -52,21 +52,25 @@ export function threadAddress(thread: SlackThread): ChannelAddress {
 }
 
 /**
- * The thread of a stored address. This release writes team and channel into the reference and
- * reads them, and the thread, from the key when a reference has none of them (as the next
- * release may write it: the key holds all three); a reference with only some is refused. Throws a non-retryable DeliveryError for an address this adapter cannot reply to.
+ * The thread of a stored address. Throws a non-retryable DeliveryError for an address this
+ * adapter cannot reply to.
  */
 export function threadOf(address: ChannelAddress): SlackThread {
   const parsed = referenceSchema.safeParse(address.reference);
-  const reference = parsed.success ? parsed.data : undefined;
-  const thread =
-    reference?.team && reference.channel
-      ? { team: reference.team, channel: reference.channel, ...(reference.thread_ts ? { threadTs: reference.thread_ts } : {}) }
-      : reference && address.channel === slackChannel && !reference.team && !reference.channel && !reference.thread_ts
-        ? parseThreadKey(address.key)
-        : undefined;
+  const thread = parsed.success ? referencedThread(address, parsed.data) : undefined;
   if (!thread) throw new DeliveryError(`Not a Slack address: ${address.channel} ${address.key}`, { retryable: false, platformCode: 'bad_address' });
-  return withEnterprise(thread, reference?.enterprise);
+  return withEnterprise(thread, parsed.data?.enterprise);
+}
+
+/**
+ * The thread a reference names. This release writes team and channel into every reference; one
+ * with none of team, channel and thread (as the next release may write it) is read from the key,
+ * which holds all three; one with only some of them names no thread.
+ */
+function referencedThread(address: ChannelAddress, { team, channel, thread_ts: threadTs }: z.infer<typeof referenceSchema>): SlackThread | undefined {
+  if (team && channel) return threadTs ? { team, channel, threadTs } : { team, channel };
+  const keyOnly = !team && !channel && !threadTs && address.channel === slackChannel;
+  return keyOnly ? parseThreadKey(address.key) : undefined;
 }
 
 /** Slack direct-message channel ids start with D (for events without `channel_type`, e.g. clicks). */

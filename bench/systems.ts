@@ -110,9 +110,11 @@ const mapTableDoubling = 8192;
  * objects but compiled code) and creates `count` more conversations, each answered once;
  * `finish` reads it again. `warmUp + count` stays under the store's bound for conversations
  * (10,000), so none is evicted, and crosses 8,192, where every map keyed per conversation
- * doubles its table, so the tables count at their average size rather than at none or at a
- * fresh doubling. What stays per conversation: its record and thread binding, its transcript
- * (the requester's turn and the bot's) and the last seqs of its two queues (to the bot, to Slack).
+ * doubles its table (and the full users cache's table grows once, its deleted entries having
+ * filled it): each doubling's 229 KB counts against these conversations, about 64 B each, more
+ * than the 28 B a map costs per entry over a whole doubling cycle, so the figure errs high rather
+ * than counting the tables at none. What stays per conversation: its record and thread binding
+ * and its transcript (the requester's turn and the bot's); its drained queues keep nothing.
  */
 export class BridgeHeapProbe {
   private lastRequestAt = Date.now();

@@ -1,9 +1,10 @@
 /**
  * The one codec between Slack threads and conversation addresses. The key is
  * `team:channel:threadRoot`; a direct message outside any thread is one running conversation
- * per DM, so its key is `team:channel` and replies go to the DM itself, not a thread. The
- * reference also carries the Enterprise Grid org when Slack named one, so a delivery finds the
- * org-wide installation's token; the key leaves it out (channel ids are unique in the org). Pure.
+ * per DM, so its key is `team:channel` and replies go to the DM itself, not a thread. The key
+ * names the thread, so the reference holds only the Enterprise Grid org when Slack named one, so
+ * a delivery finds the org-wide installation's token; the key leaves it out (channel ids are
+ * unique in the org). Pure.
  */
 import { z } from 'zod';
 import { DeliveryError } from '../../src/core/errors.js';
@@ -43,12 +44,9 @@ export function parseThreadKey(key: string): SlackThread | undefined {
   return threadTs ? { team, channel, threadTs } : { team, channel };
 }
 
-/** The address the core stores for a thread; `reference` is what a reply needs. */
+/** The address the core stores for a thread: the key names it, the reference adds its org (or nothing). */
 export function threadAddress(thread: SlackThread): ChannelAddress {
-  const reference: Record<string, string> = { team: thread.team, channel: thread.channel };
-  if (thread.threadTs) reference.thread_ts = thread.threadTs;
-  if (thread.enterprise) reference.enterprise = thread.enterprise;
-  return { channel: slackChannel, key: threadKey(thread), reference };
+  return { channel: slackChannel, key: threadKey(thread), reference: thread.enterprise ? { enterprise: thread.enterprise } : {} };
 }
 
 /**
@@ -63,9 +61,9 @@ export function threadOf(address: ChannelAddress): SlackThread {
 }
 
 /**
- * The thread a reference names. This release writes team and channel into every reference; one
- * with none of team, channel and thread (as the next release may write it) is read from the key,
- * which holds all three; one with only some of them names no thread.
+ * The thread a reference names. This release writes none of team, channel and thread: the key
+ * holds all three. Earlier releases wrote team and channel (and the thread) into every
+ * reference, and those still read; one with only some of them names no thread.
  */
 function referencedThread(address: ChannelAddress, { team, channel, thread_ts: threadTs }: z.infer<typeof referenceSchema>): SlackThread | undefined {
   if (team && channel) return threadTs ? { team, channel, threadTs } : { team, channel };

@@ -29,12 +29,10 @@ export const teamsChannelId = 'msteams';
 /**
  * The reference as an address stores it: the tenant id once, and nothing sending does not need
  * (display names, the conversation's type, the user's directory id: the requester profile has
- * it; the conversation id: it is the address key). `channelId` is still written because the
- * previous release requires it, and during a rolling update its replicas deliver from addresses
- * this one wrote; this one reads an address without it as `msteams`, so the next release may
- * leave it out where it is `msteams` (always with Teams auth on; an emulator without auth may
- * send another). Loose, so addresses stored with the full reference by earlier releases still
- * read.
+ * it; the conversation id: it is the address key; `channelId` when it is `msteams`, as it always
+ * is with Teams auth on: an address without one reads as `msteams`; an emulator without auth may
+ * send another, which is kept). Loose, so addresses stored with the full reference by earlier
+ * releases still read.
  */
 const storedSchema = z.looseObject({
   channelId: z.string().min(1).default(teamsChannelId),
@@ -71,7 +69,7 @@ export function addressOf(source: ReferenceSource): ChannelAddress {
   // The activity id changes with every message and is not kept, so the stored address is stable.
   const { channelId, serviceUrl, conversation, bot, user, locale } = incomingSchema.parse(withoutNulls(source.reference));
   const reference = withoutUndefined({
-    channelId,
+    channelId: channelId === teamsChannelId ? undefined : channelId,
     serviceUrl,
     bot: { id: bot.id },
     user: user && { id: user.id },

@@ -4,11 +4,14 @@
  *
  * Bounds: at most `maxMemoryEntries` queues hold pending entries and each at most
  * `maxPendingPerConversation`; pending entries are never evicted, a full outbox refuses new ones.
- * Dedupe keys, leases and idle sequence counters are LRUs of `maxMemoryEntries` each (an evicted
- * lease is safe: its holder's token is refused and the next acquire gets a larger one; a queue
- * whose counter was evicted goes on above every seq an evicted counter held, so its seqs, and
- * the bot event ids made of them, never repeat). Dead
- * letters are capped at `maxDeadLetters`, the oldest dropped first.
+ * Dedupe keys and leases are LRUs of `maxMemoryEntries` each (an evicted lease is safe: its
+ * holder's token is refused and the next acquire gets a larger one). Dead letters are capped at
+ * `maxDeadLetters`, the oldest dropped first.
+ *
+ * Seqs: a queue with pending entries counts on from its last seq; a drained queue keeps no counter
+ * (an idle conversation costs nothing here), and a queue without pending entries goes on above the
+ * largest seq any drained queue gave out. So a queue's seqs, and the bot event ids made of them,
+ * increase and never repeat while the process runs; they may skip numbers.
  */
 import { LRUCache } from 'lru-cache';
 import { BridgeError, LeaseLostError } from '../core/errors.js';
@@ -45,6 +48,8 @@ interface MemoryQueue {
   ref: QueueRef;
   /** In seq order. */
   entries: StoredEntry[];
+  /** The last seq given out (the entry that had it may be gone already). */
+  lastSeq: number;
 }
 
 interface HeldLease {
@@ -58,10 +63,8 @@ export abstract class MemoryOutbox implements OutboxStore {
   protected readonly now: StoreClock;
   /** Queues with pending entries, by queueName; a queue is removed when it drains. */
   private readonly queues = new Map<string, MemoryQueue>();
-  /** The last seq given out per queue, kept after the queue drains so seqs never repeat. */
-  private readonly sequences: LRUCache<string, number>;
-  /** The largest seq an evicted or expired counter held: where a queue without a counter goes on from. */
-  private forgottenSeq = 0;
+  /** The largest seq a drained queue gave out: where a queue without pending entries goes on from. */
+  private drainedSeq = 0;
   /** Dedupe key → when it expires. */
   private readonly dedupeKeys: LRUCache<string, number>;
   private readonly leases: LRUCache<string, HeldLease>;
@@ -73,9 +76,6 @@ export abstract class MemoryOutbox implements OutboxStore {
   constructor(options: StoreOptions) {
     this.limits = resolveStoreLimits(options.limits);
     this.now = options.now ?? Date.now;
-    this.sequences = this.retainedCache<number>((last, _name, reason) => {
-      if (reason !== 'set') this.forgottenSeq = Math.max(this.forgottenSeq, last);
-    });
     this.dedupeKeys = this.retainedCache();
     this.leases = this.retainedCache();
   }
@@ -212,14 +212,14 @@ export abstract class MemoryOutbox implements OutboxStore {
 
   /** Drops everything the outbox holds (the store is closing). */
   protected clearOutbox(): void {
-    for (const cache of [this.sequences, this.dedupeKeys, this.leases]) cache.clear();
+    for (const cache of [this.dedupeKeys, this.leases]) cache.clear();
     this.queues.clear();
     this.deadLetterLog = [];
   }
 
-  /** An LRU of `maxMemoryEntries` whose entries expire `retentionMs` after their last write; `dispose` hears of each entry that goes. */
-  protected retainedCache<V extends {}>(dispose?: LRUCache.Disposer<string, V>): LRUCache<string, V> {
-    return new LRUCache<string, V>({ max: this.limits.maxMemoryEntries, ttl: this.limits.retentionMs, ...this.cacheClock(), ...(dispose ? { dispose } : {}) });
+  /** An LRU of `maxMemoryEntries` whose entries expire `retentionMs` after their last write. */
+  protected retainedCache<V extends {}>(): LRUCache<string, V> {
+    return new LRUCache<string, V>({ max: this.limits.maxMemoryEntries, ttl: this.limits.retentionMs, ...this.cacheClock() });
   }
 
   /** lru-cache reads time from `perf`; no caching of `now` so a test clock takes effect at once. */
@@ -241,14 +241,10 @@ export abstract class MemoryOutbox implements OutboxStore {
         `Memory store outbox is full: ${this.queues.size} queues have pending entries, the limit`,
       );
     }
-    const target = existing ?? { ref: { destination: queue.destination, key: queue.key }, entries: [] };
-    // A queue whose counter is gone goes on above every forgotten one, and above its own pending
-    // entries; `get` comes first, since reading an expired counter is what forgets it.
-    let seq = Math.max(this.sequences.get(name) ?? this.forgottenSeq, target.entries.at(-1)?.seq ?? 0);
-    const added = items.map((item) => ({ ...item, seq: ++seq }));
+    const target = existing ?? { ref: { destination: queue.destination, key: queue.key }, entries: [], lastSeq: this.drainedSeq };
+    const added = items.map((item) => ({ ...item, seq: ++target.lastSeq }));
     target.entries.push(...added);
-    this.queues.set(name, target);
-    this.sequences.set(flattened(name), seq);
+    if (!existing) this.queues.set(flattened(name), target);
     return added;
   }
 
@@ -271,7 +267,10 @@ export abstract class MemoryOutbox implements OutboxStore {
       target.entries.findIndex((candidate) => candidate.seq === seq),
       1,
     );
-    if (target.entries.length === 0) this.queues.delete(name);
+    if (target.entries.length === 0) {
+      this.queues.delete(name);
+      this.drainedSeq = Math.max(this.drainedSeq, target.lastSeq);
+    }
     return entry!;
   }
 }

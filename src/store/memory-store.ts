@@ -25,6 +25,12 @@ interface Claim {
  */
 type StoredRecord = string;
 
+/**
+ * A kept list as one string: each item as its length, a colon and its text, oldest first. One flat
+ * string instead of an array of strings: about 120 bytes less for a two-turn transcript.
+ */
+type StoredList = string;
+
 /** The memory store (`STORE_URL=memory:`). */
 export class MemoryStore extends MemoryOutbox implements Store {
   readonly kind = 'memory';
@@ -32,7 +38,7 @@ export class MemoryStore extends MemoryOutbox implements Store {
   private readonly addresses: LRUCache<string, string>;
   private readonly claims: LRUCache<string, Claim>;
   private readonly records: LRUCache<string, StoredRecord>;
-  private readonly lists: LRUCache<string, readonly string[]>;
+  private readonly lists: LRUCache<string, StoredList>;
   private closed = false;
 
   constructor(options: StoreOptions = {}) {
@@ -118,12 +124,11 @@ export class MemoryStore extends MemoryOutbox implements Store {
   }
 
   protected appendItem({ key, item, maxItems }: ListAppend): void {
-    const list = this.lists.get(key) ?? [];
-    this.lists.set(key, [...list, flattened(item)].slice(-maxItems));
+    this.lists.set(key, storedList([...listItems(this.lists.get(key)), item].slice(-maxItems)));
   }
 
   async readList(key: string): Promise<string[]> {
-    return [...(this.lists.get(key) ?? [])];
+    return listItems(this.lists.get(key));
   }
 
   async ping(): Promise<void> {
@@ -155,6 +160,21 @@ function readVersioned<T>(stored: StoredRecord | undefined): Versioned<T> | unde
   if (stored === undefined) return undefined;
   const space = stored.indexOf(' ');
   return { value: JSON.parse(stored.slice(space + 1)) as T, version: Number(stored.slice(0, space)) };
+}
+
+function storedList(items: readonly string[]): StoredList {
+  return flattened(items.map((item) => `${item.length}:${item}`).join(''));
+}
+
+function listItems(stored: StoredList | undefined): string[] {
+  const items: string[] = [];
+  for (let at = 0; stored !== undefined && at < stored.length; ) {
+    const colon = stored.indexOf(':', at);
+    const end = colon + 1 + Number(stored.slice(at, colon));
+    items.push(stored.slice(colon + 1, end));
+    at = end;
+  }
+  return items;
 }
 
 /** The key of a thread binding, as the Redis store's: the channel is escaped, so a ':' in it cannot join two threads. */

@@ -7,7 +7,7 @@
 import { describe, expect, it } from 'vitest';
 import type { ButtonElement } from '../../adapters/slack/block-kit.js';
 import { endedClickNote } from '../../adapters/slack/click-handler.js';
-import { threadAddress } from '../../adapters/slack/thread-address.js';
+import { threadAddress, threadOf } from '../../adapters/slack/thread-address.js';
 import type { BotMessage } from '../../src/core/bot-message.js';
 import type { ChannelAddress } from '../../src/core/visitor-event.js';
 import { FakeSlackApi } from './support/fake-slack-api.js';
@@ -35,11 +35,11 @@ async function clickOn(address: ChannelAddress, message: BotMessage, pick: (butt
   const buttons = blocks.flatMap((block) => (block.type === 'actions' ? block.elements : block.type === 'carousel' ? block.elements.flatMap((card: Json) => card.actions ?? []) : []));
   const button = pick(buttons);
   const payload = fixture('block-actions');
-  const reference = address.reference as { channel: string; thread_ts?: string };
-  payload.container = { type: 'message', message_ts: ts, channel_id: reference.channel, is_ephemeral: false, ...(reference.thread_ts ? { thread_ts: reference.thread_ts } : {}) };
-  payload.channel = { id: reference.channel, name: 'support' };
-  payload.message = { ...payload.message, ts, text: posted.args.text, blocks, ...(reference.thread_ts ? { thread_ts: reference.thread_ts } : {}) };
-  if (!reference.thread_ts) delete payload.message.thread_ts;
+  const { channel, threadTs } = threadOf(address);
+  payload.container = { type: 'message', message_ts: ts, channel_id: channel, is_ephemeral: false, ...(threadTs ? { thread_ts: threadTs } : {}) };
+  payload.channel = { id: channel, name: 'support' };
+  payload.message = { ...payload.message, ts, text: posted.args.text, blocks, ...(threadTs ? { thread_ts: threadTs } : {}) };
+  if (!threadTs) delete payload.message.thread_ts;
   payload.actions = [{ ...payload.actions[0], action_id: button.action_id, text: button.text, ...(button.value ? { value: button.value } : {}) }];
   return payload;
 }
@@ -93,7 +93,7 @@ describe('block_actions', () => {
     const payload = await clickOn(dm, { kind: 'text', text: 'Pick', buttons: [{ kind: 'reply', text: 'Yes' }] }, (buttons) => buttons[0]!);
     await postInteraction(harness.eventsUrl, payload, sign);
     const event = await harness.sink.nthVisitorEvent(1);
-    expect(event.address).toEqual({ channel: 'slack', key: 'T123ABC456:D024BE91L', reference: { team: 'T123ABC456', channel: 'D024BE91L' } });
+    expect(event.address).toEqual({ channel: 'slack', key: 'T123ABC456:D024BE91L', reference: {} });
     expect(event.action).toEqual({ kind: 'message', text: 'Yes', clickedConversationId: 'conv-7' });
   });
 

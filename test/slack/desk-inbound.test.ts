@@ -5,6 +5,7 @@
  * (thread reply, app_mention, block_actions, slash command) signed and POSTed; msw for the Web API.
  */
 import { describe, expect, it } from 'vitest';
+import { threadAddress, threadOf } from '../../adapters/slack/thread-address.js';
 import type { ChannelAddress } from '../../src/core/visitor-event.js';
 import { FakeSlackApi, fakeBot } from './support/fake-slack-api.js';
 import { postCommand, postEvent, postInteraction } from './support/signed-requests.js';
@@ -26,8 +27,9 @@ async function openTicket(): Promise<ChannelAddress> {
 
 function replyIn(thread: ChannelAddress, text: string, eventId: string): Json {
   const reply = fixture('event-thread-reply');
-  reply.event.channel = (thread.reference as { channel: string }).channel;
-  reply.event.thread_ts = (thread.reference as { thread_ts: string }).thread_ts;
+  const { channel, threadTs } = threadOf(thread);
+  reply.event.channel = channel;
+  reply.event.thread_ts = threadTs;
   reply.event.text = text;
   reply.event_id = eventId;
   return reply;
@@ -75,7 +77,7 @@ describe('Slack desk: agents', () => {
 
   it('asks the core about ticket threads it did not open (knowsTicketThread)', async () => {
     harness.sink.ticketKeys.add('T123ABC456:C0DESK0002:1690000000.000100');
-    const thread: ChannelAddress = { channel: 'slack', key: 'T123ABC456:C0DESK0002:1690000000.000100', reference: { team: 'T123ABC456', channel: 'C0DESK0002', thread_ts: '1690000000.000100' } };
+    const thread: ChannelAddress = { channel: 'slack', key: 'T123ABC456:C0DESK0002:1690000000.000100', reference: {} };
     await postEvent(harness.eventsUrl, replyIn(thread, 'Picking this up', 'Ev-agent-2'), sign);
     expect(await harness.sink.nthAgentEvent(1)).toMatchObject({ kind: 'reply', ticketThread: thread });
   });
@@ -144,7 +146,7 @@ describe('Slack desk: agents', () => {
   });
 
   it('does not follow a desk-channel thread that is no ticket', async () => {
-    const stranger = replyIn({ channel: 'slack', key: 'k', reference: { channel: 'C0DESK0001', thread_ts: '1600000000.000001' } }, 'chatter', 'Ev-chatter');
+    const stranger = replyIn(threadAddress({ team: 'T123ABC456', channel: 'C0DESK0001', threadTs: '1600000000.000001' }), 'chatter', 'Ev-chatter');
     const ignored = () => counterValue(harness.metrics, 'bridge_events_in_total', { platform: 'slack', type: 'ignored' });
     const before = await ignored();
     await postEvent(harness.eventsUrl, stranger, sign);

@@ -37,7 +37,7 @@ describe('POST /slack/events', () => {
     const response = await postEvent(harness.eventsUrl, fixture('event-message-im'), sign);
     expect(response.status).toBe(200);
     const event = await harness.sink.nthVisitorEvent(1);
-    expect(event.address).toEqual({ channel: 'slack', key: 'T123ABC456:D024BE91L', reference: { team: 'T123ABC456', channel: 'D024BE91L' } });
+    expect(event.address).toEqual({ channel: 'slack', key: 'T123ABC456:D024BE91L', reference: {} });
     expect(event.requester).toEqual({ id: 'U2147483697', extra: { slackTeamId: 'T123ABC456' } });
     expect(event.action).toEqual({ kind: 'message', text: 'Hello hello can you hear me?' });
     expect(event.eventId).toBe('Ev0PV52K21');
@@ -74,7 +74,7 @@ describe('POST /slack/events', () => {
     expect(event.address).toEqual({
       channel: 'slack',
       key: 'T123ABC456:C123ABC456:1515449522.000016',
-      reference: { team: 'T123ABC456', channel: 'C123ABC456', thread_ts: '1515449522.000016' },
+      reference: {},
     });
     expect(event.action).toEqual({ kind: 'message', text: 'is it everything a river should be?' });
     expect(event.eventId).toBe('Ev123ABC456');

@@ -226,7 +226,7 @@ describe('multi-workspace Slack', () => {
     expect([toOne.args.channel, toTwo.args.channel]).toEqual([orgWorkspaces.one.channel, orgWorkspaces.two.channel]);
     expect([toOne.authorization, toTwo.authorization]).toEqual([`Bearer ${org.token}`, `Bearer ${org.token}`]);
     const stored = await bridge.store.getConversation(one);
-    expect(stored?.value.address.reference).toMatchObject({ team: orgWorkspaces.one.team, enterprise: org.enterprise });
+    expect(stored?.value.address).toMatchObject({ key: `${orgWorkspaces.one.team}:${orgWorkspaces.one.channel}`, reference: { enterprise: org.enterprise } });
   });
 
   it('after app_uninstalled ignores the workspace\'s events and dead-letters its deliveries', async () => {

@@ -34,6 +34,20 @@ describe('thread codec', () => {
     expect(conversationThread({ ...base, channel: 'C1', threadTs: '1.0', isDm: false })).toEqual({ team: 'T1', channel: 'C1', threadTs: '1.0' });
   });
 
+  it('writes only the org into the reference: the key names the thread', () => {
+    expect(threadAddress({ team: 'T1', channel: 'C1', threadTs: '1700000000.000100' })).toEqual({ channel: 'slack', key: 'T1:C1:1700000000.000100', reference: {} });
+    expect(threadAddress({ team: 'T1', channel: 'D1', enterprise: 'E1' })).toEqual({ channel: 'slack', key: 'T1:D1', reference: { enterprise: 'E1' } });
+  });
+
+  it('reads the references earlier releases wrote, with team, channel and thread', () => {
+    expect(threadOf({ channel: 'slack', key: 'T1:C1:1700000000.000100', reference: { team: 'T1', channel: 'C1', thread_ts: '1700000000.000100' } })).toEqual({
+      team: 'T1',
+      channel: 'C1',
+      threadTs: '1700000000.000100',
+    });
+    expect(threadOf({ channel: 'slack', key: 'T1:D1', reference: { team: 'T1', channel: 'D1', enterprise: 'E1' } })).toEqual({ team: 'T1', channel: 'D1', enterprise: 'E1' });
+  });
+
   it('reads team, channel and thread from the key when the reference leaves them out, keeping its org', () => {
     expect(threadOf({ channel: 'slack', key: 'T1:C1:1700000000.000100', reference: {} })).toEqual({ team: 'T1', channel: 'C1', threadTs: '1700000000.000100' });
     expect(threadOf({ channel: 'slack', key: 'T1:D1', reference: { enterprise: 'E1' } })).toEqual({ team: 'T1', channel: 'D1', enterprise: 'E1' });

@@ -42,7 +42,7 @@ describe('memory store bounds', () => {
     expect(await store.queuesWithPending(10)).toEqual([queue('c-1'), queue('c-3')]);
   });
 
-  it('never repeats a seq in a queue whose counter was evicted (a bot event id is its key and seq)', async () => {
+  it('keeps no counter for a drained queue: its seqs go on above every seq a drained queue gave out', async () => {
     const store = new MemoryStore({ limits: { maxMemoryEntries: 2 } });
     const drainOne = async (key: string) => {
       const [seq] = queuedSeqs(await store.enqueue(queue(key, 'bot'), [message(key)], 1));
@@ -51,13 +51,17 @@ describe('memory store bounds', () => {
     };
     expect(await drainOne('c-1')).toBe(1);
     expect(await drainOne('c-1')).toBe(2);
-    // Two other queues push c-1's counter out of the LRU of two.
-    expect(await drainOne('c-2')).toBe(1);
-    expect(await drainOne('c-3')).toBe(1);
-    expect(await drainOne('c-1')).toBe(3);
+    expect(await drainOne('c-2')).toBe(3);
+    expect(await drainOne('c-3')).toBe(4);
+    // Any number of drained queues (more than maxMemoryEntries): a returning one never repeats a seq.
+    expect(await drainOne('c-1')).toBe(5);
+    // A queue with pending entries counts on from its own last seq.
+    expect(queuedSeqs(await store.enqueue(queue('c-4', 'bot'), [message('one'), message('two')], 1))).toEqual([6, 7]);
+    expect(await drainOne('c-1')).toBe(6);
+    expect(queuedSeqs(await store.enqueue(queue('c-4', 'bot'), [message('three')], 1))).toEqual([8]);
   });
 
-  it('never repeats a seq in a queue whose counter expired with the retention period', async () => {
+  it('gives a drained queue new seqs after the retention period too', async () => {
     let now = 1_000;
     const store = new MemoryStore({ limits: { retentionMs: 60_000 }, now: () => now });
     const drainOne = async () => {

@@ -38,17 +38,20 @@ describe('conversation address codec', () => {
   });
 
   it('keeps what the previous release needs to read the address, so its replicas deliver during a rolling update', () => {
-    // The previous release's targetOf requires channelId, serviceUrl and bot.id; it takes the
-    // conversation id from the address key, so the reference no longer repeats it.
+    // The previous release's targetOf requires serviceUrl and bot.id, reads a missing channelId as
+    // msteams, and takes the conversation id from the address key.
     const address = addressOf({ reference, tenantId: 'tenant-1' });
-    expect(address.reference).toMatchObject({ channelId: 'msteams', serviceUrl: reference.serviceUrl, bot: { id: '28:c9e8c047' } });
+    expect(address.reference).toMatchObject({ serviceUrl: reference.serviceUrl, bot: { id: '28:c9e8c047' } });
     expect(address.reference).not.toHaveProperty('conversation');
   });
 
-  it('reads an address without channelId, as the next release may write it', () => {
-    const { channelId: _dropped, ...stored } = addressOf({ reference, tenantId: 'tenant-1' }).reference as Record<string, unknown>;
-    const address = { channel: 'teams', key: reference.conversation.id, reference: stored };
+  it('leaves out channelId when it is msteams and reads it back as msteams; keeps another', () => {
+    const address = addressOf({ reference, tenantId: 'tenant-1' });
+    expect(address.reference).not.toHaveProperty('channelId');
     expect(targetOf(address).reference).toMatchObject({ channelId: 'msteams', conversation: { id: reference.conversation.id, tenantId: 'tenant-1' } });
+    const emulated = addressOf({ reference: { ...reference, channelId: 'emulator' } });
+    expect(emulated.reference).toMatchObject({ channelId: 'emulator' });
+    expect(targetOf(emulated).reference.channelId).toBe('emulator');
   });
 
   it('reads an address stored with the full reference by an earlier release, the tenant from its conversation if need be', () => {

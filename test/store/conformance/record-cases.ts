@@ -88,6 +88,15 @@ export function recordCases(ctx: ConformanceContext): void {
     await expect(store.appendToList('transcript:c-1', 'x', 0)).rejects.toThrow(RangeError);
   });
 
+  it('keeps any list item as it was given: empty, digits and colons, separators, long', async () => {
+    const { store } = await ctx.open();
+    const items = ['', '12:34', ':', '3:abc', 'a\nb\u2028c\u0000d', '👋', '{"from":"bot","text":"5:x"}', 'x'.repeat(10_000)];
+    for (const item of items) await store.appendToList('transcript:odd', item, items.length);
+    expect(await store.readList('transcript:odd')).toEqual(items);
+    await store.appendToList('transcript:odd', 'last', 2);
+    expect(await store.readList('transcript:odd')).toEqual(['x'.repeat(10_000), 'last']);
+  });
+
   it('forgets records and lists after the retention window', async () => {
     const fixture = await ctx.open({ retentionMs: 200 });
     await fixture.store.compareAndSet('ticket:old', 0, { state: 'queued' });

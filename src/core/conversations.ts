@@ -119,12 +119,6 @@ export class ConversationRegistry {
   }
 }
 
-/**
- * Whether the stored reference already says all the incoming one does: each of its fields, with
- * the same value. A field a release stops writing (Slack's team and channel, which the key holds)
- * rewrites none of the addresses earlier releases stored, and while replicas of two releases
- * share a store an address is rewritten at most once, not back and forth.
- */
 function sameReference(stored: ChannelAddress, incoming: ChannelAddress): boolean {
-  return JSON.stringify({ ...stored.reference, ...incoming.reference }) === JSON.stringify(stored.reference);
+  return JSON.stringify(stored.reference) === JSON.stringify(incoming.reference);
 }

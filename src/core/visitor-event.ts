@@ -20,8 +20,8 @@ export interface RequesterProfile {
 
 /**
  * Where a conversation lives on a platform. `key` identifies the thread (the same thread always
- * gives the same key); `reference` is whatever the adapter needs to reply later (Slack channel
- * and thread_ts, a Teams ConversationReference). Both must be JSON-serialisable.
+ * gives the same key); `reference` is whatever else the adapter needs to reply later (a Slack
+ * thread's Enterprise Grid org, a Teams ConversationReference). Both must be JSON-serialisable.
  */
 export interface ChannelAddress {
   /** The adapter's name, e.g. `slack` or `teams`. */

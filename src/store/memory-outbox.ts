@@ -213,6 +213,8 @@ export abstract class MemoryOutbox implements OutboxStore {
   /** Drops everything the outbox holds (the store is closing). */
   protected clearOutbox(): void {
     for (const cache of [this.dedupeKeys, this.leases]) cache.clear();
+    // The queues' seqs are not handed out again, should anything enqueue after the close.
+    for (const queue of this.queues.values()) this.drainedSeq = Math.max(this.drainedSeq, queue.lastSeq);
     this.queues.clear();
     this.deadLetterLog = [];
   }

@@ -26,8 +26,10 @@ interface Claim {
 type StoredRecord = string;
 
 /**
- * A kept list as one string: each item as its length, a colon and its text, oldest first. One flat
- * string instead of an array of strings: about 120 bytes less for a two-turn transcript.
+ * A kept list as one string: the number of items and a colon, then each item as its length, a
+ * colon and its text, oldest first. One flat string instead of an array of strings: about 75
+ * bytes less for a two-turn transcript; an append copies the string once and reads no item but
+ * the ones it drops.
  */
 type StoredList = string;
 
@@ -124,7 +126,7 @@ export class MemoryStore extends MemoryOutbox implements Store {
   }
 
   protected appendItem({ key, item, maxItems }: ListAppend): void {
-    this.lists.set(key, storedList([...listItems(this.lists.get(key)), item].slice(-maxItems)));
+    this.lists.set(key, appendedList(this.lists.get(key), item, maxItems));
   }
 
   async readList(key: string): Promise<string[]> {
@@ -162,19 +164,30 @@ function readVersioned<T>(stored: StoredRecord | undefined): Versioned<T> | unde
   return { value: JSON.parse(stored.slice(space + 1)) as T, version: Number(stored.slice(0, space)) };
 }
 
-function storedList(items: readonly string[]): StoredList {
-  return flattened(items.map((item) => `${item.length}:${item}`).join(''));
+/** `stored` with `item` appended, its oldest items dropped to keep at most `maxItems`. */
+function appendedList(stored: StoredList = '0:', item: string, maxItems: number): StoredList {
+  let at = stored.indexOf(':') + 1;
+  let kept = Number(stored.slice(0, at - 1));
+  for (; kept >= maxItems; kept -= 1) at = nextItem(stored, at).end;
+  return flattened(`${kept + 1}:${stored.slice(at)}${item.length}:${item}`);
 }
 
 function listItems(stored: StoredList | undefined): string[] {
   const items: string[] = [];
-  for (let at = 0; stored !== undefined && at < stored.length; ) {
-    const colon = stored.indexOf(':', at);
-    const end = colon + 1 + Number(stored.slice(at, colon));
-    items.push(stored.slice(colon + 1, end));
+  if (stored === undefined) return items;
+  for (let at = stored.indexOf(':') + 1; at < stored.length; ) {
+    const { text, end } = nextItem(stored, at);
+    items.push(text);
     at = end;
   }
   return items;
+}
+
+/** The item that starts at `at`, and where the next one starts. */
+function nextItem(stored: StoredList, at: number): { text: string; end: number } {
+  const colon = stored.indexOf(':', at);
+  const end = colon + 1 + Number(stored.slice(at, colon));
+  return { text: stored.slice(colon + 1, end), end };
 }
 
 /** The key of a thread binding, as the Redis store's: the channel is escaped, so a ':' in it cannot join two threads. */

@@ -203,23 +203,6 @@ describe('a transfer while the first post is on its way', () => {
 });
 
 describe('conversation records', () => {
-  it('rewrites a stored reference only for a field it lacks or holds with another value', async () => {
-    const memory = new MemoryStore();
-    const registry = new ConversationRegistry({ store: memory, logger: silentLogger(), now: () => 1, newId: () => 'conv-1' });
-    const full = { channel: 'slack', key: 'T1:D1', reference: { team: 'T1', channel: 'D1' } };
-    const { record } = await registry.resolve(full, { id: 'U1' });
-    const stored = async () => (await memory.getConversation(record.id))!;
-    // A release that leaves out what the key holds: the address an earlier one stored stays, unwritten.
-    await registry.resolve({ ...full, reference: {} }, { id: 'U1' });
-    expect(await stored()).toMatchObject({ version: 1, value: { address: full } });
-    await registry.resolve({ ...full, reference: { team: 'T1', enterprise: 'E1' } }, { id: 'U1' });
-    expect(await stored()).toMatchObject({ version: 2 });
-    expect((await stored()).value.address.reference).toEqual({ team: 'T1', enterprise: 'E1' });
-    await registry.resolve({ ...full, reference: { team: 'T1', enterprise: 'E2' } }, { id: 'U1' });
-    expect(await stored()).toMatchObject({ version: 3 });
-    expect((await stored()).value.address.reference).toEqual({ team: 'T1', enterprise: 'E2' });
-  });
-
   it('keeps both of two concurrent changes (a reference refresh and an escalation)', async () => {
     // Every operation takes a moment, so the two read-then-write sequences interleave.
     const memory = new MemoryStore();

@@ -4,7 +4,10 @@
  */
 import { describe, expect, it } from 'vitest';
 import { conversationThread, parseThreadKey, threadAddress, threadKey, threadOf, type SlackThread } from '../../adapters/slack/thread-address.js';
+import { ConversationRegistry } from '../../src/core/conversations.js';
 import { DeliveryError } from '../../src/core/errors.js';
+import { MemoryStore } from '../../src/store/memory-store.js';
+import { silentLogger } from '../support/silent-logger.js';
 
 describe('thread codec', () => {
   const threads: SlackThread[] = [
@@ -59,5 +62,19 @@ describe('thread codec', () => {
   it('refuses an address without a Slack reference', () => {
     expect(() => threadOf({ channel: 'slack', key: 'x', reference: { conversation: 'teams' } })).toThrow(DeliveryError);
     expect(() => threadOf({ channel: 'slack', key: 'x', reference: {} })).toThrow(expect.objectContaining({ retryable: false }));
+  });
+
+  it("rewrites an address an earlier release stored with its Slack team and channel to this release's, once", async () => {
+    const memory = new MemoryStore();
+    const registry = new ConversationRegistry({ store: memory, logger: silentLogger(), now: () => 1, newId: () => 'conv-1' });
+    const thread = { team: 'T1', channel: 'D1', enterprise: 'E1' };
+    const earlier = { ...threadAddress(thread), reference: { team: 'T1', channel: 'D1', enterprise: 'E1' } };
+    const { record } = await registry.resolve(earlier, { id: 'U1' });
+    await registry.resolve(threadAddress(thread), { id: 'U1' });
+    await registry.resolve(threadAddress(thread), { id: 'U1' });
+    const stored = (await memory.getConversation(record.id))!;
+    expect(stored.version).toBe(2);
+    expect(stored.value.address).toEqual({ channel: 'slack', key: 'T1:D1', reference: { enterprise: 'E1' } });
+    expect(threadOf(stored.value.address)).toEqual(thread);
   });
 });

@@ -61,6 +61,13 @@ describe('memory store bounds', () => {
     expect(queuedSeqs(await store.enqueue(queue('c-4', 'bot'), [message('three')], 1))).toEqual([8]);
   });
 
+  it('hands out no seq again after close, for a queue that still had pending entries', async () => {
+    const store = new MemoryStore();
+    expect(queuedSeqs(await store.enqueue(queue('c-1', 'bot'), [message('one'), message('two')], 1))).toEqual([1, 2]);
+    await store.close();
+    expect(queuedSeqs(await store.enqueue(queue('c-1', 'bot'), [message('three')], 1))).toEqual([3]);
+  });
+
   it('gives a drained queue new seqs after the retention period too', async () => {
     let now = 1_000;
     const store = new MemoryStore({ limits: { retentionMs: 60_000 }, now: () => now });

@@ -18,6 +18,7 @@ import { BotIdentitySource } from './bot-identity.js';
 import { createBoltApp, isAuthorizationError, type BoltAuthorization } from './bolt-app.js';
 import { registerClicks } from './click-handler.js';
 import { ChatPoster } from './chat-poster.js';
+import { LeanWebApi } from './lean-web-api.js';
 import { SlackDelivery } from './delivery.js';
 import type { EventAuthority } from './event-authorization.js';
 import { hotEventHandler, ignored, registerInbound } from './inbound-handlers.js';
@@ -63,10 +64,11 @@ export function createSlackAdapter(deps: SlackAdapterDeps): ChannelAdapter {
   const client = createWebClient(env, logger);
   const auth = slackAuth(deps, client);
   const { tokens } = auth;
-  const users = new SlackUsers(client, tokens);
+  const api = new LeanWebApi({ apiUrl: env.apiUrl, timeoutMs: webApiTimeoutMs });
+  const users = new SlackUsers(api, tokens);
   const threads = new RememberedKeys(sink.knowsAddress ? (key) => sink.knowsAddress!(slackChannel, key) : undefined);
   const tickets = new RememberedKeys(sink.knowsTicketThread ? (key) => knowsTicketThread(sink, key) : undefined);
-  const poster = new ChatPoster({ apiUrl: env.apiUrl, timeoutMs: webApiTimeoutMs });
+  const poster = new ChatPoster(api);
   const delivery = new SlackDelivery({ poster, tokens, logger });
   const presence = new SlackDeskPresence({ client, users, tokens, logger, now });
   const desk = new SlackDeskSide({ client, poster, tokens, delivery, presence, tickets });
@@ -107,7 +109,7 @@ export function createSlackAdapter(deps: SlackAdapterDeps): ChannelAdapter {
     },
     checkReady: () => auth.checkReady(),
     desk,
-    stop: async () => poster.close(),
+    stop: async () => api.close(),
   };
   if (auth.installations) {
     const installations = auth.installations;
@@ -119,7 +121,7 @@ export function createSlackAdapter(deps: SlackAdapterDeps): ChannelAdapter {
       start: () => app.start().then(() => undefined),
       stop: async () => {
         await app.stop();
-        poster.close();
+        api.close();
       },
     };
   }

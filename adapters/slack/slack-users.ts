@@ -1,15 +1,16 @@
 /**
  * Slack users as the bridge needs them (requester profiles, agent names and avatars, who is a
- * bot), from users.info, cached in a bounded lru with a TTL; concurrent lookups of one user share
- * one call. The lookup uses the token of the workspace the user was met in; the cache is keyed by
- * user id alone, since Slack user ids are unique across workspaces.
+ * bot), from users.info (through the lean transport: every new requester costs one), cached in a
+ * bounded lru with a TTL; concurrent lookups of one user share one call. The lookup uses the
+ * token of the workspace the user was met in; the cache is keyed by user id alone, since Slack
+ * user ids are unique across workspaces.
  */
 import { LRUCache } from 'lru-cache';
 import { z } from 'zod';
 import type { AgentRef } from '../../src/core/channel-adapter.js';
 import type { RequesterProfile } from '../../src/core/visitor-event.js';
 import { tokenFor, type SlackTokens, type SlackWorkspace } from './slack-tokens.js';
-import type { SlackWebClient } from './web-client.js';
+import type { LeanWebApi } from './lean-web-api.js';
 
 /**
  * What the bridge keeps of a Slack user: every field is present (undefined when Slack gave
@@ -60,13 +61,13 @@ export const slackUsersCacheMax = 5000;
 export class SlackUsers {
   private readonly cache: LRUCache<string, SlackUser, SlackWorkspace>;
 
-  constructor(client: SlackWebClient, tokens: SlackTokens, options: { max?: number; ttlMs?: number } = {}) {
+  constructor(api: Pick<LeanWebApi, 'call'>, tokens: SlackTokens, options: { max?: number; ttlMs?: number } = {}) {
     this.cache = new LRUCache<string, SlackUser, SlackWorkspace>({
       max: options.max ?? slackUsersCacheMax,
       ttl: options.ttlMs ?? 15 * 60_000,
       fetchMethod: async (userId, _stale, { context }) => {
         const token = await tokenFor(tokens, context);
-        const { user } = usersInfoSchema.parse(await client.users.info({ user: userId, include_locale: true, token }));
+        const { user } = usersInfoSchema.parse(await api.call('users.info', { user: userId, include_locale: true }, token));
         // The cache's key string serves as the id when Slack answers with the same id.
         return toSlackUser(user.id === userId ? userId : user.id, user);
       },

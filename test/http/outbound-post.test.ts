@@ -2,13 +2,14 @@
  * The hot-path clients' transport (src/http/outbound-post.ts) against a raw TCP server on
  * loopback that speaks just enough HTTP/1.1 to close a keep-alive connection at the moment the
  * client reuses it, as a server's idle timeout does: the bot API client (postJson) and Slack's
- * chat.postMessage (ChatPoster) send such a request once more on a connection of its own, and
+ * chat.postMessage (ChatPoster over LeanWebApi) send such a request once more on a connection of its own, and
  * only when no byte of an answer came and the deadline has not passed.
  */
 import { createServer, type Server, type Socket } from 'node:net';
 import type { AddressInfo } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import { ChatPoster } from '../../adapters/slack/chat-poster.js';
+import { LeanWebApi } from '../../adapters/slack/lean-web-api.js';
 import { postJson } from '../../src/bot/json-post.js';
 import { TransportError } from '../../src/http/outbound-post.js';
 
@@ -89,8 +90,9 @@ const clients: Record<string, (url: string, timeoutMs: number) => Client> = {
     close: () => undefined, // its agent is the module's
   }),
   "Slack's chat.postMessage (ChatPoster)": (url, timeoutMs) => {
-    const poster = new ChatPoster({ apiUrl: url, timeoutMs });
-    return { send: async () => (await poster.postMessage({ channel: 'D1', text: 'hello' }, 'xoxb-test')).ts === '1.2', close: () => poster.close() };
+    const api = new LeanWebApi({ apiUrl: url, timeoutMs });
+    const poster = new ChatPoster(api);
+    return { send: async () => (await poster.postMessage({ channel: 'D1', text: 'hello' }, 'xoxb-test')).ts === '1.2', close: () => api.close() };
   },
 };
 

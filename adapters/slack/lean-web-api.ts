@@ -1,0 +1,101 @@
+/**
+ * The Slack Web API methods of the hot paths (chat.postMessage and chat.update for every message
+ * the outbox delivers, users.info for every new requester) as one keep-alive HTTP request each,
+ * with a whole-request deadline (src/http/outbound-post.ts). The benchmark (bench/, `npm run
+ * bench`) measured the Web API client at about 600 µs of CPU per call against under 100 µs for a
+ * plain request: it queues, wraps retries we switch off anyway, runs each call through fetch with
+ * an AbortSignal, and serialises a redacted copy of every body for debug logging. Other reads
+ * (presence, permalinks, members) keep using the client. The request is what the client sends:
+ * form-encoded, nested fields as JSON, the token as a Bearer header, to SLACK_API_URL; one
+ * attempt, failures mapped to DeliveryError (platformCode = Slack's error name). The token is an
+ * argument of each call: every workspace's calls go out with its own token.
+ */
+import type http from 'node:http';
+import { DeliveryError } from '../../src/core/errors.js';
+import { parseRetryAfterMs } from '../../src/core/retry-after.js';
+import { keepAliveAgent, postOnce, TransportError } from '../../src/http/outbound-post.js';
+import { isTransientSlackError } from './slack-errors.js';
+
+/** Where and how long. */
+export interface LeanWebApiOptions {
+  /** SLACK_API_URL, ending in `/`. */
+  apiUrl: string;
+  /** Deadline of each whole request. */
+  timeoutMs: number;
+}
+
+/** The Slack methods called here. */
+export type LeanMethod = 'chat.postMessage' | 'chat.update' | 'users.info';
+
+/** An answer Slack gave with `ok: true`, as parsed. */
+export type SlackAnswer = Record<string, unknown>;
+
+const maxAnswerBytes = 1024 * 1024;
+
+/** Calls Slack Web API methods over one pool of keep-alive connections. */
+export class LeanWebApi {
+  private readonly base: URL;
+  private readonly agent: http.Agent;
+
+  constructor(private readonly options: LeanWebApiOptions) {
+    this.base = new URL(options.apiUrl);
+    this.agent = keepAliveAgent(this.base.protocol === 'https:' ? 'https:' : 'http:', 64);
+  }
+
+  /** One call of `method` with the workspace's `token`: Slack's answer when ok, else a DeliveryError. */
+  async call(method: LeanMethod, args: Record<string, unknown>, token: string): Promise<SlackAnswer> {
+    const { status, headers, text } = await this.send(new URL(method, this.base), formEncode(args), { method, token });
+    let answer: unknown;
+    try {
+      answer = JSON.parse(text);
+    } catch (error) {
+      throw new DeliveryError(`Slack ${method} answered ${status} without JSON`, { retryable: status >= 500, platformCode: `http_${status}`, cause: error });
+    }
+    if (status === 429) {
+      throw new DeliveryError(`Slack ${method} failed: ratelimited`, { retryable: true, retryAfterMs: parseRetryAfterMs(headers['retry-after']), platformCode: 'ratelimited' });
+    }
+    const { ok, error } = (typeof answer === 'object' && answer !== null ? answer : {}) as SlackAnswer;
+    if (ok !== true) {
+      const name = typeof error === 'string' ? error : `http_${status}`;
+      throw new DeliveryError(`Slack ${method} failed: ${name}`, { retryable: status >= 500 || isTransientSlackError(name), platformCode: name });
+    }
+    return answer as SlackAnswer;
+  }
+
+  /** Close idle keep-alive sockets. */
+  close(): void {
+    this.agent.destroy();
+  }
+
+  private async send(url: URL, body: string, { method, token }: { method: LeanMethod; token: string }): Promise<{ status: number; headers: http.IncomingHttpHeaders; text: string }> {
+    try {
+      const answer = await postOnce(url, body, {
+        agent: this.agent,
+        headers: { authorization: `Bearer ${token}`, 'content-type': 'application/x-www-form-urlencoded', 'content-length': Buffer.byteLength(body) },
+        timeoutMs: this.options.timeoutMs,
+        maxAnswerBytes,
+      });
+      return { status: answer.status, headers: answer.headers, text: answer.body.toString('utf8') };
+    } catch (error) {
+      throw error instanceof TransportError ? networkError(error, method) : error;
+    }
+  }
+}
+
+/** The Web API's form encoding: strings as they are, everything else as JSON. */
+function formEncode(args: Record<string, unknown>): string {
+  const form = new URLSearchParams();
+  for (const [key, value] of Object.entries(args)) {
+    if (value !== undefined) form.append(key, typeof value === 'string' ? value : JSON.stringify(value));
+  }
+  return form.toString();
+}
+
+function networkError(error: TransportError, method: LeanMethod): DeliveryError {
+  const timeout = error.timedOut;
+  return new DeliveryError(`Slack ${method} failed: ${timeout ? 'timeout' : 'request_error'}`, {
+    retryable: true,
+    platformCode: timeout ? 'timeout' : 'request_error',
+    cause: error,
+  });
+}

@@ -64,11 +64,13 @@ export function createSlackAdapter(deps: SlackAdapterDeps): ChannelAdapter {
   const client = createWebClient(env, logger);
   const auth = slackAuth(deps, client);
   const { tokens } = auth;
-  const api = new LeanWebApi({ apiUrl: env.apiUrl, timeoutMs: webApiTimeoutMs });
-  const users = new SlackUsers(api, tokens);
+  const lookups = new LeanWebApi({ apiUrl: env.apiUrl, timeoutMs: webApiTimeoutMs, maxSockets: 16 });
+  const posts = new LeanWebApi({ apiUrl: env.apiUrl, timeoutMs: webApiTimeoutMs, maxSockets: 64 });
+  const closeConnections = () => [lookups, posts].forEach((api) => api.close());
+  const users = new SlackUsers(lookups, tokens);
   const threads = new RememberedKeys(sink.knowsAddress ? (key) => sink.knowsAddress!(slackChannel, key) : undefined);
   const tickets = new RememberedKeys(sink.knowsTicketThread ? (key) => knowsTicketThread(sink, key) : undefined);
-  const poster = new ChatPoster(api);
+  const poster = new ChatPoster(posts);
   const delivery = new SlackDelivery({ poster, tokens, logger });
   const presence = new SlackDeskPresence({ client, users, tokens, logger, now });
   const desk = new SlackDeskSide({ client, poster, tokens, delivery, presence, tickets });
@@ -109,7 +111,7 @@ export function createSlackAdapter(deps: SlackAdapterDeps): ChannelAdapter {
     },
     checkReady: () => auth.checkReady(),
     desk,
-    stop: async () => api.close(),
+    stop: async () => closeConnections(),
   };
   if (auth.installations) {
     const installations = auth.installations;
@@ -121,7 +123,7 @@ export function createSlackAdapter(deps: SlackAdapterDeps): ChannelAdapter {
       start: () => app.start().then(() => undefined),
       stop: async () => {
         await app.stop();
-        api.close();
+        closeConnections();
       },
     };
   }

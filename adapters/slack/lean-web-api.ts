@@ -5,10 +5,13 @@
  * bench`) measured the Web API client at about 600 µs of CPU per call against under 100 µs for a
  * plain request: it queues, wraps retries we switch off anyway, runs each call through fetch with
  * an AbortSignal, and serialises a redacted copy of every body for debug logging. Other reads
- * (presence, permalinks, members) keep using the client. The request is what the client sends:
- * form-encoded, nested fields as JSON, the token as a Bearer header, to SLACK_API_URL; one
+ * (presence, permalinks, members) keep using the client. The request is the client's,
+ * form-encoded with nested fields as JSON, to SLACK_API_URL, but the token goes only in the
+ * Authorization header (the client also repeated it in the form), as Slack recommends; one
  * attempt, failures mapped to DeliveryError (platformCode = Slack's error name). The token is an
- * argument of each call: every workspace's calls go out with its own token.
+ * argument of each call: every workspace's calls go out with its own token. Each instance has its
+ * own connections (the adapter keeps one for posts and one for lookups, so a burst of new
+ * requesters never makes a delivery wait for a socket inside its deadline).
  */
 import type http from 'node:http';
 import { DeliveryError } from '../../src/core/errors.js';
@@ -16,12 +19,14 @@ import { parseRetryAfterMs } from '../../src/core/retry-after.js';
 import { keepAliveAgent, postOnce, TransportError } from '../../src/http/outbound-post.js';
 import { isTransientSlackError } from './slack-errors.js';
 
-/** Where and how long. */
+/** Where, how long, how many at once. */
 export interface LeanWebApiOptions {
   /** SLACK_API_URL, ending in `/`. */
   apiUrl: string;
   /** Deadline of each whole request. */
   timeoutMs: number;
+  /** Connections open at once (more requests wait for one). */
+  maxSockets: number;
 }
 
 /** The Slack methods called here. */
@@ -39,7 +44,7 @@ export class LeanWebApi {
 
   constructor(private readonly options: LeanWebApiOptions) {
     this.base = new URL(options.apiUrl);
-    this.agent = keepAliveAgent(this.base.protocol === 'https:' ? 'https:' : 'http:', 64);
+    this.agent = keepAliveAgent(this.base.protocol === 'https:' ? 'https:' : 'http:', options.maxSockets);
   }
 
   /** One call of `method` with the workspace's `token`: Slack's answer when ok, else a DeliveryError. */
@@ -92,10 +97,6 @@ function formEncode(args: Record<string, unknown>): string {
 }
 
 function networkError(error: TransportError, method: LeanMethod): DeliveryError {
-  const timeout = error.timedOut;
-  return new DeliveryError(`Slack ${method} failed: ${timeout ? 'timeout' : 'request_error'}`, {
-    retryable: true,
-    platformCode: timeout ? 'timeout' : 'request_error',
-    cause: error,
-  });
+  const platformCode = error.timedOut ? 'timeout' : error.code === 'ERR_ANSWER_TOO_LARGE' ? 'answer_too_large' : 'request_error';
+  return new DeliveryError(`Slack ${method} failed: ${platformCode}`, { retryable: error.retryable, platformCode, cause: error });
 }

@@ -1,5 +1,6 @@
 /**
- * The one mapping from Slack Web API failures to the bridge's DeliveryError, so the core's
+ * The mapping from the Slack Web API client's failures to the bridge's DeliveryError (the lean
+ * transport's calls, lean-web-api.ts, map their own the same way), so the core's
  * delivery loop decides about retries: rate limits carry `retryAfterMs` from Retry-After,
  * 5xx and network failures are retryable, Slack's refusals (channel_not_found, not_in_channel,
  * invalid_auth, invalid_blocks, ...) are not. Messages carry the method and Slack's error name only.

@@ -36,8 +36,8 @@ const slackTokenPattern = /\bx(?:ox[abpersc]|app)-[\w-]+/g;
 
 /**
  * An SDK log line as the bridge writes it. The SDK formats payloads into its messages (the
- * Web API's "http request result: {...}" holds a whole users.info answer, Bolt's debug line the
- * whole incoming body), where pino's path redaction cannot reach: everything from the first
+ * Web API's "http request result: {...}" holds a whole answer, e.g. a channel's members, Bolt's
+ * debug line the whole incoming body), where pino's path redaction cannot reach: everything from the first
  * `{` or `[` on is dropped, and emails and Slack tokens left in the prose are masked.
  */
 export function sanitizeSdkLine(line: string): string {

@@ -2,7 +2,7 @@
  * One POST over a keep-alive connection with one deadline for the whole request (connect, send,
  * the answer read in full), and a bound on the answer's size: the transport of the bridge's two
  * hand-written hot-path clients (the bot APIs, src/bot/json-post.ts, and Slack's chat.postMessage,
- * adapters/slack/chat-poster.ts). No redirects are followed and nothing is parsed here; a request
+ * chat.update and users.info, adapters/slack/lean-web-api.ts). No redirects are followed and nothing is parsed here; a request
  * without a whole answer fails with `TransportError`, which each client maps to its own errors.
  *
  * A keep-alive connection can be closed by the server just as it is reused (its idle timeout, a

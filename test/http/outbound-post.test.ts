@@ -90,7 +90,7 @@ const clients: Record<string, (url: string, timeoutMs: number) => Client> = {
     close: () => undefined, // its agent is the module's
   }),
   "Slack's chat.postMessage (ChatPoster)": (url, timeoutMs) => {
-    const api = new LeanWebApi({ apiUrl: url, timeoutMs });
+    const api = new LeanWebApi({ apiUrl: url, timeoutMs, maxSockets: 4 });
     const poster = new ChatPoster(api);
     return { send: async () => (await poster.postMessage({ channel: 'D1', text: 'hello' }, 'xoxb-test')).ts === '1.2', close: () => api.close() };
   },

@@ -12,6 +12,7 @@ import { slackCalls, startFakeSlack, startFakeUltimate } from '../support/fake-p
 import { pollFor } from '../support/poll.js';
 
 const secret = 'slack-flow-signing-secret';
+const limitedUser = 'U0LIMITED1';
 const token = 'slack-flow-webhook-token';
 let ultimate: FakeServer;
 let slack: FakeServer;
@@ -19,7 +20,10 @@ let bridge: BridgeUnderTest;
 
 beforeAll(async () => {
   ultimate = await startFakeUltimate();
-  slack = await startFakeSlack();
+  // users.info is rate limited for one requester: their message still reaches the bot.
+  slack = await startFakeSlack((request) =>
+    request.path === '/api/users.info' && request.body.user === limitedUser ? { status: 429, headers: { 'retry-after': '30' }, body: { ok: false, error: 'ratelimited' } } : undefined,
+  );
   bridge = await startBridgeUnderTest({
     BOT_BACKEND: 'ultimate',
     ULTIMATE_API_URL: ultimate.url,
@@ -104,6 +108,17 @@ describe('Slack with the Ultimate bot', () => {
         { key: 'email', value: 'spengler@ghostbusters.example.com', sanitize: true },
       ]),
     );
+  });
+
+  it('sends the message of a requester whose profile Slack would not give, with what the event says of them', async () => {
+    const event = dm('EvFlowLimited', 'my badge does not work');
+    event.event.user = limitedUser;
+    event.event.channel = 'D0LIMITED1';
+    expect((await postEvent(`${bridge.url}/slack/events`, event, { secret })).status).toBe(200);
+    const converse = await converseWith('my badge does not work');
+    expect(converse.body.metaData).toEqual(expect.arrayContaining([{ key: 'platform', value: 'slack' }, { key: 'userId', value: limitedUser }]));
+    expect(JSON.stringify(converse.body.metaData)).not.toMatch(/email|"name"/);
+    expect(slackCalls(slack, 'users.info').filter((call) => call.body.user === limitedUser)).toHaveLength(1);
   });
 
   it('does not send a Slack retry of the same event to the bot twice', async () => {

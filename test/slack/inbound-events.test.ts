@@ -4,7 +4,8 @@
  * (auth.test, users.info) answered by msw; a recording sink stands in for the core.
  */
 import { describe, expect, it } from 'vitest';
-import { FakeSlackApi, fakeBot } from './support/fake-slack-api.js';
+import { DeliveryError } from '../../src/core/errors.js';
+import { FakeSlackApi, fakeBot, rateLimited, type Responder } from './support/fake-slack-api.js';
 import { postEvent } from './support/signed-requests.js';
 import { fixture } from './support/slack-fixtures.js';
 import { counterValue, signingSecret, useSlackHarness, type SlackHarness } from './support/slack-harness.js';
@@ -53,6 +54,25 @@ describe('POST /slack/events', () => {
     expect(api.callsOf('users.info')[0]!.args).toMatchObject({ user: 'U2147483697', include_locale: 'true' });
     await harness.adapter.requesterProfile!(event.address, event.requester);
     expect(api.callsOf('users.info')).toHaveLength(1); // cached
+  });
+
+  it("fails a profile lookup Slack refuses with Slack's error name, not cached, without the token", async () => {
+    await postEvent(harness.eventsUrl, fixture('event-message-im'), sign);
+    const event = await harness.sink.nthVisitorEvent(1);
+    const lookup = () => harness.adapter.requesterProfile!(event.address, event.requester);
+    const failure = async (answer: Responder): Promise<DeliveryError> => {
+      api.on('users.info', answer);
+      const error: unknown = await lookup().then(() => undefined, (reason: unknown) => reason);
+      expect(error).toBeInstanceOf(DeliveryError);
+      expect(`${(error as Error).message} ${String((error as Error).cause)}`).not.toMatch(/xox|@/);
+      return error as DeliveryError;
+    };
+    expect(await failure(() => ({ ok: false, error: 'user_not_found' }))).toMatchObject({ platformCode: 'user_not_found', retryable: false });
+    expect(await failure(() => rateLimited(30))).toMatchObject({ platformCode: 'ratelimited', retryable: true, retryAfterMs: 30_000 });
+    expect(await failure(() => new Response('<html>Bad Gateway</html>', { status: 502 }))).toMatchObject({ platformCode: 'http_502', retryable: true });
+    api.on('users.info', (args) => ({ user: { ...fixture('users-info').user, id: args.user } }));
+    expect(await lookup()).toMatchObject({ id: 'U2147483697', name: 'Egon Spengler' });
+    expect(api.callsOf('users.info')).toHaveLength(4);
   });
 
   it('leaves out of the requester profile what users.info gives empty or null, and names the user by the first name it has', async () => {

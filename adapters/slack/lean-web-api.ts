@@ -14,10 +14,10 @@
  * requesters never makes a delivery wait for a socket inside its deadline).
  */
 import type http from 'node:http';
-import { DeliveryError } from '../../src/core/errors.js';
+import type { DeliveryError } from '../../src/core/errors.js';
 import { parseRetryAfterMs } from '../../src/core/retry-after.js';
 import { keepAliveAgent, postOnce, TransportError } from '../../src/http/outbound-post.js';
-import { isTransientSlackError } from './slack-errors.js';
+import { isTransientSlackError, slackFailure } from './slack-errors.js';
 
 /** Where, how long, how many at once. */
 export interface LeanWebApiOptions {
@@ -54,15 +54,13 @@ export class LeanWebApi {
     try {
       answer = JSON.parse(text);
     } catch (error) {
-      throw new DeliveryError(`Slack ${method} answered ${status} without JSON`, { retryable: status >= 500, platformCode: `http_${status}`, cause: error });
+      throw slackFailure(method, `http_${status}`, status >= 500, { cause: error }); // not JSON
     }
-    if (status === 429) {
-      throw new DeliveryError(`Slack ${method} failed: ratelimited`, { retryable: true, retryAfterMs: parseRetryAfterMs(headers['retry-after']), platformCode: 'ratelimited' });
-    }
+    if (status === 429) throw slackFailure(method, 'ratelimited', true, { retryAfterMs: parseRetryAfterMs(headers['retry-after']) });
     const { ok, error } = (typeof answer === 'object' && answer !== null ? answer : {}) as SlackAnswer;
     if (ok !== true) {
       const name = typeof error === 'string' ? error : `http_${status}`;
-      throw new DeliveryError(`Slack ${method} failed: ${name}`, { retryable: status >= 500 || isTransientSlackError(name), platformCode: name });
+      throw slackFailure(method, name, status >= 500 || isTransientSlackError(name));
     }
     return answer as SlackAnswer;
   }
@@ -98,5 +96,5 @@ function formEncode(args: Record<string, unknown>): string {
 
 function networkError(error: TransportError, method: LeanMethod): DeliveryError {
   const platformCode = error.timedOut ? 'timeout' : error.code === 'ERR_ANSWER_TOO_LARGE' ? 'answer_too_large' : 'request_error';
-  return new DeliveryError(`Slack ${method} failed: ${platformCode}`, { retryable: error.retryable, platformCode, cause: error });
+  return slackFailure(method, platformCode, error.retryable, { cause: error });
 }

@@ -1,6 +1,6 @@
 /**
- * The mapping from the Slack Web API client's failures to the bridge's DeliveryError (the lean
- * transport's calls, lean-web-api.ts, map their own the same way), so the core's
+ * The mapping from Slack Web API failures to the bridge's DeliveryError (the client's errors
+ * here, the lean transport's answers in lean-web-api.ts, both through `slackFailure`), so the core's
  * delivery loop decides about retries: rate limits carry `retryAfterMs` from Retry-After,
  * 5xx and network failures are retryable, Slack's refusals (channel_not_found, not_in_channel,
  * invalid_auth, invalid_blocks, ...) are not. Messages carry the method and Slack's error name only.
@@ -29,11 +29,15 @@ export function slackErrorName(error: unknown): string | undefined {
   return typeof data?.error === 'string' ? data.error : undefined;
 }
 
+/** The DeliveryError of a failed call of `method`; its message holds the method and Slack's error name only. */
+export function slackFailure(method: string, platformCode: string, retryable: boolean, more: { retryAfterMs?: number; cause?: unknown } = {}): DeliveryError {
+  return new DeliveryError(`Slack ${method} failed: ${platformCode}`, { retryable, platformCode, ...more });
+}
+
 /** Map any failure of a Web API call to a DeliveryError (one attempt; the core retries). */
 export function toDeliveryError(error: unknown, method: string): DeliveryError {
   if (error instanceof DeliveryError) return error;
-  const fail = (platformCode: string, retryable: boolean, retryAfterMs?: number) =>
-    new DeliveryError(`Slack ${method} failed: ${platformCode}`, { retryable, retryAfterMs, platformCode, cause: error });
+  const fail = (platformCode: string, retryable: boolean, retryAfterMs?: number) => slackFailure(method, platformCode, retryable, { retryAfterMs, cause: error });
   if (!isCoded(error)) return fail('unknown', true);
   switch (error.code) {
     case webApi.ErrorCode.RateLimitedError: {

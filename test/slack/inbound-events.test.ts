@@ -70,9 +70,10 @@ describe('POST /slack/events', () => {
     expect(await failure(() => ({ ok: false, error: 'user_not_found' }))).toMatchObject({ platformCode: 'user_not_found', retryable: false });
     expect(await failure(() => rateLimited(30))).toMatchObject({ platformCode: 'ratelimited', retryable: true, retryAfterMs: 30_000 });
     expect(await failure(() => new Response('<html>Bad Gateway</html>', { status: 502 }))).toMatchObject({ platformCode: 'http_502', retryable: true });
+    expect(await failure(() => ({ user: { id: 'U2147483697', real_name: 'x'.repeat(1024 * 1024) } }))).toMatchObject({ platformCode: 'answer_too_large', retryable: false });
     api.on('users.info', (args) => ({ user: { ...fixture('users-info').user, id: args.user } }));
     expect(await lookup()).toMatchObject({ id: 'U2147483697', name: 'Egon Spengler' });
-    expect(api.callsOf('users.info')).toHaveLength(4);
+    expect(api.callsOf('users.info')).toHaveLength(5);
   });
 
   it('leaves out of the requester profile what users.info gives empty or null, and names the user by the first name it has', async () => {

@@ -8,7 +8,8 @@
  * power loss. The writes of one event-loop turn share one `BEGIN IMMEDIATE` transaction and its
  * one fsync (group commit, sqlite-group-commit.ts), each in its own savepoint, so writes that read
  * first (enqueue, the lease checks, createConversation, compareAndSet) stay atomic and two
- * processes on one file serialise instead of deadlocking. Garbage: expired claims, dedupe keys and rows past the retention window
+ * processes on one file serialise instead of deadlocking. The WAL's checkpoints run in a worker
+ * thread (sqlite-checkpointer.ts). Garbage: expired claims, dedupe keys and rows past the retention window
  * are purged at open and on a timer.
  */
 import { mkdirSync } from 'node:fs';
@@ -23,6 +24,7 @@ import { migrate, supportedSchemaVersion } from './sqlite-schema.js';
 import { prepareStatements, type SqliteStatements } from './sqlite-statements.js';
 import { SqliteOutbox, type SqliteOutboxPurgeCounts } from './sqlite-outbox.js';
 import { SqliteWalSync } from './sqlite-wal-sync.js';
+import { backstopFrames, SqliteCheckpointer } from './sqlite-checkpointer.js';
 
 /** Options of the SQLite store. */
 export interface SqliteStoreOptions extends StoreOptions {
@@ -37,7 +39,9 @@ export interface SqliteStoreOptions extends StoreOptions {
   busyTimeoutMs?: number;
   /** How often expired rows are purged. Default 60,000. */
   purgeIntervalMs?: number;
-  /** Where a failed background purge, or a WAL sync failure found at close, is reported; default `process.emitWarning`. */
+  /** How often the WAL is checkpointed, off the event loop (sqlite-checkpointer.ts). Default 200. */
+  checkpointIntervalMs?: number;
+  /** Where a failed background purge or checkpoint, or a WAL sync failure found at close, is reported; default `process.emitWarning`. */
   onBackgroundError?: (error: BridgeError) => void;
 }
 
@@ -62,11 +66,13 @@ export class SqliteStore extends SqliteOutbox implements Store {
   readonly kind = 'sqlite';
   private readonly sql: SqliteStatements;
   private readonly purgeTimer: NodeJS.Timeout;
+  /** The WAL's checkpoints, in a worker thread (a file in WAL mode only). */
+  private readonly checkpointer?: SqliteCheckpointer;
   /** Where background failures go (`onBackgroundError`). */
   private readonly report: (error: BridgeError) => void;
 
   constructor(options: SqliteStoreOptions) {
-    const { db, walSync } = openDatabase(options);
+    const { db, wal, walSync } = openDatabase(options);
     super(db, resolveStoreLimits(options.limits), options.now ?? Date.now, walSync);
     try {
       this.sql = prepareStatements(this.db);
@@ -76,6 +82,14 @@ export class SqliteStore extends SqliteOutbox implements Store {
       throw storeFailure('sqlite', `opening ${options.path}`, error);
     }
     this.report = options.onBackgroundError ?? ((error: BridgeError) => process.emitWarning(error));
+    if (wal) {
+      this.checkpointer = new SqliteCheckpointer({
+        databasePath: options.path,
+        intervalMs: options.checkpointIntervalMs ?? 200,
+        busyTimeoutMs: options.busyTimeoutMs ?? 5000,
+        onError: (error) => this.report(storeFailure('sqlite', 'checkpointing the WAL', error)),
+      });
+    }
     this.purgeTimer = setInterval(() => this.purgeInBackground(), options.purgeIntervalMs ?? 60_000);
     // The timer must not keep a process alive that has nothing else to do.
     this.purgeTimer.unref();
@@ -179,6 +193,7 @@ export class SqliteStore extends SqliteOutbox implements Store {
   async close(): Promise<void> {
     clearInterval(this.purgeTimer);
     if (!this.db.open) return;
+    await this.checkpointer?.close();
     // Writes already issued are committed, not dropped, before the connection goes.
     try {
       this.commits.flush();
@@ -243,7 +258,7 @@ export class SqliteStore extends SqliteOutbox implements Store {
  * Opens and migrates the file. The schema version is checked before switching to WAL, so a file
  * from a newer bridge is left exactly as it was.
  */
-function openDatabase(options: SqliteStoreOptions): { db: BetterSqlite3.Database; walSync?: SqliteWalSync } {
+function openDatabase(options: SqliteStoreOptions): { db: BetterSqlite3.Database; wal: boolean; walSync?: SqliteWalSync } {
   if (options.path !== ':memory:') mkdirSync(dirname(options.path), { recursive: true });
   const db = new Database(options.path, { timeout: options.busyTimeoutMs ?? 5000 });
   try {
@@ -252,11 +267,13 @@ function openDatabase(options: SqliteStoreOptions): { db: BetterSqlite3.Database
     const full = (options.synchronous ?? 'FULL') === 'FULL';
     // FULL in WAL mode: NORMAL plus the group commit's own WAL sync, off the event loop (sqlite-wal-sync.ts).
     db.pragma(`synchronous = ${full && !wal ? 'FULL' : 'NORMAL'}`);
+    // The checkpoints run in a worker thread; this connection runs one only to bound the WAL (sqlite-checkpointer.ts).
+    if (wal) db.pragma(`wal_autocheckpoint = ${backstopFrames}`);
     migrate(db);
-    if (!full || !wal) return { db };
+    if (!full || !wal) return { db, wal };
     const walSync = new SqliteWalSync(options.path);
     walSync.syncDirectory();
-    return { db, walSync };
+    return { db, wal, walSync };
   } catch (error) {
     db.close();
     throw storeFailure('sqlite', `opening ${options.path}`, error);

@@ -1,0 +1,60 @@
+/**
+ * The SQLite store's WAL checkpoints run in a worker thread (sqlite-checkpointer.ts), not in the
+ * bridge's COMMITs: the frames the bridge writes reach the database file while its own connection
+ * is far below the WAL size at which it would checkpoint itself, and a worker that cannot work is
+ * reported once.
+ */
+import { existsSync, mkdtempSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it, vi } from 'vitest';
+import { BridgeError } from '../../src/core/errors.js';
+import { backstopFrames, SqliteCheckpointer } from '../../src/store/sqlite-checkpointer.js';
+import { SqliteStore } from '../../src/store/sqlite-store.js';
+import { message, queue } from './conformance/samples.js';
+
+const dir = mkdtempSync(join(tmpdir(), 'bridge-checkpoint-'));
+let files = 0;
+const newPath = () => join(dir, `store-${++files}.db`);
+
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+const pageBytes = 4096;
+
+describe('sqlite WAL checkpoints', () => {
+  it('copies committed frames into the database file from its own thread, far below the backstop', async () => {
+    const path = newPath();
+    const reports: BridgeError[] = [];
+    const store = new SqliteStore({ path, checkpointIntervalMs: 20, onBackgroundError: (error) => reports.push(error) });
+    // Let the checkpoint of the schema's frames happen, then measure from there.
+    await vi.waitFor(() => expect(statSync(path).size).toBeGreaterThan(pageBytes), { timeout: 5000, interval: 20 });
+    const before = statSync(path).size;
+    for (let i = 0; i < 40; i += 1) {
+      await store.enqueue(queue(`c-${i}`), Array.from({ length: 20 }, (_, n) => message(`entry ${n} `.repeat(40))), 1);
+    }
+    const walFrames = Math.floor(statSync(`${path}-wal`).size / (pageBytes + 24));
+    expect(walFrames).toBeLessThan(backstopFrames / 10);
+    await vi.waitFor(() => expect(statSync(path).size).toBeGreaterThan(before + 40 * pageBytes), { timeout: 5000, interval: 20 });
+    await store.close();
+    expect(reports).toEqual([]);
+    // The worker's connection closed first: the store's was the last, and SQLite removed the WAL with it.
+    expect(existsSync(`${path}-wal`)).toBe(false);
+    const reopened = new SqliteStore({ path });
+    expect(await reopened.pending(queue('c-39'), 100)).toHaveLength(20);
+    await reopened.close();
+  });
+
+  it('reports a checkpoint thread that cannot open its file, once', async () => {
+    const errors: Error[] = [];
+    const checkpointer = new SqliteCheckpointer({
+      databasePath: join(dir, 'missing', 'gone.db'),
+      intervalMs: 10,
+      busyTimeoutMs: 100,
+      onError: (error) => errors.push(error),
+    });
+    await vi.waitFor(() => expect(errors).toHaveLength(1), { timeout: 5000, interval: 10 });
+    expect(errors[0]!.message).toMatch(/^the SQLite WAL checkpoint failed .*opening the database: /);
+    await checkpointer.close();
+    expect(errors).toHaveLength(1);
+  });
+});

@@ -7,40 +7,49 @@
  * rest about 0.05 ms), and every request that arrived meanwhile waited: that was the SQLite
  * bridge's p99.
  *
- * Here a worker thread with a connection of its own runs a PASSIVE checkpoint every `intervalMs`
- * (it never waits for a lock, so it never holds up the bridge's writes, and the bridge's writes
- * never wait for it). The checkpoint is SQLite's own, with its syncs (`synchronous=NORMAL` in WAL
- * mode syncs at checkpoint): a crash in the middle of one loses nothing, as with the default.
+ * Here a worker thread with a connection of its own runs a PASSIVE checkpoint after every
+ * `commitsPerCheckpoint` commits of the bridge's connection (one at a time: commits made while
+ * one runs count towards the next). PASSIVE never waits for a lock, so it never holds up the
+ * bridge's writes, nor they it. The checkpoint is SQLite's own, with its syncs
+ * (`synchronous=NORMAL` in WAL mode syncs at checkpoint): a crash in the middle of one loses
+ * nothing, as with the default. What stays on the bridge's thread is the sync of the WAL's new
+ * header when a commit starts the WAL over after a checkpoint that copied everything; counting
+ * commits rather than time keeps those as rare as SQLite's own checkpoints were (a timer would
+ * restart an idle bridge's WAL after every few commits).
  *
- * The WAL starts over from its beginning only when a writer begins at a moment when every frame
- * has been copied back; while the bridge commits without pause a checkpoint never quite catches
- * up, and the WAL grows. Its bound is the bridge's own connection: it checkpoints itself, as
- * SQLite does by default, once the WAL holds `backstopFrames` frames (sqlite-store.ts), and then
- * most frames are already copied. When the worker cannot open the file or a checkpoint fails,
- * that bound is all that is left: the failure is reported (`onError`) once, until a checkpoint
- * succeeds again.
+ * While the bridge commits without pause, a checkpoint never quite catches up and the WAL grows.
+ * Its bound is the bridge's own connection: it checkpoints itself, as SQLite does, once the WAL
+ * holds `backstopFrames` frames, and then most frames are already copied. (A reader that keeps
+ * an old snapshot open, in any process, holds the WAL back from starting over, with either
+ * connection checkpointing, as with SQLite's default.) If the worker cannot open the file, or a
+ * checkpoint fails, the worker stops, the failure is reported once, and the bridge's connection
+ * goes back to SQLite's default of checkpointing at 1000 frames.
  *
  * The worker's code is a plain CommonJS string (`eval`), so the same code runs from the compiled
  * build, under tsx and under vitest; better-sqlite3 is loaded from where this module finds it.
  */
 import { createRequire } from 'node:module';
 import { Worker } from 'node:worker_threads';
+import type BetterSqlite3 from 'better-sqlite3';
 
-/** WAL frames (pages of 4 KiB) at which the bridge's own connection checkpoints: about 40 MB. */
+/** WAL frames (pages of 4 KiB) at which the bridge's own connection checkpoints while the worker works: about 40 MB. */
 export const backstopFrames = 10_000;
 
+/** SQLite's own default, for the bridge's connection once the worker is gone. */
+const sqliteDefaultFrames = 1000;
+
 export interface SqliteCheckpointerOptions {
-  /** The database file (open, in WAL mode). */
-  databasePath: string;
-  /** Time between two checkpoints. */
-  intervalMs: number;
+  /** The bridge's connection to the database (open, in WAL mode). */
+  db: BetterSqlite3.Database;
+  /** Commits of the bridge's connection between two checkpoints; about SQLite's 1000 frames at low load. */
+  commitsPerCheckpoint: number;
   /** How long the worker's connection waits for a lock when it opens the file. */
   busyTimeoutMs: number;
-  /** A checkpoint failed, or the worker stopped: the WAL is bounded only by `backstopFrames` until one succeeds. */
+  /** The worker stopped (it could not open the file, or a checkpoint failed): the bridge's connection checkpoints itself from now on. */
   onError: (error: Error) => void;
 }
 
-/** What the worker tells the bridge after each checkpoint. */
+/** What the worker answers to each checkpoint request. */
 type WorkerMessage = { type: 'checkpointed' } | { type: 'failed'; message: string };
 
 const workerSource = `
@@ -53,19 +62,18 @@ try {
   db.pragma('wal_autocheckpoint = 0');
 } catch (error) {
   parentPort.postMessage({ type: 'failed', message: 'opening the database: ' + error.message });
-  parentPort.close();
-  return;
+  process.exit(1);
 }
-const timer = setInterval(() => {
-  try {
-    db.pragma('wal_checkpoint(PASSIVE)');
-    parentPort.postMessage({ type: 'checkpointed' });
-  } catch (error) {
-    parentPort.postMessage({ type: 'failed', message: error.message });
+parentPort.on('message', (request) => {
+  if (request === 'checkpoint') {
+    try {
+      db.pragma('wal_checkpoint(PASSIVE)');
+      parentPort.postMessage({ type: 'checkpointed' });
+      return;
+    } catch (error) {
+      parentPort.postMessage({ type: 'failed', message: error.message });
+    }
   }
-}, workerData.intervalMs);
-parentPort.on('message', () => {
-  clearInterval(timer);
   db.close();
   parentPort.close();
 });
@@ -74,40 +82,57 @@ parentPort.on('message', () => {
 /** The worker thread that checkpoints one database's WAL. */
 export class SqliteCheckpointer {
   private readonly worker: Worker;
-  private readonly stopped: Promise<void>;
-  /** Whether the last report was a failure: the next one is reported only after a success. */
-  private failing = false;
-  private readonly onError: (error: Error) => void;
+  private readonly exited: Promise<void>;
+  private readonly options: SqliteCheckpointerOptions;
+  private commits = 0;
+  private checkpointing = false;
+  /** Set when the worker stopped or was told to: no more requests. */
+  private stopped = false;
 
   constructor(options: SqliteCheckpointerOptions) {
-    this.onError = options.onError;
+    this.options = options;
     const driverPath = createRequire(import.meta.url).resolve('better-sqlite3');
     this.worker = new Worker(`(() => {${workerSource}})()`, {
       eval: true,
-      workerData: { driverPath, databasePath: options.databasePath, intervalMs: options.intervalMs, busyTimeoutMs: options.busyTimeoutMs },
-      // The bridge's environment (its secrets) is not the worker's business.
+      workerData: { driverPath, databasePath: options.db.name, busyTimeoutMs: options.busyTimeoutMs },
+      // process.env in the worker is empty: the bridge's secrets are not its business.
       env: {},
     });
     // The thread must not keep a process alive that has nothing else to do.
     this.worker.unref();
     this.worker.on('message', (message: WorkerMessage) => {
-      if (message.type === 'checkpointed') this.failing = false;
-      else this.fail(new Error(`the SQLite WAL checkpoint failed (the WAL grows up to ${backstopFrames} frames, then the bridge checkpoints it itself): ${message.message}`));
+      this.checkpointing = false;
+      if (message.type === 'failed') this.fail(`the SQLite WAL checkpoint failed: ${message.message}`);
     });
-    this.worker.on('error', (error) => this.fail(new Error(`the SQLite checkpoint thread stopped: ${error.message}`, { cause: error })));
-    this.stopped = new Promise((resolve) => this.worker.once('exit', () => resolve()));
+    this.worker.on('error', (error) => this.fail(`the SQLite checkpoint thread stopped: ${error.message}`));
+    this.exited = new Promise((resolve) => this.worker.once('exit', () => resolve()));
+    options.db.pragma(`wal_autocheckpoint = ${backstopFrames}`);
+  }
+
+  /** Called after each COMMIT of the bridge's connection. */
+  committed(): void {
+    this.commits += 1;
+    if (this.commits < this.options.commitsPerCheckpoint || this.checkpointing || this.stopped) return;
+    this.commits = 0;
+    this.checkpointing = true;
+    this.worker.postMessage('checkpoint');
   }
 
   /** Stops the checkpoints; resolves once the worker's connection is closed. */
   async close(): Promise<void> {
-    this.worker.ref(); // the process waits for the thread to finish now
-    this.worker.postMessage('stop');
-    await this.stopped;
+    if (!this.stopped) {
+      this.stopped = true;
+      this.worker.ref(); // the process waits for the thread to finish now
+      this.worker.postMessage('stop');
+    }
+    await this.exited;
   }
 
-  private fail(error: Error): void {
-    if (this.failing) return;
-    this.failing = true;
-    this.onError(error);
+  /** The worker is gone: the bridge's connection checkpoints as SQLite does by default, and the failure is told once. */
+  private fail(message: string): void {
+    if (this.stopped) return;
+    this.stopped = true;
+    if (this.options.db.open) this.options.db.pragma(`wal_autocheckpoint = ${sqliteDefaultFrames}`);
+    this.options.onError(new Error(`${message} (the bridge's connection checkpoints the WAL itself from now on)`));
   }
 }

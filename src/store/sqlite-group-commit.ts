@@ -69,11 +69,15 @@ export class SqliteGroupCommit {
   private scheduled = false;
   private readonly sql: ReturnType<typeof prepareTransactionStatements>;
 
-  /** `walSync` is absent when no write needs to survive a power loss (`synchronous: 'NORMAL'`, `:memory:`). */
+  /**
+   * `walSync` is absent when no write needs to survive a power loss (`synchronous: 'NORMAL'`,
+   * `:memory:`); `afterCommit` is told of each COMMIT (the WAL's checkpoints count them).
+   */
   constructor(
     private readonly db: BetterSqlite3.Database,
     private readonly bounds: GroupCommitBounds,
     private readonly walSync?: SqliteWalSync,
+    private readonly afterCommit?: () => void,
   ) {
     this.sql = prepareTransactionStatements(db);
   }
@@ -137,6 +141,7 @@ export class SqliteGroupCommit {
       this.failBatch(batch, outcomes, error);
       return;
     }
+    this.afterCommit?.();
     // Writes that need no sync (or a batch without any) settle at COMMIT; the rest after the sync.
     const settled = batch.map((write, index) => ({ write, outcome: outcomes[index]! }));
     const waiting = this.walSync ? settled.filter(({ write }) => write.durability === 'synced') : [];

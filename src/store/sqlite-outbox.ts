@@ -61,9 +61,10 @@ export abstract class SqliteOutbox implements OutboxStore {
     protected readonly limits: StoreLimits,
     protected readonly now: StoreClock,
     protected readonly walSync?: SqliteWalSync,
+    afterCommit?: () => void,
   ) {
     this.outboxSql = prepareOutboxStatements(db);
-    this.commits = new SqliteGroupCommit(db, limits, walSync);
+    this.commits = new SqliteGroupCommit(db, limits, walSync, afterCommit);
   }
 
   async enqueue(queue: QueueRef, payloads: Json[], now: number, dedupe?: EnqueueDedupe, appends: readonly ListAppend[] = []): Promise<EnqueueResult> {

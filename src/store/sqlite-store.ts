@@ -24,7 +24,7 @@ import { migrate, supportedSchemaVersion } from './sqlite-schema.js';
 import { prepareStatements, type SqliteStatements } from './sqlite-statements.js';
 import { SqliteOutbox, type SqliteOutboxPurgeCounts } from './sqlite-outbox.js';
 import { SqliteWalSync } from './sqlite-wal-sync.js';
-import { backstopFrames, SqliteCheckpointer } from './sqlite-checkpointer.js';
+import { SqliteCheckpointer } from './sqlite-checkpointer.js';
 
 /** Options of the SQLite store. */
 export interface SqliteStoreOptions extends StoreOptions {
@@ -39,8 +39,8 @@ export interface SqliteStoreOptions extends StoreOptions {
   busyTimeoutMs?: number;
   /** How often expired rows are purged. Default 60,000. */
   purgeIntervalMs?: number;
-  /** How often the WAL is checkpointed, off the event loop (sqlite-checkpointer.ts). Default 200. */
-  checkpointIntervalMs?: number;
+  /** Commits between two checkpoints of the WAL, run off the event loop (sqlite-checkpointer.ts). Default 100. */
+  commitsPerCheckpoint?: number;
   /** Where a failed background purge or checkpoint, or a WAL sync failure found at close, is reported; default `process.emitWarning`. */
   onBackgroundError?: (error: BridgeError) => void;
 }
@@ -68,27 +68,23 @@ export class SqliteStore extends SqliteOutbox implements Store {
   private readonly purgeTimer: NodeJS.Timeout;
   /** The WAL's checkpoints, in a worker thread (a file in WAL mode only). */
   private readonly checkpointer?: SqliteCheckpointer;
+  private closing?: Promise<void>;
   /** Where background failures go (`onBackgroundError`). */
   private readonly report: (error: BridgeError) => void;
 
   constructor(options: SqliteStoreOptions) {
-    const { db, wal, walSync } = openDatabase(options);
-    super(db, resolveStoreLimits(options.limits), options.now ?? Date.now, walSync);
+    const report = options.onBackgroundError ?? ((error: BridgeError) => process.emitWarning(error));
+    const { db, walSync, checkpointer } = openDatabase(options, report);
+    super(db, resolveStoreLimits(options.limits), options.now ?? Date.now, walSync, checkpointer && (() => checkpointer.committed()));
+    this.checkpointer = checkpointer;
+    this.report = report;
     try {
       this.sql = prepareStatements(this.db);
       this.purgeExpired();
     } catch (error) {
+      void checkpointer?.close();
       this.db.close();
       throw storeFailure('sqlite', `opening ${options.path}`, error);
-    }
-    this.report = options.onBackgroundError ?? ((error: BridgeError) => process.emitWarning(error));
-    if (wal) {
-      this.checkpointer = new SqliteCheckpointer({
-        databasePath: options.path,
-        intervalMs: options.checkpointIntervalMs ?? 200,
-        busyTimeoutMs: options.busyTimeoutMs ?? 5000,
-        onError: (error) => this.report(storeFailure('sqlite', 'checkpointing the WAL', error)),
-      });
     }
     this.purgeTimer = setInterval(() => this.purgeInBackground(), options.purgeIntervalMs ?? 60_000);
     // The timer must not keep a process alive that has nothing else to do.
@@ -190,11 +186,18 @@ export class SqliteStore extends SqliteOutbox implements Store {
     });
   }
 
-  async close(): Promise<void> {
+  close(): Promise<void> {
+    this.closing ??= this.closeOnce();
+    return this.closing;
+  }
+
+  private async closeOnce(): Promise<void> {
     clearInterval(this.purgeTimer);
     if (!this.db.open) return;
+    // Writes already issued are committed, not dropped, before the connection goes; the
+    // checkpoint thread's connection closes first, so that this one, the last, removes the WAL.
+    this.commits.flush();
     await this.checkpointer?.close();
-    // Writes already issued are committed, not dropped, before the connection goes.
     try {
       this.commits.flush();
       this.db.close();
@@ -258,7 +261,10 @@ export class SqliteStore extends SqliteOutbox implements Store {
  * Opens and migrates the file. The schema version is checked before switching to WAL, so a file
  * from a newer bridge is left exactly as it was.
  */
-function openDatabase(options: SqliteStoreOptions): { db: BetterSqlite3.Database; wal: boolean; walSync?: SqliteWalSync } {
+function openDatabase(
+  options: SqliteStoreOptions,
+  report: (error: BridgeError) => void,
+): { db: BetterSqlite3.Database; walSync?: SqliteWalSync; checkpointer?: SqliteCheckpointer } {
   if (options.path !== ':memory:') mkdirSync(dirname(options.path), { recursive: true });
   const db = new Database(options.path, { timeout: options.busyTimeoutMs ?? 5000 });
   try {
@@ -267,13 +273,18 @@ function openDatabase(options: SqliteStoreOptions): { db: BetterSqlite3.Database
     const full = (options.synchronous ?? 'FULL') === 'FULL';
     // FULL in WAL mode: NORMAL plus the group commit's own WAL sync, off the event loop (sqlite-wal-sync.ts).
     db.pragma(`synchronous = ${full && !wal ? 'FULL' : 'NORMAL'}`);
-    // The checkpoints run in a worker thread; this connection runs one only to bound the WAL (sqlite-checkpointer.ts).
-    if (wal) db.pragma(`wal_autocheckpoint = ${backstopFrames}`);
     migrate(db);
-    if (!full || !wal) return { db, wal };
-    const walSync = new SqliteWalSync(options.path);
-    walSync.syncDirectory();
-    return { db, wal, walSync };
+    const walSync = full && wal ? new SqliteWalSync(options.path) : undefined;
+    walSync?.syncDirectory();
+    const checkpointer = wal
+      ? new SqliteCheckpointer({
+          db,
+          commitsPerCheckpoint: options.commitsPerCheckpoint ?? 100,
+          busyTimeoutMs: options.busyTimeoutMs ?? 5000,
+          onError: (error) => report(storeFailure('sqlite', 'checkpointing the WAL', error)),
+        })
+      : undefined;
+    return { db, walSync, checkpointer };
   } catch (error) {
     db.close();
     throw storeFailure('sqlite', `opening ${options.path}`, error);

@@ -2,11 +2,12 @@
  * The SQLite store's WAL checkpoints run in a worker thread (sqlite-checkpointer.ts), not in the
  * bridge's COMMITs: the frames the bridge writes reach the database file while its own connection
  * is far below the WAL size at which it would checkpoint itself, and a worker that cannot work is
- * reported once.
+ * reported once and hands the checkpoints back to the bridge's connection.
  */
 import { existsSync, mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import Database from 'better-sqlite3';
 import { afterAll, describe, expect, it, vi } from 'vitest';
 import { BridgeError } from '../../src/core/errors.js';
 import { backstopFrames, SqliteCheckpointer } from '../../src/store/sqlite-checkpointer.js';
@@ -25,15 +26,12 @@ describe('sqlite WAL checkpoints', () => {
   it('copies committed frames into the database file from its own thread, far below the backstop', async () => {
     const path = newPath();
     const reports: BridgeError[] = [];
-    const store = new SqliteStore({ path, checkpointIntervalMs: 20, onBackgroundError: (error) => reports.push(error) });
-    // Let the checkpoint of the schema's frames happen, then measure from there.
-    await vi.waitFor(() => expect(statSync(path).size).toBeGreaterThan(pageBytes), { timeout: 5000, interval: 20 });
+    const store = new SqliteStore({ path, commitsPerCheckpoint: 5, onBackgroundError: (error) => reports.push(error) });
     const before = statSync(path).size;
     for (let i = 0; i < 40; i += 1) {
       await store.enqueue(queue(`c-${i}`), Array.from({ length: 20 }, (_, n) => message(`entry ${n} `.repeat(40))), 1);
     }
-    const walFrames = Math.floor(statSync(`${path}-wal`).size / (pageBytes + 24));
-    expect(walFrames).toBeLessThan(backstopFrames / 10);
+    expect(store['db'].pragma('wal_autocheckpoint', { simple: true })).toBe(backstopFrames);
     await vi.waitFor(() => expect(statSync(path).size).toBeGreaterThan(before + 40 * pageBytes), { timeout: 5000, interval: 20 });
     await store.close();
     expect(reports).toEqual([]);
@@ -44,17 +42,20 @@ describe('sqlite WAL checkpoints', () => {
     await reopened.close();
   });
 
-  it('reports a checkpoint thread that cannot open its file, once', async () => {
+  it('reports a checkpoint thread that cannot open its file once, and the bridge checkpoints as SQLite does by default', async () => {
+    const path = newPath();
+    const db = new Database(path);
+    db.pragma('journal_mode = WAL');
+    rmSync(path); // the bridge's connection keeps the unlinked file; the worker finds none
     const errors: Error[] = [];
-    const checkpointer = new SqliteCheckpointer({
-      databasePath: join(dir, 'missing', 'gone.db'),
-      intervalMs: 10,
-      busyTimeoutMs: 100,
-      onError: (error) => errors.push(error),
-    });
+    const checkpointer = new SqliteCheckpointer({ db, commitsPerCheckpoint: 1, busyTimeoutMs: 100, onError: (error) => errors.push(error) });
+    expect(db.pragma('wal_autocheckpoint', { simple: true })).toBe(backstopFrames);
     await vi.waitFor(() => expect(errors).toHaveLength(1), { timeout: 5000, interval: 10 });
-    expect(errors[0]!.message).toMatch(/^the SQLite WAL checkpoint failed .*opening the database: /);
+    expect(errors[0]!.message).toMatch(/^the SQLite WAL checkpoint failed: opening the database: .*checkpoints the WAL itself from now on/);
+    expect(db.pragma('wal_autocheckpoint', { simple: true })).toBe(1000);
+    for (let i = 0; i < 3; i += 1) checkpointer.committed();
     await checkpointer.close();
     expect(errors).toHaveLength(1);
+    db.close();
   });
 });

@@ -19,7 +19,9 @@
  *
  * While the bridge commits without pause, a checkpoint never quite catches up and the WAL grows.
  * Its bound is the bridge's own connection: it checkpoints itself, as SQLite does, once the WAL
- * holds `backstopFrames` frames, and then most frames are already copied. (A reader that keeps
+ * holds `backstopFrames` frames, and then most frames are already copied; the WAL file keeps its
+ * largest size (SQLite truncates it only with `journal_size_limit`, whose regrowth would cost every
+ * WAL sync a metadata update). (A reader that keeps
  * an old snapshot open, in any process, holds the WAL back from starting over, with either
  * connection checkpointing, as with SQLite's default.) If the worker cannot open the file, or a
  * checkpoint fails, the worker stops, the failure is reported once, and the bridge's connection
@@ -41,7 +43,7 @@ const sqliteDefaultFrames = 1000;
 export interface SqliteCheckpointerOptions {
   /** The bridge's connection to the database (open, in WAL mode). */
   db: BetterSqlite3.Database;
-  /** Commits of the bridge's connection between two checkpoints; about SQLite's 1000 frames at low load. */
+  /** Commits of the bridge's connection between two checkpoints (a positive integer). */
   commitsPerCheckpoint: number;
   /** How long the worker's connection waits for a lock when it opens the file. */
   busyTimeoutMs: number;
@@ -61,8 +63,9 @@ try {
   db.pragma('synchronous = NORMAL');
   db.pragma('wal_autocheckpoint = 0');
 } catch (error) {
-  parentPort.postMessage({ type: 'failed', message: 'opening the database: ' + error.message });
-  process.exit(1);
+  parentPort.postMessage({ type: 'failed', message: 'the checkpoint thread could not open the database: ' + error.message });
+  parentPort.close(); // the thread ends once the message is out
+  return;
 }
 parentPort.on('message', (request) => {
   if (request === 'checkpoint') {
@@ -86,11 +89,17 @@ export class SqliteCheckpointer {
   private readonly options: SqliteCheckpointerOptions;
   private commits = 0;
   private checkpointing = false;
-  /** Set when the worker stopped or was told to: no more requests. */
+  /** Set once the worker stopped or was told to: no more requests. */
   private stopped = false;
+  /** Set once a failure was reported: the first is the one that matters. */
+  private failed = false;
 
   constructor(options: SqliteCheckpointerOptions) {
+    if (!Number.isSafeInteger(options.commitsPerCheckpoint) || options.commitsPerCheckpoint <= 0) {
+      throw new Error(`commitsPerCheckpoint must be a positive integer, got ${String(options.commitsPerCheckpoint)}`);
+    }
     this.options = options;
+    options.db.pragma(`wal_autocheckpoint = ${backstopFrames}`);
     const driverPath = createRequire(import.meta.url).resolve('better-sqlite3');
     this.worker = new Worker(`(() => {${workerSource}})()`, {
       eval: true,
@@ -102,11 +111,15 @@ export class SqliteCheckpointer {
     this.worker.unref();
     this.worker.on('message', (message: WorkerMessage) => {
       this.checkpointing = false;
-      if (message.type === 'failed') this.fail(`the SQLite WAL checkpoint failed: ${message.message}`);
+      if (message.type === 'failed') this.fail(message.message);
     });
-    this.worker.on('error', (error) => this.fail(`the SQLite checkpoint thread stopped: ${error.message}`));
-    this.exited = new Promise((resolve) => this.worker.once('exit', () => resolve()));
-    options.db.pragma(`wal_autocheckpoint = ${backstopFrames}`);
+    this.worker.on('error', (error) => this.fail(`the checkpoint thread stopped: ${error.message}`, error));
+    this.exited = new Promise((resolve) =>
+      this.worker.once('exit', (code) => {
+        if (!this.stopped) this.fail(`the checkpoint thread exited (code ${code})`);
+        resolve();
+      }),
+    );
   }
 
   /** Called after each COMMIT of the bridge's connection. */
@@ -128,11 +141,12 @@ export class SqliteCheckpointer {
     await this.exited;
   }
 
-  /** The worker is gone: the bridge's connection checkpoints as SQLite does by default, and the failure is told once. */
-  private fail(message: string): void {
-    if (this.stopped) return;
+  /** The worker is gone: the bridge's connection checkpoints as SQLite does by default, and the first failure is told. */
+  private fail(message: string, cause?: unknown): void {
     this.stopped = true;
     if (this.options.db.open) this.options.db.pragma(`wal_autocheckpoint = ${sqliteDefaultFrames}`);
-    this.options.onError(new Error(`${message} (the bridge's connection checkpoints the WAL itself from now on)`));
+    if (this.failed) return;
+    this.failed = true;
+    this.options.onError(new Error(`${message} (the bridge's connection checkpoints the WAL itself from now on, every ${sqliteDefaultFrames} frames)`, { cause }));
   }
 }

@@ -2,7 +2,7 @@
  * WAL checkpoints off the event loop. SQLite copies the WAL's frames back into the database file
  * in a checkpoint, and by default the connection that commits the 1000th frame runs it inside its
  * COMMIT: two fsyncs (the WAL's, then the database file's) and the copying, on the calling
- * thread. For the bridge that was the event loop, blocked 3 to 9 ms about seven times a second
+ * thread. For the bridge that was the event loop, blocked 3 to 5.5 ms several times a second
  * at half load in the benchmark (a probe timing each COMMIT: 28 of 6,525 over 3 ms in 4 s, the
  * rest about 0.05 ms), and every request that arrived meanwhile waited: that was the SQLite
  * bridge's p99.

@@ -266,7 +266,8 @@ function openDatabase(
   report: (error: BridgeError) => void,
 ): { db: BetterSqlite3.Database; walSync?: SqliteWalSync; checkpointer?: SqliteCheckpointer } {
   if (options.path !== ':memory:') mkdirSync(dirname(options.path), { recursive: true });
-  const db = new Database(options.path, { timeout: options.busyTimeoutMs ?? 5000 });
+  const busyTimeoutMs = options.busyTimeoutMs ?? 5000;
+  const db = new Database(options.path, { timeout: busyTimeoutMs });
   try {
     supportedSchemaVersion(db);
     const wal = db.pragma('journal_mode = WAL', { simple: true }) === 'wal';
@@ -280,7 +281,7 @@ function openDatabase(
       ? new SqliteCheckpointer({
           db,
           commitsPerCheckpoint: options.commitsPerCheckpoint ?? 100,
-          busyTimeoutMs: options.busyTimeoutMs ?? 5000,
+          busyTimeoutMs,
           onError: (error) => report(storeFailure('sqlite', 'checkpointing the WAL', error)),
         })
       : undefined;

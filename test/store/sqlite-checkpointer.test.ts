@@ -69,4 +69,18 @@ describe('sqlite WAL checkpoints', () => {
     expect(errors).toHaveLength(1);
     db.close();
   });
+
+  it('reports a checkpoint thread that ends unasked (a crash), and the bridge checkpoints as SQLite does by default', async () => {
+    const path = newPath();
+    const errors: BridgeError[] = [];
+    const store = new SqliteStore({ path, commitsPerCheckpoint: 1, onBackgroundError: (error) => errors.push(error) });
+    await store['checkpointer']!['worker'].terminate();
+    await vi.waitFor(() => expect(errors).toHaveLength(1), { timeout: 5000, interval: 10 });
+    expect(errors[0]!.message).toMatch(/^sqlite store: checkpointing the WAL failed: the checkpoint thread exited \(code \d+\) \(the bridge's connection checkpoints the WAL itself from now on/);
+    expect(store['db'].pragma('wal_autocheckpoint', { simple: true })).toBe(1000);
+    // The store goes on: writes commit and the WAL is still bounded, by its own connection now.
+    await store.enqueue(queue('c-after'), [message('after the crash')], 1);
+    await store.close();
+    expect(errors).toHaveLength(1);
+  });
 });
